@@ -1,0 +1,1 @@
+"""Classical segmentation: thresholds, regions, clustering and graph cuts."""

@@ -1,0 +1,1 @@
+"""Deep segmentation models: upsampling, FCN, atrous convolution, Mask R-CNN."""

@@ -1,0 +1,1 @@
+"""Evaluation protocols: instance AP and panoptic quality."""

@@ -1,0 +1,24 @@
+"""Home: what SegLab is and how the lecture outline maps to the pages."""
+
+import streamlit as st
+
+from ui import catalog
+
+st.title("SegLab: image segmentation, step by step")
+st.markdown(
+    "Each page runs one segmentation method from the lecture on an image you choose and shows "
+    "**every intermediate step**: the histogram and criterion behind a threshold, the ring a region "
+    "grew at stage k, the k-means iteration, the cut in a graph. Metrics against ground truth "
+    "update as you move the controls, and every setting is part of the page's URL, so a link "
+    "reopens the exact demo.")
+st.markdown(
+    "Pick an image in the sidebar of any page: a bundled sample, a synthetic scene with exact "
+    "ground truth, or your own upload. The choice follows you from page to page.")
+
+for group in catalog.GROUPS:
+    st.subheader(group)
+    for page in (p for p in catalog.PAGES if p.group == group):
+        with st.container(border=True):
+            st.page_link(page.file, label=page.title, icon=page.icon)
+            st.caption(page.summary)
+            st.markdown("Lecture: " + "; ".join(page.teaches) + ".")

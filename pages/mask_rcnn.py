@@ -1,0 +1,5 @@
+"""mask-rcnn: not built yet; shows what the page will teach."""
+
+from ui import panels
+
+panels.coming_next("mask-rcnn")

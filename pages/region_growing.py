@@ -1,0 +1,5 @@
+"""region-growing: not built yet; shows what the page will teach."""
+
+from ui import panels
+
+panels.coming_next("region-growing")

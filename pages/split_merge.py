@@ -1,0 +1,5 @@
+"""split-merge: not built yet; shows what the page will teach."""
+
+from ui import panels
+
+panels.coming_next("split-merge")

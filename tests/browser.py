@@ -1,0 +1,132 @@
+"""Run SegLab in a real browser: a server on a free port and headless Chromium.
+
+Used by the browser tests and to take the screenshots in ``assets/screenshots``::
+
+    python -m tests.browser shot /thresholding assets/screenshots/thresholding.png
+
+Chromium is Debian's ``/usr/bin/chromium`` driven by the ``playwright``
+package (never ``playwright install``). The server listens on 127.0.0.1 only
+and is stopped when the context manager exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("SEGLAB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve_app(timeout: float = 60.0):
+    """Start ``streamlit run app.py`` on a free local port; yield its base URL; stop it."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+           "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    log = open(os.devnull, "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start on {url}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@contextlib.contextmanager
+def chromium():
+    """A headless Chromium (playwright Browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def wait_idle(page, timeout: float = 60.0) -> None:
+    """Wait until the Streamlit script has finished running (no running indicator)."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    time.sleep(0.5)
+    while time.monotonic() < deadline:
+        running = page.locator("[data-testid='stStatusWidget']").count()
+        skeleton = page.locator("[data-testid='stSkeleton']").count()
+        if running == 0 and skeleton == 0:
+            time.sleep(0.3)
+            if page.locator("[data-testid='stStatusWidget']").count() == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError("the app kept running")
+
+
+def open_page(page, url: str, timeout: float = 90.0) -> None:
+    """Navigate to ``url`` and wait for the app to finish its run."""
+    page.goto(url, wait_until="domcontentloaded", timeout=timeout * 1000)
+    wait_idle(page, timeout)
+
+
+def shot(path: str, out: str, wait: float = 2.0, full_page: bool = True) -> Path:
+    """Screenshot the page at ``path`` (e.g. ``/thresholding?method=otsu``) into ``out``."""
+    out_path = ROOT / out
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with serve_app() as url, chromium() as browser:
+        page = browser.new_page(viewport=VIEWPORT)
+        open_page(page, url + path)
+        time.sleep(wait)
+        wait_idle(page)
+        page.screenshot(path=str(out_path), full_page=full_page)
+    return out_path
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("shot", help="screenshot one page")
+    p.add_argument("path", help="URL path with query, e.g. /thresholding")
+    p.add_argument("out", help="PNG file, relative to the repository root")
+    p.add_argument("--wait", type=float, default=2.0, help="extra seconds before the shot")
+    p.add_argument("--viewport-only", action="store_true", help="only the visible window")
+    args = parser.parse_args(argv)
+    print(shot(args.path, args.out, args.wait, full_page=not args.viewport_only))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""Page furniture every lecture page shares (DESIGN.md's page contract).
+
+Header with intuition, the "Lecture formulas" panel, the metrics panel,
+"Try this" experiments, warnings from a Trace, and the guard that turns a
+``ValueError`` into a readable message instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from contextlib import contextmanager
+from typing import Iterable, Mapping
+
+import streamlit as st
+
+from ui import catalog
+from ui.state import Preset, apply_preset
+
+__all__ = ["page_header", "formula_panel", "metrics_panel", "try_this", "show_warnings",
+           "user_errors", "coming_next"]
+
+log = logging.getLogger("seglab")
+
+
+def page_header(title: str, intuition: str) -> None:
+    """Page title and two or three sentences of intuition."""
+    st.title(title)
+    st.markdown(intuition)
+
+
+def formula_panel(latex: Iterable[str], caption: str = "", expanded: bool = True) -> None:
+    """The "Lecture formulas" panel: each formula rendered with this run's numbers filled in."""
+    with st.expander("Lecture formulas", expanded=expanded, icon=":material/function:"):
+        for formula in latex:
+            st.latex(formula)
+        if caption:
+            st.caption(caption)
+
+
+def _fmt(value: float) -> str:
+    return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.3f}"
+
+
+def metrics_panel(report: Mapping | None, wall_ms: float | None = None) -> None:
+    """Show a :func:`segcore.metrics.segmentation_report` and the segcore wall time.
+
+    ``report=None`` means the image has no ground truth: the panel says so.
+    """
+    st.subheader("Metrics")
+    cols = st.columns(4)
+    if report is None:
+        st.caption("This image has no ground truth: pick a synthetic scene to score the result.")
+    else:
+        cols[0].metric("Pixel accuracy", _fmt(report["pixel_accuracy"]))
+        cols[1].metric("mIoU", _fmt(report["mean_iou"]))
+        if "dice" in report:
+            cols[2].metric("Dice", _fmt(report["dice"]))
+        if report.get("iou"):
+            st.caption("IoU per class: " + ", ".join(
+                f"{name} {_fmt(v)}" for name, v in report["iou"].items()))
+    if wall_ms is not None:
+        cols[3].metric("segcore time", f"{wall_ms:.0f} ms")
+
+
+def try_this(experiments: Iterable[Preset]) -> None:
+    """Guided experiments, each one click away (the button sets the widgets)."""
+    st.subheader("Try this")
+    for i, preset in enumerate(experiments):
+        with st.container(border=True):
+            st.button(preset.title, key=f"try_{i}", on_click=apply_preset, args=(preset,),
+                      icon=":material/science:")
+            st.caption(preset.text)
+
+
+def show_warnings(trace) -> None:
+    """Show ``trace.warnings`` (degenerate input, downsampling) as Streamlit warnings."""
+    for message in getattr(trace, "warnings", ()):
+        st.warning(message)
+
+
+@contextmanager
+def user_errors():
+    """Turn a ``ValueError`` from segcore into ``st.error`` so the page keeps working.
+
+    Code after the ``with`` block still runs; check for missing results there.
+    Other exceptions are logged server-side and shown as a short generic error.
+    """
+    try:
+        yield
+    except ValueError as err:
+        st.error(str(err))
+    except Exception:  # noqa: BLE001 - a page must never show a traceback to students
+        log.exception("unexpected error in a page")
+        st.error("Something went wrong while computing this result. Try other settings; "
+                 "the error was logged for the lecturer.")
+
+
+def coming_next(url_path: str) -> None:
+    """Placeholder for a lecture page not built yet: what it will teach, no fake results."""
+    page = catalog.by_path(url_path)
+    st.title(page.title)
+    st.markdown(page.summary)
+    st.info("This page is coming next. It will teach:\n\n"
+            + "\n".join(f"- {item}" for item in page.teaches), icon=":material/construction:")

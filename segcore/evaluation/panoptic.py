@@ -1,0 +1,479 @@
+"""Panoptic quality (PQ = SQ x RQ) with the COCO panoptic evaluation rules.
+
+A panoptic segmentation gives every pixel a segment id; each segment has one
+category, and categories are *things* (countable: car, person) or *stuff*
+(amorphous: sky, road). :func:`panoptic_quality` matches predicted segments to
+ground-truth segments and scores the matching, exactly as the COCO panoptic
+API's ``pq_compute`` does for one image:
+
+1. *intersections*: one vectorised pass counts the pixels shared by every
+   (ground truth, prediction) pair, VOID included;
+2. *matching*: a pair is a true positive when both have the same category and
+   IoU > 0.5 (strictly). The IoU's union leaves out the part of the
+   prediction that lies on VOID. Because segments do not overlap, IoU > 0.5
+   makes every match unique;
+3. *false negatives*: unmatched ground-truth segments, except crowd regions;
+4. *false positives*: unmatched predictions, except those lying more than
+   half on VOID or on a crowd region of their own category (ignored);
+5. *averages*: PQ, SQ and RQ per category, then averaged over the categories
+   that have at least one TP, FP or FN (All, Things, Stuff).
+
+:func:`panoptic_trace` wraps the same computation in a
+:class:`segcore.trace.Trace` whose steps paint the matching stage by stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from segcore.trace import Trace, TraceRecorder
+
+__all__ = [
+    "VOID", "MATCH_IOU", "IGNORE_FRACTION", "OUTCOME_NAMES",
+    "PanopticResult", "panoptic_quality", "panoptic_trace", "semantic_from_panoptic",
+]
+
+#: Segment id of unlabelled pixels ("VOID"); never a segment of its own.
+VOID = 0
+#: A pair matches when its IoU is strictly greater than this.
+MATCH_IOU = 0.5
+#: An unmatched prediction lying more than this fraction on VOID/crowd is ignored.
+IGNORE_FRACTION = 0.5
+#: Largest id map value for which ids are compacted by a lookup table;
+#: larger ids (e.g. COCO's RGB-encoded ids) fall back to a binary search.
+_LOOKUP_MAX_ID = 1 << 22
+#: Pixel outcome codes painted by :func:`panoptic_trace`, index -> name.
+OUTCOME_NAMES = ("void", "true positive", "false negative", "false positive",
+                 "ignored prediction", "crowd")
+_TP, _FN, _FP, _IGNORED, _CROWD = 1, 2, 3, 4, 5
+_GROUPS = (("all", None), ("things", True), ("stuff", False))
+
+
+@dataclass(frozen=True)
+class PanopticResult:
+    """Panoptic quality of one image and the matching behind it.
+
+    Attributes
+    ----------
+    summary : dict
+        ``{"all" | "things" | "stuff": {"pq", "sq", "rq", "n"}}``; ``n`` is
+        the number of categories averaged (nan scores when ``n == 0``).
+    per_class : dict
+        ``{category_id: {"pq", "sq", "rq", "tp", "fp", "fn", "iou_sum"}}``
+        for every category; scores are nan for a category with no TP, FP or
+        FN (it is left out of the averages), and ``sq`` is 0 when ``tp == 0``.
+    matches : tuple of (gt_id, pred_id, iou)
+        True positives, ordered by ground-truth id.
+    false_positives : tuple of int
+        Unmatched, counted prediction ids.
+    false_negatives : tuple of int
+        Unmatched, non-crowd ground-truth ids.
+    ignored : tuple of int
+        Unmatched prediction ids left out because more than half of them
+        lies on VOID or on a crowd region of the same category.
+    crowd : tuple of int
+        Ground-truth crowd segment ids (never matched, never counted).
+    overlaps : tuple of (gt_id, pred_id, intersection, iou)
+        Every pair of segments sharing pixels, whatever their categories,
+        with the void-corrected IoU (the matching table of the page).
+    """
+
+    summary: dict
+    per_class: dict
+    matches: tuple
+    false_positives: tuple
+    false_negatives: tuple
+    ignored: tuple = ()
+    crowd: tuple = ()
+    overlaps: tuple = field(default=(), repr=False)
+
+
+@dataclass(frozen=True)
+class _Segments:
+    """One side's segments, compacted: index 0 is VOID, 1..n the segments."""
+
+    ids: np.ndarray          # (n + 1,) int64, ids[0] == VOID
+    category: np.ndarray     # (n + 1,) int64, category[0] == -1
+    crowd: np.ndarray        # (n + 1,) bool
+    index: np.ndarray        # (H, W) intp, compact index of every pixel
+
+
+def _validate_panoptic(gt_ids, gt_segments, pred_ids, pred_segments, categories):
+    """Check and convert the inputs; raise ValueError naming the argument."""
+    cats = _check_categories(categories)
+    gt_map = _check_id_map(gt_ids, "gt_ids")
+    pred_map = _check_id_map(pred_ids, "pred_ids")
+    if gt_map.shape != pred_map.shape:
+        raise ValueError(f"gt_ids and pred_ids must have the same shape, got "
+                         f"{gt_map.shape} and {pred_map.shape}")
+    gt = _check_segments(gt_segments, "gt_segments", cats, gt_map, "gt_ids", crowd_allowed=True)
+    pred = _check_segments(pred_segments, "pred_segments", cats, pred_map, "pred_ids",
+                              crowd_allowed=False)
+    crowd_cats = gt.category[gt.crowd]
+    if len(np.unique(crowd_cats)) != len(crowd_cats):
+        raise ValueError("gt_segments must have at most one crowd segment per category "
+                         "(COCO merges a category's crowd regions into one segment), got "
+                         f"several for category {sorted(crowd_cats.tolist())}")
+    return gt, pred, cats
+
+
+def _check_categories(categories) -> dict[int, dict]:
+    if not isinstance(categories, Sequence) or len(categories) == 0:
+        raise ValueError("categories must be a non-empty list of {'id', 'name', 'isthing'} "
+                         f"dicts, got {type(categories).__name__}")
+    cats: dict[int, dict] = {}
+    for cat in categories:
+        if not isinstance(cat, Mapping) or not {"id", "isthing"} <= set(cat):
+            raise ValueError(f"categories entries need 'id' and 'isthing', got {cat!r}")
+        cid = int(cat["id"])
+        if cid in cats:
+            raise ValueError(f"categories has the id {cid} twice")
+        cats[cid] = {"id": cid, "name": str(cat.get("name", cid)), "isthing": bool(cat["isthing"])}
+    return cats
+
+
+def _check_id_map(ids, name: str) -> np.ndarray:
+    arr = np.asarray(ids)
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D (H, W) id map, got shape {arr.shape}")
+    if arr.dtype.kind not in "iu":
+        raise ValueError(f"{name} must hold integer segment ids, got dtype {arr.dtype}")
+    if arr.size and arr.min() < 0:
+        raise ValueError(f"{name} must hold non-negative ids (0 = VOID), got {arr.min()}")
+    return arr
+
+
+def _check_segments(segments, name, cats, id_map, map_name, *, crowd_allowed) -> _Segments:
+    if not isinstance(segments, Sequence):
+        raise ValueError(f"{name} must be a list of {{'id', 'category_id'}} dicts, "
+                         f"got {type(segments).__name__}")
+    ids, category, crowd = [VOID], [-1], [False]
+    for seg in segments:
+        if not isinstance(seg, Mapping) or not {"id", "category_id"} <= set(seg):
+            raise ValueError(f"{name} entries need 'id' and 'category_id', got {seg!r}")
+        sid, cid = int(seg["id"]), int(seg["category_id"])
+        if sid == VOID or sid < 0:
+            raise ValueError(f"{name}: segment id {sid} is invalid (ids are > 0; 0 is VOID)")
+        if cid not in cats:
+            raise ValueError(f"{name}: segment {sid} has unknown category_id {cid}; "
+                             f"known categories are {sorted(cats)}")
+        ids.append(sid)
+        category.append(cid)
+        crowd.append(bool(seg.get("iscrowd", 0)) and crowd_allowed)
+    ids_arr = np.asarray(ids, dtype=np.int64)
+    if len(np.unique(ids_arr)) != len(ids_arr):
+        raise ValueError(f"{name} lists a segment id more than once")
+    index = _compact_index(id_map, ids_arr, map_name, name)
+    return _Segments(ids_arr, np.asarray(category, np.int64), np.asarray(crowd, bool), index)
+
+
+def _compact_index(id_map: np.ndarray, ids: np.ndarray, map_name: str, seg_name: str) -> np.ndarray:
+    """Replace every pixel's segment id by its position in ``ids`` (one gather)."""
+    max_id = int(id_map.max()) if id_map.size else 0
+    if max_id <= max(_LOOKUP_MAX_ID, id_map.size):
+        table = np.full(max(max_id, int(ids.max())) + 1, -1, dtype=np.intp)
+        table[ids] = np.arange(len(ids))
+        index = table[id_map]
+        unknown = index < 0
+    else:
+        order = np.argsort(ids)
+        pos = np.searchsorted(ids[order], id_map).clip(0, len(ids) - 1)
+        index = order[pos]
+        unknown = ids[index] != id_map
+    if unknown.any():
+        missing = np.unique(id_map[unknown])[:5].tolist()
+        raise ValueError(f"{map_name} contains segment ids without an entry in {seg_name}: "
+                         f"{missing}")
+    return index
+
+
+def _count_intersections(gt: _Segments, pred: _Segments) -> np.ndarray:
+    """(n_gt + 1, n_pred + 1) pixel counts of every pair, VOID in row/column 0."""
+    n_pred = len(pred.ids)
+    flat = gt.index.ravel() * n_pred + pred.index.ravel()
+    inter = np.bincount(flat, minlength=len(gt.ids) * n_pred).reshape(len(gt.ids), n_pred)
+    for side, area, name in ((gt, inter.sum(axis=1), "gt"), (pred, inter.sum(axis=0), "pred")):
+        absent = side.ids[1:][area[1:] == 0]
+        if absent.size:
+            raise ValueError(f"{name}_segments lists ids that never occur in {name}_ids: "
+                             f"{absent[:5].tolist()}")
+    return inter
+
+
+def _pair_iou(inter: np.ndarray) -> np.ndarray:
+    """IoU of every pair with the prediction's VOID part removed from the union.
+
+    ``union = |p| + |g| - |p n g| - |p n VOID|``, as in ``pq_compute``.
+    """
+    gt_area = inter.sum(axis=1, keepdims=True)
+    pred_area = inter.sum(axis=0, keepdims=True)
+    union = pred_area + gt_area - inter - inter[:1, :]
+    return np.divide(inter, union, out=np.zeros(inter.shape), where=union > 0)
+
+
+def _match_segments(inter: np.ndarray, iou: np.ndarray, gt: _Segments, pred: _Segments):
+    """True-positive pairs: same category, non-crowd, IoU > MATCH_IOU."""
+    candidate = (gt.category[:, None] == pred.category[None, :]) & ~gt.crowd[:, None]
+    candidate[0, :] = candidate[:, 0] = False
+    return np.nonzero(candidate & (iou > MATCH_IOU))
+
+
+def _ignored_predictions(inter: np.ndarray, gt: _Segments, pred: _Segments) -> np.ndarray:
+    """(n_pred + 1,) bool: prediction lies more than half on VOID or same-class crowd."""
+    on_ignored = inter[0].copy()
+    for g in np.flatnonzero(gt.crowd):
+        same = pred.category == gt.category[g]
+        on_ignored[same] += inter[g, same]
+    return on_ignored > IGNORE_FRACTION * inter.sum(axis=0)
+
+
+def _class_scores(stats: dict) -> dict:
+    """PQ, SQ, RQ of one category from its TP/FP/FN counts and IoU sum."""
+    tp, fp, fn, iou_sum = stats["tp"], stats["fp"], stats["fn"], stats["iou_sum"]
+    if tp + fp + fn == 0:
+        return {**stats, "pq": np.nan, "sq": np.nan, "rq": np.nan}
+    denominator = tp + 0.5 * fp + 0.5 * fn
+    return {**stats, "pq": iou_sum / denominator, "sq": iou_sum / tp if tp else 0.0,
+            "rq": tp / denominator}
+
+
+def _average(per_class: dict, cats: dict) -> dict:
+    """All / Things / Stuff means over the categories with any TP, FP or FN."""
+    summary = {}
+    for group, isthing in _GROUPS:
+        rows = [per_class[c] for c, info in cats.items()
+                if (isthing is None or info["isthing"] == isthing)
+                and per_class[c]["tp"] + per_class[c]["fp"] + per_class[c]["fn"] > 0]
+        summary[group] = {key: float(np.mean([r[key] for r in rows])) if rows else np.nan
+                          for key in ("pq", "sq", "rq")}
+        summary[group]["n"] = len(rows)
+    return summary
+
+
+def _evaluate(gt: _Segments, pred: _Segments, cats: dict):
+    """Run the five stages; return the result and the pixel-count matrix."""
+    inter = _count_intersections(gt, pred)
+    iou = _pair_iou(inter)
+    tp_g, tp_p = _match_segments(inter, iou, gt, pred)
+    gt_matched = np.zeros(len(gt.ids), bool)
+    pred_matched = np.zeros(len(pred.ids), bool)
+    gt_matched[tp_g] = pred_matched[tp_p] = True
+    fn = ~gt_matched & ~gt.crowd
+    ignored = ~pred_matched & _ignored_predictions(inter, gt, pred)
+    fp = ~pred_matched & ~ignored
+    fn[0] = fp[0] = ignored[0] = False
+
+    per_class = {}
+    for cid in cats:
+        stats = {"tp": int(np.sum(gt.category[tp_g] == cid)),
+                 "fp": int(np.sum(fp & (pred.category == cid))),
+                 "fn": int(np.sum(fn & (gt.category == cid))),
+                 "iou_sum": float(iou[tp_g, tp_p][gt.category[tp_g] == cid].sum())}
+        per_class[cid] = _class_scores(stats)
+
+    g_idx, p_idx = np.nonzero(inter[1:, 1:])
+    result = PanopticResult(
+        summary=_average(per_class, cats),
+        per_class=per_class,
+        matches=tuple((int(gt.ids[g]), int(pred.ids[p]), float(iou[g, p]))
+                      for g, p in zip(tp_g, tp_p)),
+        false_positives=tuple(int(i) for i in pred.ids[fp]),
+        false_negatives=tuple(int(i) for i in gt.ids[fn]),
+        ignored=tuple(int(i) for i in pred.ids[ignored]),
+        crowd=tuple(int(i) for i in gt.ids[gt.crowd]),
+        overlaps=tuple((int(gt.ids[g + 1]), int(pred.ids[p + 1]), int(inter[g + 1, p + 1]),
+                        float(iou[g + 1, p + 1])) for g, p in zip(g_idx, p_idx)),
+    )
+    return result, (tp_g, tp_p, fn, fp, ignored)
+
+
+def panoptic_quality(gt_ids, gt_segments, pred_ids, pred_segments, categories) -> PanopticResult:
+    """Panoptic quality of one image, with COCO panoptic semantics.
+
+    Parameters
+    ----------
+    gt_ids, pred_ids : (H, W) array of int
+        Segment-id maps; ``0`` (:data:`VOID`) marks unlabelled pixels.
+    gt_segments : list of dict
+        ``{"id", "category_id", "iscrowd" (default 0)}`` for every non-zero
+        id of ``gt_ids``; at most one crowd segment per category.
+    pred_segments : list of dict
+        ``{"id", "category_id"}`` for every non-zero id of ``pred_ids``
+        (an ``iscrowd`` key is ignored: predictions are never crowd).
+    categories : list of dict
+        ``{"id", "name", "isthing"}``.
+
+    Returns
+    -------
+    PanopticResult
+        ``.summary``, ``.per_class``, ``.matches``, ``.false_positives``,
+        ``.false_negatives`` (and ``.ignored``, ``.crowd``, ``.overlaps``).
+
+    Raises
+    ------
+    ValueError
+        On shape mismatch, non-integer or negative ids, ids without a segment
+        entry, segments listed but absent from the map, duplicate ids,
+        unknown categories, or two crowd segments of one category.
+
+    Notes
+    -----
+    For one category, with TP the matched pairs (same category and
+    IoU(p, g) > 0.5),
+
+    .. math::
+
+        PQ = \\underbrace{\\frac{\\sum_{(p,g) \\in TP} IoU(p,g)}{|TP|}}_{SQ}
+             \\times \\underbrace{\\frac{|TP|}{|TP| + \\frac12 |FP| + \\frac12 |FN|}}_{RQ}
+
+    The IoU's union leaves out the prediction's pixels on VOID; crowd ground
+    truth is never a false negative; an unmatched prediction more than half
+    on VOID or on same-category crowd is not a false positive. Categories
+    without TP, FP and FN are left out of the averages. Identical to
+    ``panopticapi.evaluation.pq_compute`` restricted to one image.
+
+    References
+    ----------
+    .. [1] A. Kirillov, K. He, R. Girshick, C. Rother, P. Dollar, "Panoptic
+       Segmentation", CVPR 2019.
+    .. [2] COCO panoptic API, ``panopticapi/evaluation.py``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> gt = np.array([[1, 1, 2, 2]]); pred = np.array([[1, 1, 1, 2]])
+    >>> cats = [{"id": 1, "name": "road", "isthing": 0}, {"id": 2, "name": "car", "isthing": 1}]
+    >>> segs = [{"id": 1, "category_id": 1}, {"id": 2, "category_id": 2}]
+    >>> r = panoptic_quality(gt, segs, pred, segs, cats)
+    >>> r.matches
+    ((1, 1, 0.6666666666666666),)
+    >>> r.false_negatives, r.false_positives, round(r.summary["all"]["pq"], 3)
+    ((2,), (2,), 0.333)
+    """
+    gt, pred, cats = _validate_panoptic(gt_ids, gt_segments, pred_ids, pred_segments, categories)
+    return _evaluate(gt, pred, cats)[0]
+
+
+def _paint_outcomes(gt: _Segments, pred: _Segments, tp_p, fn, fp, ignored):
+    """Per-pixel outcome codes of the ground-truth side and the prediction side."""
+    gt_code = np.full(len(gt.ids), _TP, np.uint8)
+    gt_code[0] = VOID
+    gt_code[gt.crowd] = _CROWD
+    gt_code[fn] = _FN
+    pred_code = np.zeros(len(pred.ids), np.uint8)
+    pred_code[tp_p] = _TP
+    pred_code[fp] = _FP
+    pred_code[ignored] = _IGNORED
+    return gt_code[gt.index], pred_code[pred.index]
+
+
+def panoptic_trace(gt_ids, gt_segments, pred_ids, pred_segments, categories) -> Trace:
+    """:func:`panoptic_quality` with the matching painted stage by stage.
+
+    Parameters
+    ----------
+    gt_ids, gt_segments, pred_ids, pred_segments, categories
+        As in :func:`panoptic_quality`.
+
+    Returns
+    -------
+    Trace
+        ``output = {"result": PanopticResult, "outcome": (H, W) uint8,
+        "gt_outcome": (H, W) uint8, "pred_outcome": (H, W) uint8}``, codes
+        indexing :data:`OUTCOME_NAMES`. ``gt_outcome`` colours ground-truth
+        segments (TP, FN, crowd), ``pred_outcome`` predicted segments (TP, FP,
+        ignored); ``outcome`` combines them: prediction-side outcome where a
+        prediction is, else the ground-truth side. Steps (each an outcome
+        map): VOID and crowd set aside, matches, false negatives, ignored
+        predictions, false positives.
+
+    Raises
+    ------
+    ValueError
+        As :func:`panoptic_quality`.
+
+    Notes
+    -----
+    Same formulas as :func:`panoptic_quality`; the steps add the pixels of
+    one outcome at a time so a student sees which segments each rule touches.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ids = np.array([[1, 0]]); segs = [{"id": 1, "category_id": 1}]
+    >>> t = panoptic_trace(ids, segs, ids, segs, [{"id": 1, "name": "sky", "isthing": 0}])
+    >>> [s.name for s in t.steps][:2], t.outcome.tolist()
+    (['VOID and crowd', 'matches'], [[1, 0]])
+    """
+    gt, pred, cats = _validate_panoptic(gt_ids, gt_segments, pred_ids, pred_segments, categories)
+    result, (tp_g, tp_p, fn, fp, ignored) = _evaluate(gt, pred, cats)
+    gt_side, pred_side = _paint_outcomes(gt, pred, tp_p, fn, fp, ignored)
+    combined = np.where(pred.index > 0, pred_side, gt_side)
+    all_scores = result.summary["all"]
+    stages = (
+        ("VOID and crowd", gt.crowd[gt.index], _CROWD,
+         f"{int(np.sum(gt.index == 0))} VOID pixels and {len(result.crowd)} crowd region(s) are "
+         "set aside: they never count as misses.", {"crowd": len(result.crowd)}),
+        ("matches", combined == _TP, _TP,
+         f"{len(result.matches)} pairs share a category and overlap with IoU > {MATCH_IOU}.",
+         {"tp": len(result.matches)}),
+        ("false negatives", combined == _FN, _FN,
+         f"{len(result.false_negatives)} ground-truth segments found no partner.",
+         {"fn": len(result.false_negatives)}),
+        ("ignored predictions", combined == _IGNORED, _IGNORED,
+         f"{len(result.ignored)} unmatched predictions lie mostly on VOID or crowd: not counted.",
+         {"ignored": len(result.ignored)}),
+        ("false positives", combined == _FP, _FP,
+         f"{len(result.false_positives)} predictions matched nothing. PQ = "
+         f"{all_scores['pq']:.3f}.", {"fp": len(result.false_positives), "pq": all_scores["pq"]}),
+    )
+    recorder = TraceRecorder()
+    canvas = np.zeros(combined.shape, np.uint8)
+    for name, where, code, caption, metrics in stages:
+        canvas = np.where(where, np.uint8(code), canvas)
+        recorder.add(name, canvas, caption, **metrics)
+    output = {"result": result, "outcome": combined, "gt_outcome": gt_side, "pred_outcome": pred_side}
+    return recorder.finish(output, params={"match_iou": MATCH_IOU})
+
+
+def semantic_from_panoptic(ids, segments, categories, void_label: int) -> np.ndarray:
+    """Class-index map (position in ``categories``) of a panoptic id map.
+
+    Parameters
+    ----------
+    ids : (H, W) array of int
+        Segment ids, 0 = VOID.
+    segments : list of dict
+        ``{"id", "category_id"}`` for every non-zero id.
+    categories : list of dict
+        ``{"id", "name", "isthing"}``; class index = position in this list.
+    void_label : int
+        Label written where ``ids`` is VOID.
+
+    Returns
+    -------
+    (H, W) int32
+        Class index per pixel: the semantic segmentation that mIoU scores,
+        where instances of one class are no longer told apart.
+
+    Raises
+    ------
+    ValueError
+        As :func:`panoptic_quality` for the id map and its segments.
+
+    Examples
+    --------
+    >>> cats = [{"id": 7, "name": "sky", "isthing": 0}, {"id": 9, "name": "car", "isthing": 1}]
+    >>> segs = [{"id": 3, "category_id": 9}, {"id": 4, "category_id": 9}]
+    >>> semantic_from_panoptic([[3, 4, 0]], segs, cats, void_label=255).tolist()
+    [[1, 1, 255]]
+    """
+    cats = _check_categories(categories)
+    side = _check_segments(segments, "segments", cats, _check_id_map(ids, "ids"), "ids",
+                           crowd_allowed=True)
+    position = {cid: i for i, cid in enumerate(cats)}
+    lookup = np.array([void_label] + [position[c] for c in side.category[1:]], np.int32)
+    return lookup[side.index]

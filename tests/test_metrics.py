@@ -1,0 +1,133 @@
+"""segcore.metrics against scikit-learn and hand-computed cases."""
+
+import numpy as np
+import pytest
+from sklearn import metrics as skm
+
+from segcore import metrics
+
+SEEDS = range(20)
+
+
+def _random_pair(seed, num_classes=5, shape=(17, 23), ignore=None):
+    rng = np.random.default_rng(seed)
+    gt = rng.integers(0, num_classes, shape)
+    pred = np.where(rng.random(shape) < 0.6, gt, rng.integers(0, num_classes, shape))
+    if ignore is not None:
+        gt[rng.random(shape) < 0.2] = ignore
+    return gt, pred
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_confusion_matrix_matches_sklearn(seed):
+    gt, pred = _random_pair(seed)
+    expected = skm.confusion_matrix(gt.ravel(), pred.ravel(), labels=range(5))
+    np.testing.assert_array_equal(metrics.confusion_matrix(gt, pred, 5), expected)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_ignore_index_matches_sklearn_on_kept_pixels(seed):
+    gt, pred = _random_pair(seed, ignore=255)
+    keep = gt.ravel() != 255
+    g, p = gt.ravel()[keep], pred.ravel()[keep]
+    np.testing.assert_array_equal(metrics.confusion_matrix(gt, pred, 5, ignore_index=255),
+                                  skm.confusion_matrix(g, p, labels=range(5)))
+    assert metrics.pixel_accuracy(gt, pred, ignore_index=255) == pytest.approx(skm.accuracy_score(g, p))
+    np.testing.assert_allclose(metrics.iou_per_class(gt, pred, 5, ignore_index=255),
+                               skm.jaccard_score(g, p, labels=range(5), average=None, zero_division=0))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_iou_accuracy_match_sklearn(seed):
+    gt, pred = _random_pair(seed)
+    np.testing.assert_allclose(metrics.iou_per_class(gt, pred, 5),
+                               skm.jaccard_score(gt.ravel(), pred.ravel(), labels=range(5), average=None))
+    assert metrics.mean_iou(gt, pred, 5) == pytest.approx(
+        skm.jaccard_score(gt.ravel(), pred.ravel(), labels=range(5), average="macro"))
+    assert metrics.pixel_accuracy(gt, pred) == pytest.approx(skm.accuracy_score(gt.ravel(), pred.ravel()))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_dice_matches_f1(seed):
+    gt, pred = _random_pair(seed, num_classes=2)
+    assert metrics.dice(gt, pred) == pytest.approx(skm.f1_score(gt.ravel(), pred.ravel()))
+
+
+def test_hand_computed_example():
+    # The lecture's worked example style: 3 x 3 image, two classes.
+    gt = np.array([[0, 0, 1], [0, 1, 1], [1, 1, 1]])
+    pred = np.array([[0, 1, 1], [0, 1, 1], [0, 1, 1]])
+    # class 0: inter 2, union 4 -> 0.5 ; class 1: inter 5, union 7
+    np.testing.assert_allclose(metrics.iou_per_class(gt, pred, 2), [0.5, 5 / 7])
+    assert metrics.pixel_accuracy(gt, pred) == pytest.approx(7 / 9)
+    assert metrics.dice(gt == 1, pred == 1) == pytest.approx(2 * 5 / (6 + 6))
+
+
+def test_absent_class_is_nan_and_left_out_of_mean():
+    gt = np.array([[0, 1]])
+    iou = metrics.iou_per_class(gt, gt, 3)
+    assert np.isnan(iou[2]) and iou[0] == 1.0
+    assert metrics.mean_iou(gt, gt, 3) == 1.0
+
+
+def test_empty_masks_dice_is_one():
+    assert metrics.dice(np.zeros((3, 3)), np.zeros((3, 3))) == 1.0
+
+
+@pytest.mark.parametrize("bad", [
+    dict(gt=np.zeros((2, 2), int), pred=np.zeros((3, 2), int)),
+    dict(gt=np.zeros((2, 2)), pred=np.zeros((2, 2), int)),
+    dict(gt=np.full((2, 2), 7), pred=np.zeros((2, 2), int)),
+])
+def test_bad_input_raises_valueerror(bad):
+    with pytest.raises(ValueError):
+        metrics.confusion_matrix(bad["gt"], bad["pred"], 3)
+
+
+def test_all_ignored_accuracy_is_nan():
+    with pytest.warns(RuntimeWarning):
+        assert np.isnan(metrics.pixel_accuracy(np.full((2, 2), 255), np.zeros((2, 2), int), 255))
+
+
+def test_soft_dice_loss_limits_and_value():
+    t = np.array([[1, 1], [0, 0]], float)
+    assert metrics.soft_dice_loss(t, t, eps=0) == pytest.approx(0.0)
+    assert metrics.soft_dice_loss(1 - t, t, eps=0) == pytest.approx(1.0)
+    p = np.array([[0.8, 0.6], [0.2, 0.0]])
+    assert metrics.soft_dice_loss(p, t, eps=0) == pytest.approx(1 - 2 * 1.4 / (1.6 + 2))
+    # multi-class one-hot: mean over classes
+    probs = np.stack([1 - p, p])
+    onehot = np.stack([1 - t, t])
+    expected = np.mean([metrics.soft_dice_loss(1 - p, 1 - t, 1.0), metrics.soft_dice_loss(p, t, 1.0)])
+    assert metrics.soft_dice_loss(probs, onehot) == pytest.approx(expected)
+
+
+def test_cross_entropy_matches_sklearn_log_loss():
+    rng = np.random.default_rng(3)
+    logits = rng.normal(size=(4, 6, 5))
+    probs = np.exp(logits) / np.exp(logits).sum(0)
+    labels = rng.integers(0, 4, (6, 5))
+    expected = skm.log_loss(labels.ravel(), probs.reshape(4, -1).T, labels=range(4))
+    assert metrics.cross_entropy(probs, labels) == pytest.approx(expected)
+    labels_ign = labels.copy()
+    labels_ign[0] = 255
+    keep = labels_ign.ravel() != 255
+    expected_ign = skm.log_loss(labels.ravel()[keep], probs.reshape(4, -1).T[keep], labels=range(4))
+    assert metrics.cross_entropy(probs, labels_ign, ignore_index=255) == pytest.approx(expected_ign)
+
+
+def test_match_clusters_recovers_permutation_and_extra_clusters():
+    gt = np.repeat(np.arange(3), 10).reshape(3, 10)
+    perm = np.array([2, 0, 1])[gt]
+    np.testing.assert_array_equal(metrics.match_clusters(gt, perm), gt)
+    over = perm.copy()
+    over[0, :3] = 9  # an extra cluster inside class 0
+    matched = metrics.match_clusters(gt, over)
+    np.testing.assert_array_equal(matched, gt)
+
+
+def test_segmentation_report_keys():
+    gt, pred = _random_pair(1, num_classes=2)
+    rep = metrics.segmentation_report(gt, pred, 2, ("bg", "fg"))
+    assert set(rep) == {"pixel_accuracy", "mean_iou", "iou", "dice"}
+    assert rep["iou"]["fg"] == pytest.approx(metrics.iou_per_class(gt, pred, 2)[1])

@@ -164,7 +164,8 @@ def load_image(data: bytes, *, working_size: int | None = DEFAULT_WORKING_SIZE) 
          Negative integers are min-max stretched.
        * Float: values inside :math:`[0, 1]` are multiplied by 255; any other
          range is min-max stretched to :math:`0 \\ldots 255` (a constant image
-         then becomes 0). NaN and -inf become 0, +inf becomes 255.
+         then becomes 0). NaN and -inf count as the smallest finite value,
+         +inf as the largest.
 
        An RGB file whose three channels are equal stays RGB: the file said
        colour, and :func:`to_gray` is one call away.
@@ -342,34 +343,38 @@ def _over_white(image: Image.Image) -> Image.Image:
 
 def _integers_to_uint8(values: np.ndarray) -> np.ndarray:
     """Map integer samples to uint8 by their inferred bit depth (see load_image)."""
-    values = values.astype(np.int64, copy=False)
     low, high = int(values.min()), int(values.max())
     if low < 0:
-        return _stretch(values.astype(np.float64), low, high)
+        return _rescale(values, low, high)
     bits = max(8, high.bit_length())
     full_scale = (1 << bits) - 1
-    if bits <= 16:  # lookup table: exact and no float copy of the image
+    if bits <= 16:  # lookup table: exact, and no float copy of a big image
         lut = np.rint(np.arange(full_scale + 1) * (255 / full_scale)).astype(np.uint8)
         return lut[values]
-    return np.rint(values * (255 / full_scale)).astype(np.uint8)
+    return _rescale(values, 0, full_scale)
 
 
 def _floats_to_uint8(values: np.ndarray) -> np.ndarray:
     """Map float samples to uint8: [0, 1] times 255, else min-max stretch."""
-    finite = values[np.isfinite(values)]
-    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
-    values = np.nan_to_num(values, nan=low, posinf=high, neginf=low)
+    finite = np.isfinite(values)
+    if not finite.all():
+        kept = values[finite]
+        low, high = (kept.min(), kept.max()) if kept.size else (0.0, 0.0)
+        values = np.nan_to_num(values, nan=low, posinf=high, neginf=low)
+    low, high = float(values.min()), float(values.max())
     if 0.0 <= low and high <= 1.0:
-        return np.rint(values * 255).astype(np.uint8)
-    return _stretch(values, low, high)
+        return _rescale(values, 0.0, 1.0)
+    return _rescale(values, low, high)
 
 
-def _stretch(values: np.ndarray, low: float, high: float) -> np.ndarray:
-    """Min-max stretch to 0..255; a constant array becomes 0."""
+def _rescale(values: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Map ``low..high`` linearly to 0..255 (float32 maths); constant -> 0."""
     span = high - low
     if span == 0:
         return np.zeros(values.shape, dtype=np.uint8)
-    return np.rint((values - low) * (255 / span)).astype(np.uint8)
+    scaled = np.subtract(values, low, dtype=np.float32)
+    scaled *= np.float32(255 / span)
+    return np.rint(scaled, out=scaled).astype(np.uint8)
 
 
 def _downscale(image: Image.Image, working_size: int | None) -> Image.Image:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import doctest
 import io
 import struct
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +15,7 @@ import skimage.data._fetchers as skimage_fetchers
 from PIL import Image, ImageFile
 
 from segcore import images
+from tests.data.make_malformed import png_with_header
 from segcore.images import SAMPLES, load_image, load_sample, to_gray, to_rgb
 
 CORPUS = Path(__file__).parent / "data" / "malformed"
@@ -33,15 +33,6 @@ def encoded(array: np.ndarray, fmt: str = "PNG", **options) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(array).save(buffer, format=fmt, **options)
     return buffer.getvalue()
-
-
-def png_with_header(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, payload: bytes) -> bytes:
-        crc = zlib.crc32(kind + payload) & 0xFFFFFFFF
-        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
-            + chunk(b"IDAT", zlib.compress(b"\x00")) + chunk(b"IEND", b""))
 
 
 def student_error(data: bytes, **kwargs) -> str:
@@ -179,6 +170,13 @@ def test_sixteen_bit_is_divided_by_257():
     values = np.array([[0, 257, 25700, 65535] * 2] * 8, np.uint16)
     image = load_image(encoded(values, "TIFF"))
     assert image[0].tolist() == [0, 1, 100, 255] * 2
+
+
+def test_sixteen_bit_png_and_wider_integers():
+    png = load_image(encoded(np.tile(np.array([0, 514, 65535, 32896], np.uint16), (8, 2))))
+    assert png[0, :4].tolist() == [0, 2, 255, 128]
+    wide = np.tile(np.array([0, 65536, 131071, 100], np.int32), (8, 2))  # 17 bits
+    assert load_image(encoded(wide, "TIFF"))[0, :4].tolist() == [0, 128, 255, 0]
 
 
 def test_twelve_bit_fills_the_range():

@@ -44,7 +44,11 @@ MATCH_IOU = 0.5
 IGNORE_FRACTION = 0.5
 #: Largest id map value for which ids are compacted by a lookup table;
 #: larger ids (e.g. COCO's RGB-encoded ids) fall back to a binary search.
-_LOOKUP_MAX_ID = 1 << 22
+_LOOKUP_MAX_ID = 1 << 21
+#: Cap on (gt segments + 1) x (predicted segments + 1): the dense count matrix.
+_MAX_PAIRS = 1 << 22
+#: Lookup-table entry of an id that has no segment.
+_UNKNOWN = -(1 << 40)
 #: Pixel outcome codes painted by :func:`panoptic_trace`, index -> name.
 OUTCOME_NAMES = ("void", "true positive", "false negative", "false positive",
                  "ignored prediction", "crowd")
@@ -98,7 +102,7 @@ class _Segments:
     ids: np.ndarray          # (n + 1,) int64, ids[0] == VOID
     category: np.ndarray     # (n + 1,) int64, category[0] == -1
     crowd: np.ndarray        # (n + 1,) bool
-    index: np.ndarray        # (H, W) intp, compact index of every pixel
+    id_map: np.ndarray       # (H, W) raw segment ids
 
 
 def _validate_panoptic(gt_ids, gt_segments, pred_ids, pred_segments, categories):
@@ -166,35 +170,49 @@ def _check_segments(segments, name, cats, id_map, map_name, *, crowd_allowed) ->
     ids_arr = np.asarray(ids, dtype=np.int64)
     if len(np.unique(ids_arr)) != len(ids_arr):
         raise ValueError(f"{name} lists a segment id more than once")
-    index = _compact_index(id_map, ids_arr, map_name, name)
-    return _Segments(ids_arr, np.asarray(category, np.int64), np.asarray(crowd, bool), index)
+    return _Segments(ids_arr, np.asarray(category, np.int64), np.asarray(crowd, bool), id_map)
 
 
-def _compact_index(id_map: np.ndarray, ids: np.ndarray, map_name: str, seg_name: str) -> np.ndarray:
-    """Replace every pixel's segment id by its position in ``ids`` (one gather)."""
+def _gather(id_map: np.ndarray, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values[k]`` at every pixel whose id is ``ids[k]``, :data:`_UNKNOWN` elsewhere.
+
+    One gather through a lookup table indexed by id; ids too large for a
+    table are found by binary search instead.
+    """
+    values = np.asarray(values, np.int64)
     max_id = int(id_map.max()) if id_map.size else 0
     if max_id <= max(_LOOKUP_MAX_ID, id_map.size):
-        table = np.full(max(max_id, int(ids.max())) + 1, -1, dtype=np.intp)
-        table[ids] = np.arange(len(ids))
-        index = table[id_map]
-        unknown = index < 0
-    else:
-        order = np.argsort(ids)
-        pos = np.searchsorted(ids[order], id_map).clip(0, len(ids) - 1)
-        index = order[pos]
-        unknown = ids[index] != id_map
-    if unknown.any():
-        missing = np.unique(id_map[unknown])[:5].tolist()
+        table = np.full(max(max_id, int(ids.max())) + 1, _UNKNOWN, dtype=np.int64)
+        table[ids] = values
+        return np.take(table, id_map)
+    order = np.argsort(ids)
+    found = order[np.searchsorted(ids[order], id_map).clip(0, len(ids) - 1)]
+    return np.where(ids[found] == id_map, values[found], _UNKNOWN)
+
+
+def _check_known(gathered: np.ndarray, side: _Segments, map_name: str, seg_name: str) -> None:
+    if gathered.size and gathered.min() < 0:
+        unknown = np.isin(side.id_map, side.ids, invert=True)
         raise ValueError(f"{map_name} contains segment ids without an entry in {seg_name}: "
-                         f"{missing}")
-    return index
+                         f"{np.unique(side.id_map[unknown])[:5].tolist()}")
 
 
 def _count_intersections(gt: _Segments, pred: _Segments) -> np.ndarray:
-    """(n_gt + 1, n_pred + 1) pixel counts of every pair, VOID in row/column 0."""
-    n_pred = len(pred.ids)
-    flat = gt.index.ravel() * n_pred + pred.index.ravel()
-    inter = np.bincount(flat, minlength=len(gt.ids) * n_pred).reshape(len(gt.ids), n_pred)
+    """(n_gt + 1, n_pred + 1) pixel counts of every pair, VOID in row/column 0.
+
+    Every pixel gets the compact pair code ``gt_index * n_pred + pred_index``
+    (two table gathers), and one ``np.bincount`` counts all pairs at once.
+    """
+    n_gt, n_pred = len(gt.ids), len(pred.ids)
+    if n_gt * n_pred > _MAX_PAIRS:
+        raise ValueError(f"gt_segments and pred_segments hold {n_gt - 1} and {n_pred - 1} "
+                         f"segments; at most {_MAX_PAIRS} pairs are supported")
+    codes = _gather(gt.id_map, gt.ids, np.arange(n_gt) * n_pred)
+    _check_known(codes, gt, "gt_ids", "gt_segments")
+    pred_codes = _gather(pred.id_map, pred.ids, np.arange(n_pred))
+    _check_known(pred_codes, pred, "pred_ids", "pred_segments")
+    codes += pred_codes
+    inter = np.bincount(codes.ravel(), minlength=n_gt * n_pred).reshape(n_gt, n_pred)
     for side, area, name in ((gt, inter.sum(axis=1), "gt"), (pred, inter.sum(axis=0), "pred")):
         absent = side.ids[1:][area[1:] == 0]
         if absent.size:
@@ -317,7 +335,8 @@ def panoptic_quality(gt_ids, gt_segments, pred_ids, pred_segments, categories) -
     ValueError
         On shape mismatch, non-integer or negative ids, ids without a segment
         entry, segments listed but absent from the map, duplicate ids,
-        unknown categories, or two crowd segments of one category.
+        unknown categories, two crowd segments of one category, or more
+        than ~2000 segments on each side.
 
     Notes
     -----
@@ -367,7 +386,8 @@ def _paint_outcomes(gt: _Segments, pred: _Segments, tp_p, fn, fp, ignored):
     pred_code[tp_p] = _TP
     pred_code[fp] = _FP
     pred_code[ignored] = _IGNORED
-    return gt_code[gt.index], pred_code[pred.index]
+    return (_gather(gt.id_map, gt.ids, gt_code).astype(np.uint8),
+            _gather(pred.id_map, pred.ids, pred_code).astype(np.uint8))
 
 
 def panoptic_trace(gt_ids, gt_segments, pred_ids, pred_segments, categories) -> Trace:
@@ -411,11 +431,11 @@ def panoptic_trace(gt_ids, gt_segments, pred_ids, pred_segments, categories) -> 
     gt, pred, cats = _validate_panoptic(gt_ids, gt_segments, pred_ids, pred_segments, categories)
     result, (tp_g, tp_p, fn, fp, ignored) = _evaluate(gt, pred, cats)
     gt_side, pred_side = _paint_outcomes(gt, pred, tp_p, fn, fp, ignored)
-    combined = np.where(pred.index > 0, pred_side, gt_side)
+    combined = np.where(pred.id_map != VOID, pred_side, gt_side)
     all_scores = result.summary["all"]
     stages = (
-        ("VOID and crowd", gt.crowd[gt.index], _CROWD,
-         f"{int(np.sum(gt.index == 0))} VOID pixels and {len(result.crowd)} crowd region(s) are "
+        ("VOID and crowd", gt_side == _CROWD, _CROWD,
+         f"{int(np.sum(gt.id_map == VOID))} VOID pixels and {len(result.crowd)} crowd region(s) are "
          "set aside: they never count as misses.", {"crowd": len(result.crowd)}),
         ("matches", combined == _TP, _TP,
          f"{len(result.matches)} pairs share a category and overlap with IoU > {MATCH_IOU}.",
@@ -475,5 +495,6 @@ def semantic_from_panoptic(ids, segments, categories, void_label: int) -> np.nda
     side = _check_segments(segments, "segments", cats, _check_id_map(ids, "ids"), "ids",
                            crowd_allowed=True)
     position = {cid: i for i, cid in enumerate(cats)}
-    lookup = np.array([void_label] + [position[c] for c in side.category[1:]], np.int32)
-    return lookup[side.index]
+    labels = _gather(side.id_map, side.ids, [void_label] + [position[c] for c in side.category[1:]])
+    _check_known(labels, side, "ids", "segments")
+    return labels.astype(np.int32)

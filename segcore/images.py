@@ -61,12 +61,11 @@ SUPPORTED_FORMATS = ("PNG", "JPEG", "TIFF", "BMP", "WebP", "GIF")
 
 #: ITU-R BT.709 luma weights, the ones ``skimage.color.rgb2gray`` uses.
 LUMA_WEIGHTS = np.array([0.2125, 0.7154, 0.0721])
-#: Ask the JPEG decoder for this many times the target size (as
-#: ``PIL.Image.thumbnail`` does) so its cheap DCT scaling keeps detail.
-JPEG_DRAFT_GAP = 2.0
-#: Lanczos resizing first reduces by whole factors while the image is this
-#: many times bigger than the target (Pillow's ``reducing_gap``).
-RESIZE_REDUCING_GAP = 3.0
+#: Pillow's ``reducing_gap`` (as in ``Image.thumbnail``): JPEGs are decoded at
+#: a reduced DCT scale, and other images first shrunk by a whole factor, only
+#: while they stay at least this many times the target size; Lanczos does the
+#: rest, so the shortcut costs no visible detail.
+REDUCING_GAP = 2.0
 WHITE = 255
 
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -302,7 +301,7 @@ def _decode(image: Image.Image, fmt: str, target: tuple[int, int] | None) -> Ima
     """Stages 3-4: decode the pixels and apply the EXIF orientation."""
     try:
         if fmt == "JPEG" and target is not None:
-            image.draft(None, (int(target[0] * JPEG_DRAFT_GAP), int(target[1] * JPEG_DRAFT_GAP)))
+            image.draft(None, (int(target[0] * REDUCING_GAP), int(target[1] * REDUCING_GAP)))
         image.load()
         return ImageOps.exif_transpose(image)
     except _DECODE_ERRORS as exc:
@@ -386,7 +385,7 @@ def _downscale(image: Image.Image, working_size: int | None) -> Image.Image:
     target = _target_size(image.size, working_size)
     if target is None:
         return image
-    return image.resize(target, Image.Resampling.LANCZOS, reducing_gap=RESIZE_REDUCING_GAP)
+    return image.resize(target, Image.Resampling.LANCZOS, reducing_gap=REDUCING_GAP)
 
 
 # --------------------------------------------------------------------------

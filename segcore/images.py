@@ -95,7 +95,7 @@ _CORRUPT = "The image is truncated or corrupt: "
 
 # Pillow modes -> how to reach "L" or "RGB".
 _GRAY_MODES = frozenset({"1", "L"})
-_COLOUR_MODES = frozenset({"RGB", "RGBX", "YCbCr", "CMYK", "HSV"})
+_COLOUR_MODES = frozenset({"RGB", "RGBX", "YCbCr", "CMYK"})
 _GRAY_ALPHA_MODES = frozenset({"LA", "La"})
 _COLOUR_ALPHA_MODES = frozenset({"RGBA", "RGBa", "PA"})
 _INTEGER_MODES = frozenset({"I", "I;16", "I;16L", "I;16B", "I;16N"})
@@ -328,7 +328,7 @@ def _normalise_mode(image: Image.Image) -> Image.Image:
     if mode in _FLOAT_MODES:
         return Image.fromarray(_floats_to_uint8(np.asarray(image)))
     raise ValueError(
-        f"The image uses a pixel format SegLab cannot convert (Pillow mode {mode}). "
+        f"The image uses a pixel format SegLab cannot convert ({mode} colour mode). "
         f"Save it as an 8-bit RGB or grayscale image and try again.")
 
 

@@ -272,6 +272,21 @@ def test_lossless_formats_decode_exactly(name):
     assert_quadrants(load_image(corpus(name)), RED, GREEN, BLUE, WHITE)
 
 
+def test_unconvertible_colour_mode_is_refused_in_plain_words():
+    buffer = io.BytesIO()
+    Image.new("LAB", (16, 16)).save(buffer, format="TIFF")
+    message = student_error(buffer.getvalue())
+    assert "LAB colour mode" in message and "8-bit RGB or grayscale" in message
+
+
+@pytest.mark.parametrize("mode, result", [
+    ("1", "L"), ("L", "L"), ("LA", "L"), ("La", "L"), ("I", "L"), ("I;16", "L"), ("I;16B", "L"),
+    ("F", "L"), ("P", "RGB"), ("PA", "RGB"), ("RGB", "RGB"), ("RGBX", "RGB"), ("YCbCr", "RGB"),
+    ("CMYK", "RGB"), ("RGBA", "RGB"), ("RGBa", "RGB")])
+def test_normalise_mode_stage_covers_pillow_modes(mode, result):
+    assert images._normalise_mode(Image.new(mode, (8, 8))).mode == result
+
+
 def test_gray_stays_2d_and_equal_channel_rgb_stays_rgb():
     gray = np.tile(np.arange(0, 256, 16, dtype=np.uint8), (16, 1))
     assert load_image(encoded(gray)).shape == (16, 16)

@@ -28,10 +28,29 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["BACKGROUND", "RegionStats", "region_stats", "adjacent_pairs", "centroids",
-           "rag_data", "merge_adjacent"]
+__all__ = ["BACKGROUND", "gray_float", "RegionStats", "region_stats", "adjacent_pairs", "centroids",
+           "merged_centroids", "rag_data", "merge_adjacent"]
 
 BACKGROUND = 0  # label of pixels that belong to no region; never a graph node
+
+
+def gray_float(image) -> np.ndarray:
+    """Return ``image`` as a float64 (H, W) array, or raise ValueError saying why not.
+
+    Examples
+    --------
+    >>> gray_float(np.ones((2, 2), np.uint8)).dtype
+    dtype('float64')
+    """
+    image = np.asarray(image)
+    if image.ndim != 2 or image.size == 0:
+        raise ValueError(f"image must be a non-empty 2-D gray array, got shape {image.shape}")
+    if not (np.issubdtype(image.dtype, np.number) or image.dtype == bool):
+        raise ValueError(f"image must be numeric, got dtype {image.dtype}")
+    image = image.astype(np.float64)
+    if not np.isfinite(image).all():
+        raise ValueError("image must contain only finite values, found nan or inf")
+    return image
 
 
 @dataclass(frozen=True)
@@ -165,9 +184,14 @@ def adjacent_pairs(labels: np.ndarray, connectivity: int = 4) -> np.ndarray:
     shifts = [(labels[:, :-1], labels[:, 1:]), (labels[:-1, :], labels[1:, :])]
     if connectivity == 8:
         shifts += [(labels[:-1, :-1], labels[1:, 1:]), (labels[:-1, 1:], labels[1:, :-1])]
-    a = np.concatenate([s[0].ravel() for s in shifts]).astype(np.int64)
-    b = np.concatenate([s[1].ravel() for s in shifts]).astype(np.int64)
-    keep = (a != b) & (a != BACKGROUND) & (b != BACKGROUND)
+    a, b = [], []
+    for first, second in shifts:
+        differ = first != second  # region borders are a small part of the image
+        a.append(first[differ])
+        b.append(second[differ])
+    a = np.concatenate(a).astype(np.int64)
+    b = np.concatenate(b).astype(np.int64)
+    keep = (a != BACKGROUND) & (b != BACKGROUND)
     return _unique_edges(a[keep], b[keep])
 
 
@@ -192,28 +216,62 @@ def centroids(labels: np.ndarray, n_labels: int) -> np.ndarray:
                          np.bincount(flat, cols.ravel(), minlength=n_labels + 1) / count], axis=1)
 
 
-def rag_data(labels: np.ndarray, stats: RegionStats, edges: np.ndarray,
+def merged_centroids(points: np.ndarray, count: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Centroids of groups of regions, weighting each region's centroid by its size.
+
+    Parameters
+    ----------
+    points : (N + 1, 2) float
+        Centroid of every region (row 0 unused).
+    count : (N + 1,) float
+        Pixel count of every region.
+    group : (N + 1,) int
+        Group 1..G of every region (entry 0 ignored).
+
+    Returns
+    -------
+    (G, 2) float64
+        Centroids of groups 1..G.
+
+    Examples
+    --------
+    >>> merged_centroids(np.array([[0, 0], [0, 0.], [0, 4]]), np.array([0, 1, 3.]),
+    ...                  np.array([0, 1, 1])).tolist()
+    [[0.0, 3.0]]
+    """
+    size = int(group[1:].max()) + 1 if len(group) > 1 else 1
+    weight = np.bincount(group[1:], count[1:], size)[1:]
+    rows = np.bincount(group[1:], points[1:, 0] * count[1:], size)[1:]
+    cols = np.bincount(group[1:], points[1:, 1] * count[1:], size)[1:]
+    return np.stack([rows, cols], axis=1) / np.maximum(weight, 1)[:, None]
+
+
+def rag_data(nodes: np.ndarray, stats: RegionStats, edges: np.ndarray,
              mergeable: np.ndarray) -> dict[str, np.ndarray]:
     """Everything a page needs to draw a RAG over the image.
 
     Parameters
     ----------
-    labels : (H, W) int array, regions ``1..N`` (no gaps) and 0 = background
-    stats : RegionStats of those regions
-    edges : (E, 2) int array of adjacent labels
-    mergeable : (E,) bool, whether the merge test holds for each edge
+    nodes : (N, 2) float array
+        Centroids (row, col) of regions 1..N.
+    stats : RegionStats
+        Statistics of those regions (length N + 1, index 0 unused).
+    edges : (E, 2) int array
+        Adjacent labels (1-based).
+    mergeable : (E,) bool
+        Whether the merge test holds for each edge.
 
     Returns
     -------
     dict
-        ``nodes`` (N, 2) float centroids (row, col) of regions 1..N,
-        ``node_mean`` (N,), ``node_size`` (N,), ``edges`` (E, 2) int32 0-based
-        node indices, ``similarity`` (E,) = |M_a - M_b|, ``mergeable`` (E,) bool.
+        ``nodes`` (N, 2) float centroids, ``node_mean`` (N,), ``node_size``
+        (N,), ``edges`` (E, 2) int32 0-based node indices, ``similarity``
+        (E,) = |M_a - M_b|, ``mergeable`` (E,) bool.
     """
-    n = len(stats.count) - 1
     mean = stats.mean
+    edges = np.asarray(edges, np.int64).reshape(-1, 2)
     return {
-        "nodes": centroids(labels, n)[1:],
+        "nodes": np.asarray(nodes, np.float64),
         "node_mean": mean[1:],
         "node_size": stats.count[1:],
         "edges": (edges - 1).astype(np.int32),

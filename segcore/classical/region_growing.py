@@ -40,7 +40,8 @@ from scipy import ndimage
 from skimage.segmentation import relabel_sequential
 
 from segcore.classical.region_adjacency import (
-    BACKGROUND, adjacent_pairs, merge_adjacent, rag_data, region_stats)
+    BACKGROUND, adjacent_pairs, centroids, gray_float, merge_adjacent, merged_centroids, rag_data,
+    region_stats)
 from segcore.trace import Trace, TraceRecorder
 
 __all__ = ["CRITERIA", "UNLABELLED", "NOT_REACHED", "region_grow", "merge_regions",
@@ -62,14 +63,7 @@ _OFFSETS = {
 
 def _validate_grow(image, seeds, markers, criterion, threshold, connectivity, max_size):
     """Check and normalise region-growing arguments; raise ValueError naming the culprit."""
-    image = np.asarray(image)
-    if image.ndim != 2 or image.size == 0:
-        raise ValueError(f"image must be a non-empty 2-D gray array, got shape {image.shape}")
-    if not (np.issubdtype(image.dtype, np.number) or image.dtype == bool):
-        raise ValueError(f"image must be numeric, got dtype {image.dtype}")
-    image = image.astype(np.float64)
-    if not np.isfinite(image).all():
-        raise ValueError("image must contain only finite values, found nan or inf")
+    image = gray_float(image)
     if criterion not in CRITERIA:
         raise ValueError(f"criterion must be one of {CRITERIA}, got {criterion!r}")
     if not np.isfinite(threshold) or threshold < 0:
@@ -457,10 +451,12 @@ def merge_regions(image, labels, *, k=1.0, connectivity=8) -> Trace:
     remap = np.zeros(n + 1, np.int64)
     remap[survivors] = np.arange(1, len(survivors) + 1)
     after_edges = remap[merged_edges]
+    points = centroids(markers, n)
+    after_points = merged_centroids(points, stats.count, remap[parent])
     output = {
         "labels": final, "merged": merged, "n_before": n, "n_after": len(survivors),
-        "rag_before": rag_data(markers, stats, edges, close_means(stats, *edges.T)[0]),
-        "rag_after": rag_data(final, after_stats, after_edges,
+        "rag_before": rag_data(points[1:], stats, edges, close_means(stats, *edges.T)[0]),
+        "rag_after": rag_data(after_points, after_stats, after_edges,
                               close_means(after_stats, *after_edges.T)[0]),
     }
     return rec.finish(output, {"k": float(k), "connectivity": connectivity}, warnings)

@@ -1,0 +1,207 @@
+"""Region growing: exact growth stages on hand-made 8 x 8 images, flood equality."""
+
+import doctest
+
+import numpy as np
+import pytest
+from skimage.segmentation import flood
+
+from segcore.classical import region_adjacency, region_growing
+from segcore.classical.region_growing import (
+    NOT_REACHED, merge_regions, region_grow, seeds_at_max, seeds_from_threshold)
+
+
+def test_doctests():
+    for module in (region_growing, region_adjacency):
+        assert doctest.testmod(module).failed == 0
+
+
+def _square_image():
+    img = np.zeros((8, 8), np.uint8)
+    img[1:6, 1:6] = 100
+    return img
+
+
+def test_stages_are_rings_4_connectivity():
+    t = region_grow(_square_image(), [(3, 3)], criterion="fixed", threshold=0, connectivity=4)
+    rows, cols = np.indices((8, 8))
+    inside = (rows >= 1) & (rows <= 5) & (cols >= 1) & (cols <= 5)
+    expected = np.where(inside, np.abs(rows - 3) + np.abs(cols - 3), NOT_REACHED)
+    np.testing.assert_array_equal(t.stage, expected)
+    np.testing.assert_array_equal(t.labels, inside.astype(int))
+    assert t.total_steps == 5  # stages 0..4 (corner (1, 1) is 4 steps away)
+    assert t.stop_reason == "no admissible neighbour"
+
+
+def test_stages_are_rings_8_connectivity():
+    t = region_grow(_square_image(), [(3, 3)], criterion="mean", threshold=10, connectivity=8)
+    rows, cols = np.indices((8, 8))
+    inside = (rows >= 1) & (rows <= 5) & (cols >= 1) & (cols <= 5)
+    expected = np.where(inside, np.maximum(np.abs(rows - 3), np.abs(cols - 3)), NOT_REACHED)
+    np.testing.assert_array_equal(t.stage, expected)
+
+
+def test_step_rings_match_stage_map():
+    t = region_grow(_square_image(), [(3, 3)], threshold=0, connectivity=4)
+    for step in t.steps:
+        ring = np.zeros(64, bool)
+        ring[step.data["ring"]] = True
+        np.testing.assert_array_equal(ring.reshape(8, 8), t.stage == step.index)
+        assert step.metrics["added"] == ring.sum()
+    assert [s.metrics["size"] for s in t.steps] == [1, 5, 13, 21, 25]
+
+
+def _ramp():
+    """Columns 0, 4, 8, ..., 28; the whole column 0 is the seed set."""
+    img = np.tile(np.arange(8) * 4, (8, 1))
+    markers = np.zeros((8, 8), np.int32)
+    markers[:, 0] = 1
+    return img, markers
+
+
+def test_running_mean_follows_the_ramp_further_than_fixed():
+    img, markers = _ramp()
+    # mean after columns 0..k is 2k; column k+1 differs by 2k + 4 <= 10 until k = 3
+    mean = region_grow(img, markers=markers, criterion="mean", threshold=10, connectivity=4)
+    np.testing.assert_array_equal(mean.stage[0], [0, 1, 2, 3, 4, -1, -1, -1])
+    np.testing.assert_allclose(mean.history["mean"][:, 0], [0, 2, 4, 6, 8])
+    # the fixed interval around the seed value 0 admits 0, 4 and 8 only
+    fixed = region_grow(img, markers=markers, criterion="fixed", threshold=10, connectivity=4)
+    np.testing.assert_array_equal(fixed.stage[0], [0, 1, 2, -1, -1, -1, -1, -1])
+
+
+def test_adaptive_threshold_shrinks_with_sd():
+    img, markers = _ramp()
+    t = region_grow(img, markers=markers, criterion="adaptive", threshold=10, connectivity=4)
+    # stage 0: M = 0 so T(1) = T; stage 1: values {0, 4}: M = 2, sd = 2, T(1) = (1 - 1) 10 = 0
+    np.testing.assert_allclose(t.history["threshold"][:, 0], [10, 0])
+    np.testing.assert_allclose(t.history["sd"][:, 0], [0, 2])
+    np.testing.assert_array_equal(t.stage[0], [0, 1, -1, -1, -1, -1, -1, -1])
+
+
+def test_two_seeds_split_a_constant_image_by_distance():
+    img = np.full((8, 8), 50)
+    t = region_grow(img, [(3, 0), (3, 7)], threshold=0, connectivity=4)
+    rows, cols = np.indices((8, 8))
+    np.testing.assert_array_equal(t.labels, np.where(cols <= 3, 1, 2))
+    np.testing.assert_array_equal(t.stage, np.abs(rows - 3) + np.minimum(cols, 7 - cols))
+    np.testing.assert_array_equal(t.sizes, [32, 32])
+
+
+def test_tie_goes_to_smaller_label_and_closer_mean_wins():
+    t = region_grow(np.full((1, 3), 5), [(0, 2), (0, 0)], threshold=0, connectivity=4)
+    np.testing.assert_array_equal(t.labels, [[2, 1, 1]])  # seed order: (0, 2) is region 1
+    img = np.array([[10, 13, 20]])  # 13 is 3 from region 1 (10) and 7 from region 2 (20)
+    t = region_grow(img, [(0, 0), (0, 2)], threshold=8, connectivity=4)
+    np.testing.assert_array_equal(t.labels, [[1, 1, 2]])
+
+
+def test_max_size_keeps_closest_then_raster_order():
+    t = region_grow(np.full((8, 8), 7), [(0, 0)], threshold=0, connectivity=4, max_size=5)
+    expected = np.zeros((8, 8), int)
+    expected[0, :3] = 1
+    expected[1, :2] = 1
+    np.testing.assert_array_equal(t.labels, expected)
+    assert t.stop_reason == "max size reached"
+
+
+@pytest.mark.parametrize("connectivity", [4, 8])
+@pytest.mark.parametrize("case", range(6))
+def test_fixed_criterion_equals_skimage_flood(connectivity, case):
+    rng = np.random.default_rng(case)
+    smooth = np.cumsum(np.cumsum(rng.integers(-3, 4, (48, 40)), axis=0), axis=1)
+    img = np.clip(smooth - smooth.min(), 0, 255).astype(np.uint8)
+    seed = tuple(int(v) for v in rng.integers(0, (48, 40)))
+    tolerance = int(rng.integers(0, 40))
+    ours = region_grow(img, [seed], criterion="fixed", threshold=tolerance,
+                       connectivity=connectivity, max_steps=8)
+    ref = flood(img, seed, tolerance=tolerance, connectivity=1 if connectivity == 4 else 2)
+    np.testing.assert_array_equal(ours.labels > 0, ref)
+    assert len(ours.steps) <= 8 and ours.total_steps == ours.stage.max() + 1
+
+
+def test_bounded_recording_keeps_full_stage_map():
+    img = np.zeros((8, 64), np.uint8)
+    t = region_grow(img, [(0, 0)], threshold=0, max_steps=5)
+    assert len(t.steps) <= 5 and t.total_steps == 64 and t.truncated
+    assert t.stage.max() == 63 and (t.labels == 1).all()
+    assert len(t.history["mean"]) == 64
+
+
+def test_seeds_from_threshold_are_bright_random_and_reproducible():
+    rng = np.random.default_rng(0)
+    img = rng.integers(0, 256, (32, 32))
+    seeds = seeds_from_threshold(img, 200, 10, random_state=3)
+    assert seeds.shape == (10, 2) and (img[seeds[:, 0], seeds[:, 1]] >= 200).all()
+    assert len(np.unique(seeds, axis=0)) == 10
+    np.testing.assert_array_equal(seeds, seeds_from_threshold(img, 200, 10, random_state=3))
+    assert seeds_from_threshold(img, 300, 4).shape == (0, 2)
+    assert len(seeds_from_threshold(np.array([[9, 0], [0, 9]]), 5, 10)) == 2
+
+
+def test_seeds_at_max_groups_touching_pixels():
+    img = np.zeros((8, 8))
+    img[0, 0] = img[1, 1] = img[7, 7] = 255
+    np.testing.assert_array_equal(np.unique(seeds_at_max(img)), [0, 1, 2])
+    assert seeds_at_max(img, connectivity=4).max() == 3
+    t = region_grow(img, markers=seeds_at_max(img), threshold=0)
+    assert t.n_regions == 2 and (t.labels > 0).sum() == 3
+
+
+def test_no_seeds_returns_early_with_warning():
+    t = region_grow(np.ones((8, 8)), np.zeros((0, 2), int))
+    assert (t.labels == 0).all() and t.warnings and t.n_regions == 0
+
+
+def test_duplicate_seeds_warn():
+    t = region_grow(np.ones((4, 4)), [(1, 1), (1, 1)])
+    assert t.n_regions == 1 and "duplicate" in t.warnings[0]
+
+
+@pytest.mark.parametrize("kwargs, word", [
+    ({"criterion": "median"}, "criterion"),
+    ({"threshold": -1}, "threshold"),
+    ({"connectivity": 6}, "connectivity"),
+    ({"max_size": 0}, "max_size"),
+    ({"seeds": [(9, 0)]}, "seed"),
+    ({"seeds": [(0.5, 1)]}, "seeds"),
+    ({"markers": np.ones((8, 8), int)}, "exactly one"),
+])
+def test_validation_names_the_argument(kwargs, word):
+    kwargs = {"seeds": [(0, 0)], **kwargs}
+    with pytest.raises(ValueError, match=word):
+        region_grow(np.zeros((8, 8)), **kwargs)
+    with pytest.raises(ValueError, match="2-D"):
+        region_grow(np.zeros((2, 2, 2)), [(0, 0)])
+
+
+def _four_checkered_regions():
+    """Quadrants with checkerboards 8/12, 10/14, 48/52, 50/54: means 10, 12, 50, 52, sd 2."""
+    checker = (np.indices((4, 4)).sum(axis=0) % 2) * 4
+    img = np.block([[8 + checker, 10 + checker], [48 + checker, 50 + checker]])
+    labels = np.block([[np.full((4, 4), 1), np.full((4, 4), 2)],
+                       [np.full((4, 4), 3), np.full((4, 4), 4)]])
+    return img, labels
+
+
+def test_merge_regions_with_close_means():
+    img, labels = _four_checkered_regions()
+    t = merge_regions(img, labels, k=1.5, connectivity=4)  # |M1 - M2| = 2 < 1.5 * 2
+    np.testing.assert_array_equal(t.merged, [[1, 2], [3, 4]])
+    np.testing.assert_array_equal(t.labels, np.repeat([1, 2], 32).reshape(8, 8))
+    before = t.rag_before
+    np.testing.assert_array_equal(before["edges"], [[0, 1], [0, 2], [1, 3], [2, 3]])
+    np.testing.assert_allclose(before["similarity"], [2, 40, 40, 2])
+    np.testing.assert_array_equal(before["mergeable"], [True, False, False, True])
+    np.testing.assert_allclose(before["nodes"], [[1.5, 1.5], [1.5, 5.5], [5.5, 1.5], [5.5, 5.5]])
+    after = t.rag_after
+    np.testing.assert_allclose(after["nodes"], [[1.5, 3.5], [5.5, 3.5]])
+    np.testing.assert_allclose(after["node_mean"], [11, 51])
+    assert after["edges"].tolist() == [[0, 1]] and t.n_after == 2
+    assert len(merge_regions(img, labels, k=0.5).merged) == 0  # 2 < 0.5 * 2 fails
+
+
+def test_merge_regions_8_connectivity_adds_diagonal_edges():
+    img, labels = _four_checkered_regions()
+    t = merge_regions(img, labels, k=1.5, connectivity=8)
+    assert len(t.rag_before["edges"]) == 6

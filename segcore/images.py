@@ -579,7 +579,7 @@ def load_sample(key: str, working_size: int | None = DEFAULT_WORKING_SIZE) -> np
     return _load_sample_cached(key, working_size)
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=32)  # at most ~25 MB of 512 x 512 RGB arrays
 def _load_sample_cached(key: str, working_size: int | None) -> np.ndarray:
     data = importlib.resources.files("skimage.data").joinpath(_SAMPLE_FILES[key]).read_bytes()
     image = load_image(data, working_size=working_size)

@@ -62,7 +62,7 @@ SHAPE_RADIUS = (0.04, 0.07)  # bounding radius of a disk, fraction of side
 SHAPE_SCALE = {DISK: 1.0, SQUARE: 1.2, TRIANGLE: 1.4}  # similar areas per kind
 SHAPE_GAP = 0.02  # free space between bounding circles, fraction of side
 PLACEMENT_ATTEMPTS = 400  # random tries per shape before it is skipped
-GRADIENT_RANGE = (0.15, 1.0)  # illumination factor, top-left -> bottom-right
+GRADIENT_RANGE = (0.25, 1.0)  # illumination factor, top-left -> bottom-right
 GRADIENT_GAMMA = 1.5  # > 1: more of the image lies in the dim part
 
 # texture_mosaic --------------------------------------------------------------
@@ -594,7 +594,7 @@ SCENES: dict[str, SceneInfo] = {
         0.08, {"n_per_class": (4, 1, 6)}),
     "shapes_gradient": SceneInfo(
         "shapes_gradient", "Shapes under uneven light",
-        "The same shapes as 'shapes' (same seed, same geometry) lit by a gradient from 15% to "
+        "The same shapes as 'shapes' (same seed, same geometry) lit by a gradient from 25% to "
         "100% brightness: one global threshold cannot fit every corner, a local one whose "
         "window is larger than the shapes (about a quarter of the side) can.",
         0.02, {"n_per_class": (4, 1, 6)}),

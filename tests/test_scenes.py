@@ -108,14 +108,14 @@ def test_global_otsu_fails_where_local_thresholds_recover(size):
     for seed in range(6):
         scene = make_scene("shapes_gradient", seed=seed, size=size)
         otsu, sauvola, local_mean = _threshold_ious(scene.image, scene.foreground)
-        assert sauvola > 0.8 and local_mean > 0.8
-        assert sauvola > otsu + 0.05
+        assert sauvola > 0.95 and local_mean > 0.85
+        assert sauvola > otsu + 0.03
         ious.append((otsu, sauvola))
         # ... while on the evenly lit scene Otsu is fine
         plain = make_scene("shapes", seed=seed, size=size)
         assert _iou(plain.image > threshold_otsu(plain.image), plain.foreground) > 0.9
     otsu, sauvola = np.mean(ious, axis=0)
-    assert otsu < 0.75 and sauvola > otsu + 0.2
+    assert otsu < 0.8 and sauvola > otsu + 0.15
     assert ious[0][0] < 0.75, "the default seed shows the failure clearly"
 
 

@@ -31,7 +31,7 @@ from scipy import ndimage
 from segcore.evaluation.panoptic import VOID
 from segcore.trace import Trace, TraceRecorder
 
-__all__ = ["MAX_GROW", "perturb_panoptic"]
+__all__ = ["MAX_GROW", "perturb_panoptic", "shift_map"]
 
 #: Largest erosion / dilation radius in pixels.
 MAX_GROW = 15
@@ -96,8 +96,14 @@ def _grow_things(id_map, category, isthing, radius: int) -> np.ndarray:
     return np.where(things & ~same, VOID, id_map)
 
 
-def _shift_map(id_map, dy: int, dx: int) -> np.ndarray:
-    """Translate the whole map; uncovered border pixels become VOID."""
+def shift_map(id_map: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """Translate a (H, W) map by (dy, dx) pixels; uncovered border pixels become 0 (VOID).
+
+    Examples
+    --------
+    >>> shift_map(np.array([[1, 2, 3]]), 0, 1).tolist()
+    [[0, 1, 2]]
+    """
     out = np.full_like(id_map, VOID)
     h, w = id_map.shape
     src = id_map[max(0, -dy):h - max(0, dy), max(0, -dx):w - max(0, dx)]
@@ -247,7 +253,7 @@ def perturb_panoptic(ids, segments, categories, *, grow: int = 0, shift=(0, 0), 
         verb = "dilated" if grow > 0 else "eroded"
         rec.add("grow", id_map.astype(np.int32), f"Things {verb} by {abs(int(grow))} px.")
     if any(shift):
-        id_map = _shift_map(id_map, int(shift[0]), int(shift[1]))
+        id_map = shift_map(id_map, int(shift[0]), int(shift[1]))
         rec.add("shift", id_map.astype(np.int32), f"Prediction shifted by {tuple(shift)} px.")
     if drop:
         things = _things(id_map, category, isthing)

@@ -135,8 +135,10 @@ def region_grow(image, seeds=None, *, markers=None, criterion="mean", threshold=
         ``history`` dict of (K + 1, min(N, 8)) float arrays ``mean``, ``sd``,
         ``size`` after each stage and ``threshold`` T(i) computed from them
         (the tolerance tested at the next stage), ``sizes`` (N,) final sizes,
-        ``n_regions`` and ``stop_reason``. Step k holds ``ring`` (flat pixel
-        indices that joined at stage k) and ``ring_labels``.
+        ``n_regions`` and ``stop_reason``. Step k holds the sizes of the
+        tracked regions after stage k and metrics ``added``, ``size`` (all
+        regions), ``mean``, ``sd``, ``threshold`` (region 1); the ring of
+        stage k is ``stage == k``.
 
     Raises
     ------
@@ -164,10 +166,8 @@ def region_grow(image, seeds=None, *, markers=None, criterion="mean", threshold=
                           params, warnings)
     grow = _Growth(image, markers, n_regions, criterion, float(threshold), max_size)
     ring = np.flatnonzero(grow.labels > 0).astype(np.int32)
-    _record_stage(rec, grow, 0, ring)
     offsets = grow.flat_offsets(connectivity)
     pending = (np.zeros(0, np.int32), np.zeros(0, np.int32))
-    k = 0
     while True:
         pix, lab = grow.border_candidates(ring, offsets, pending)
         ok, distance = grow.homogeneity_test(pix, lab)
@@ -176,13 +176,13 @@ def region_grow(image, seeds=None, *, markers=None, criterion="mean", threshold=
         ring, ring_lab = grow.assign(pix[ok], lab[ok], distance[ok])
         if not len(ring):
             break
-        k += 1
-        grow.add(ring, ring_lab, k)
-        _record_stage(rec, grow, k, ring)
+        grow.add(ring, ring_lab)
+    history = grow.history()
+    _record_stages(rec, history, grow.added)
     reason = ("max size reached" if max_size is not None and grow.full[1:].all()
               else "no admissible neighbour")
-    return rec.finish(_grow_output(grow.crop(grow.labels), grow.crop(grow.stage), grow.history(),
-                                   n_regions, reason, grow.count[1:]), params, warnings)
+    return rec.finish(_grow_output(grow.crop(grow.labels), grow.crop(grow.stage), history,
+                                   n_regions, reason, grow.sums[0, 1:]), params, warnings)
 
 
 class _Growth:
@@ -203,14 +203,11 @@ class _Growth:
         self.taken = self.labels != UNLABELLED  # labelled or frame: never a candidate
         self.stage = np.where(self.labels > 0, 0, NOT_REACHED).astype(np.int32)
         self._stamp = np.zeros(len(self.labels), np.int32)
-        size = n_regions + 1
         seeds = np.flatnonzero(markers)
-        flat, values = markers.ravel()[seeds], image.ravel()[seeds]
-        self.count = np.bincount(flat, minlength=size).astype(np.float64)
-        self.total = np.bincount(flat, values, minlength=size)
-        self.total_sq = np.bincount(flat, values ** 2, minlength=size)
-        self.seed_value = self.total / np.maximum(self.count, 1)
-        self._rows = []
+        self.sums = _region_sums(markers.ravel()[seeds], image.ravel()[seeds], n_regions + 1)
+        self.seed_value = _region_stats(self.sums, criterion, threshold)[0]
+        self.snapshots = [self.sums.copy()]
+        self.added = [len(seeds)]
 
     def flat_offsets(self, connectivity):
         return (_OFFSETS[connectivity] @ np.array([self.width, 1])).astype(np.int32)
@@ -218,32 +215,12 @@ class _Growth:
     def crop(self, padded):
         return padded.reshape(self.shape[0] + 2, self.width)[1:-1, 1:-1].astype(np.int32)
 
-    def unpadded_index(self, pix):
-        return (pix // self.width - 1) * self.shape[1] + pix % self.width - 1
-
-    @property
-    def mean(self):
-        return self.total / np.maximum(self.count, 1)
-
-    @property
-    def sd(self):
-        n = np.maximum(self.count, 1)
-        return np.sqrt(np.maximum(self.count * self.total_sq - self.total ** 2, 0.0)) / n
-
     @property
     def full(self):
         """(N + 1,) bool: region reached max_size (index 0 is the background)."""
         if self.max_size is None:
-            return np.zeros(len(self.count), bool)
-        return self.count >= self.max_size
-
-    def region_threshold(self):
-        """T(i) for every region: T, or the adaptive (1 - sd/M) T clipped at 0."""
-        if self.criterion != "adaptive":
-            return np.full(len(self.count), self.threshold)
-        mean = self.mean
-        ratio = np.divide(self.sd, mean, out=np.zeros_like(mean), where=mean > 0)
-        return np.clip(1.0 - ratio, 0.0, None) * self.threshold
+            return np.zeros(self.sums.shape[1], bool)
+        return self.sums[0] >= self.max_size
 
     def border_candidates(self, ring, offsets, pending):
         """Unlabelled neighbours of the ring plus the re-tested pending pixels,
@@ -269,8 +246,9 @@ class _Growth:
 
     def homogeneity_test(self, pix, lab):
         """Boolean admissibility and distance |I - reference| of candidate pairs."""
-        reference = self.seed_value if self.criterion == "fixed" else self.mean
-        limit = np.where(self.full, -1.0, self.region_threshold())  # full regions take nothing
+        mean, _, threshold = _region_stats(self.sums, self.criterion, self.threshold)
+        reference = self.seed_value if self.criterion == "fixed" else mean
+        limit = np.where(self.full, -1.0, threshold)  # full regions take nothing
         if self.n_regions == 1:  # scalars instead of per-pixel gathers
             reference, limit = reference[1], limit[1]
         else:
@@ -290,44 +268,62 @@ class _Growth:
             pix, lab = pix[order], lab[order]
             start = np.flatnonzero(np.r_[True, lab[1:] != lab[:-1]])
             rank = np.arange(len(lab)) - np.repeat(start, np.diff(np.r_[start, len(lab)]))
-            keep = rank < (self.max_size - self.count[lab])
+            keep = rank < (self.max_size - self.sums[0, lab])
             pix, lab = pix[keep], lab[keep]
         return pix, lab
 
-    def add(self, pix, lab, k):
-        """Stage k: the pixels join their regions; update the sums."""
+    def add(self, pix, lab):
+        """Next stage: the pixels join their regions; update the sums."""
         self.labels[pix] = lab
         self.taken[pix] = True
-        self.stage[pix] = k
-        size = len(self.count)
-        values = self.values[pix]
-        self.count += np.bincount(lab, minlength=size)
-        self.total += np.bincount(lab, values, minlength=size)
-        self.total_sq += np.bincount(lab, values ** 2, minlength=size)
-
-    def snapshot(self):
-        """Record mean, sd, size and next T(i) of the tracked regions."""
-        tracked = slice(1, 1 + MAX_TRACKED_REGIONS)
-        self._rows.append((self.mean[tracked], self.sd[tracked], self.count[tracked],
-                           self.region_threshold()[tracked]))
+        self.stage[pix] = len(self.added)
+        self.sums += _region_sums(lab, self.values[pix], self.sums.shape[1])
+        self.snapshots.append(self.sums.copy())
+        self.added.append(len(pix))
 
     def history(self):
-        return {name: np.array([row[j] for row in self._rows])
-                for j, name in enumerate(("mean", "sd", "size", "threshold"))}
+        """Mean, sd, size and next T(i) after every stage, for the tracked regions."""
+        sums = np.stack(self.snapshots)[:, :, 1:1 + MAX_TRACKED_REGIONS]
+        mean, sd, threshold = _region_stats(sums, self.criterion, self.threshold)
+        return {"mean": mean, "sd": sd, "size": sums[:, 0], "threshold": threshold}
+
+
+def _region_sums(lab, values, size):
+    """(3, size) pixel count, sum and sum of squares per label."""
+    return np.stack([np.bincount(lab, minlength=size).astype(np.float64),
+                     np.bincount(lab, values, minlength=size),
+                     np.bincount(lab, values * values, minlength=size)])
+
+
+def _region_stats(sums, criterion, threshold):
+    """Mean M(i), sd(i) and T(i) from sums of shape (..., 3, N).
+
+    T(i) = T, or for the adaptive rule (1 - sd(i)/M(i)) T clipped at 0
+    (sd/M taken as 0 when M = 0, where sd is 0 too for intensities >= 0).
+    """
+    count, total, total_sq = sums[..., 0, :], sums[..., 1, :], sums[..., 2, :]
+    n = np.maximum(count, 1)
+    mean = total / n
+    sd = np.sqrt(np.maximum(count * total_sq - total ** 2, 0.0)) / n
+    if criterion != "adaptive":
+        return mean, sd, np.full_like(mean, threshold)
+    ratio = np.divide(sd, mean, out=np.zeros_like(mean), where=mean > 0)
+    return mean, sd, np.clip(1.0 - ratio, 0.0, None) * threshold
 
 
 def _empty_history():
     return {name: np.zeros((0, 0)) for name in ("mean", "sd", "size", "threshold")}
 
 
-def _record_stage(rec, grower, k, ring):
-    grower.snapshot()
-    caption = ("Stage 0: the seeds." if k == 0 else
-               f"Stage {k}: {len(ring)} border pixel(s) passed the homogeneity test.")
-    rec.add(f"stage {k}", {"ring": grower.unpadded_index(ring).astype(np.int32),
-                           "ring_labels": grower.labels[ring].astype(np.int32)},
-            caption, added=len(ring), size=grower.count[1:].sum(), mean=grower.mean[1],
-            sd=grower.sd[1], threshold=grower.region_threshold()[1])
+def _record_stages(rec, history, added):
+    """One step per stage k: sizes of the tracked regions and region 1's statistics."""
+    total = np.cumsum(added)
+    for k, n_added in enumerate(added):
+        caption = ("Stage 0: the seeds." if k == 0 else
+                   f"Stage {k}: {n_added} border pixel(s) passed the homogeneity test.")
+        rec.add(f"stage {k}", history["size"][k], caption, added=n_added,
+                size=total[k], mean=history["mean"][k, 0],
+                sd=history["sd"][k, 0], threshold=history["threshold"][k, 0])
 
 
 def _grow_output(labels, stage, history, n_regions, reason, sizes=np.zeros(0)):

@@ -8,7 +8,7 @@ import streamlit as st
 
 from ui import catalog
 
-st.set_page_config(page_title="SegLab", page_icon=":material/texture:", layout="wide")
+st.set_page_config(page_title="SegLab", page_icon="assets/favicon.png", layout="wide")
 
 home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
 sections = {"SegLab": [home]}

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import catalog
+from ui import catalog, picker
 
 st.title("SegLab: image segmentation, step by step")
 st.markdown(
@@ -14,6 +14,13 @@ st.markdown(
 st.markdown(
     "Pick an image in the sidebar of any page: a bundled sample, a synthetic scene with exact "
     "ground truth, or your own upload. The choice follows you from page to page.")
+
+picked = picker.image_picker()
+if picked.scene is not None:
+    st.caption(f"Current image: {picked.title}, a synthetic scene with exact ground truth "
+               f"({', '.join(picked.scene.class_names)}).")
+else:
+    st.caption(f"Current image: {picked.title} (no ground truth: metrics need a synthetic scene).")
 
 for group in catalog.GROUPS:
     st.subheader(group)

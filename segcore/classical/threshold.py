@@ -368,6 +368,12 @@ def threshold_otsu(image: np.ndarray, *, polarity: str = BRIGHT) -> Trace:
                           terms=otsu_terms(counts, t))
 
 
+def _classes_of(image: np.ndarray, thresholds) -> np.ndarray:
+    """Class index per pixel, class k holding levels t_{k-1} < level <= t_k (lookup table)."""
+    lookup = np.digitize(GRAY_LEVELS, thresholds, right=True).astype(np.uint8)
+    return lookup[image]
+
+
 def _between_class_variance(counts: np.ndarray, thresholds) -> float:
     """sigma_B^2 = sum_k omega_k (mu_k - mu_T)^2 of the classes cut at ``thresholds``."""
     classes = np.digitize(GRAY_LEVELS, thresholds, right=True)
@@ -489,11 +495,11 @@ def threshold_multiotsu(image: np.ndarray, classes: int = 3) -> Trace:
     for k, levels in found.items():
         if k < 2:
             continue
-        rec.add(f"{k} classes", np.digitize(image, levels, right=True).astype(np.uint8),
+        rec.add(f"{k} classes", _classes_of(image, levels),
                 f"Best {k}-class split: t = {', '.join(str(int(v)) for v in levels)}.",
                 sigma_b2=_between_class_variance(counts, levels))
     thresholds = found[max(found)].astype(float)
-    labels = np.digitize(image, thresholds, right=True).astype(np.uint8)
+    labels = _classes_of(image, thresholds)
     value = _between_class_variance(counts, thresholds)
     return rec.finish({"labels": labels, "thresholds": thresholds, "histogram": counts,
                        "criterion_value": value}, params, warnings)
@@ -709,16 +715,17 @@ def threshold_mean(image: np.ndarray, *, polarity: str = BRIGHT) -> Trace:
                           "", params)
 
 
-def _local_maxima(hist: np.ndarray) -> list[int]:
-    """Indices where the histogram stops rising (plateaus count once)."""
-    maxima, rising = [], True
-    for i in range(hist.size - 1):
-        if rising and hist[i + 1] < hist[i]:
-            rising = False
-            maxima.append(i)
-        elif not rising and hist[i + 1] > hist[i]:
-            rising = True
-    return maxima
+def _local_maxima(hist: np.ndarray) -> np.ndarray:
+    """Indices where the histogram stops rising (a plateau counts once, at its start).
+
+    Walking left to right with the direction initially "rising", a maximum is
+    every i where h[i + 1] < h[i] while the last strict change was a rise.
+    """
+    change = np.sign(np.diff(hist))
+    moves = np.flatnonzero(change)
+    direction = change[moves]
+    previous = np.concatenate([[1.0], direction[:-1]])
+    return moves[(direction < 0) & (previous > 0)]
 
 
 def threshold_minimum(image: np.ndarray, *, polarity: str = BRIGHT,
@@ -774,7 +781,7 @@ def threshold_minimum(image: np.ndarray, *, polarity: str = BRIGHT,
     lo, hi = occupied[0], occupied[-1]
     smooth = counts[lo:hi + 1].astype(np.float32)
     rec = TraceRecorder(max_steps=DEFAULT_MAX_STEPS)
-    maxima = []
+    maxima = np.zeros(0, int)
     for _ in range(max_iter):
         smooth = ndi.uniform_filter1d(smooth, 3)
         maxima = _local_maxima(smooth)

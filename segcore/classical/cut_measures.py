@@ -20,7 +20,7 @@ import numpy as np
 
 from segcore.trace import Trace, TraceRecorder
 
-__all__ = ["partition_measures", "minimum_cut", "stoer_wagner_cut", "weights_to_networkx"]
+__all__ = ["UNCONNECTED_CUT_RATIO", "partition_measures", "minimum_cut", "stoer_wagner_cut", "weights_to_networkx"]
 
 
 def _validate_partition(weights, in_a):
@@ -40,8 +40,13 @@ def _validate_partition(weights, in_a):
     return weights, in_a
 
 
-def _ratio(num: float, den: float) -> float:
-    return float(num / den) if den > 0 else float("nan")
+#: cut / assoc(A, V) of a side without any connection (then cut = assoc = 0):
+#: the limit for a lone node, where cut(A, B) = assoc(A, V).
+UNCONNECTED_CUT_RATIO = 1.0
+
+
+def _ratio(num: float, den: float, empty: float) -> float:
+    return float(num / den) if den > 0 else empty
 
 
 def partition_measures(weights: np.ndarray, in_a: np.ndarray) -> dict[str, float]:
@@ -58,8 +63,9 @@ def partition_measures(weights: np.ndarray, in_a: np.ndarray) -> dict[str, float
     -------
     dict
         ``cut``, ``assoc_av``, ``assoc_bv``, ``assoc_aa``, ``assoc_bb``,
-        ``ncut``, ``nassoc``, ``size_a``, ``size_b``. Ratios are nan when a
-        side has no connection at all (assoc = 0).
+        ``ncut``, ``nassoc``, ``size_a``, ``size_b``. A side with no
+        connection at all (assoc = 0) counts like a lone node:
+        cut / assoc = 1 and assoc(A, A) / assoc = 0.
 
     Raises
     ------
@@ -90,8 +96,10 @@ def partition_measures(weights: np.ndarray, in_a: np.ndarray) -> dict[str, float
     return {
         "cut": cut, "assoc_av": assoc_av, "assoc_bv": assoc_bv,
         "assoc_aa": assoc_aa, "assoc_bb": assoc_bb,
-        "ncut": _ratio(cut, assoc_av) + _ratio(cut, assoc_bv),
-        "nassoc": _ratio(assoc_aa, assoc_av) + _ratio(assoc_bb, assoc_bv),
+        "ncut": (_ratio(cut, assoc_av, UNCONNECTED_CUT_RATIO)
+                 + _ratio(cut, assoc_bv, UNCONNECTED_CUT_RATIO)),
+        "nassoc": (_ratio(assoc_aa, assoc_av, 1.0 - UNCONNECTED_CUT_RATIO)
+                   + _ratio(assoc_bb, assoc_bv, 1.0 - UNCONNECTED_CUT_RATIO)),
         "size_a": int(in_a.sum()), "size_b": int(in_b.sum()),
     }
 

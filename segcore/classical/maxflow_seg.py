@@ -235,7 +235,7 @@ def segmentation_energy(mask: np.ndarray, source: np.ndarray, sink: np.ndarray, 
 
 
 def seeded_graph_cut(image: np.ndarray, fg_seeds: np.ndarray, bg_seeds: np.ndarray, *,
-                     lam: float = 10.0, sigma: float = 15.0, neighbourhood: str = "4",
+                     lam: float = 10.0, sigma: float = 30.0, neighbourhood: str = "4",
                      bins: int = 16, solver: str = "pymaxflow") -> Trace:
     """Segment foreground from background with seeds and an s-t minimum cut.
 
@@ -311,7 +311,7 @@ def seeded_graph_cut(image: np.ndarray, fg_seeds: np.ndarray, bg_seeds: np.ndarr
                   "regional": 0.0, "boundary_energy": 0.0}
         return rec.finish(output, params, warnings)
     bin_index = _colour_bins(image, bins)
-    fg_model, bg_model = _seed_colour_models(bin_index, fg, bg, bins ** (image.ndim - 1))
+    fg_model, bg_model = _seed_colour_models(bin_index, fg, bg, bins if image.ndim == 2 else bins**3)
     r_fg, r_bg = _regional_term(bin_index, fg_model, bg_model)
     rec.add("regional term", (r_bg - r_fg).astype(np.float32),
             "R_p(bg) - R_p(fg): positive where the colour looks like the foreground seeds.")

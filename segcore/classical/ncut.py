@@ -20,7 +20,7 @@ from skimage.graph import RAG, cut_normalized
 from threadpoolctl import threadpool_limits
 from skimage.segmentation import slic
 
-from segcore.classical.cut_measures import partition_measures
+from segcore.classical.cut_measures import UNCONNECTED_CUT_RATIO, partition_measures
 from segcore.trace import Trace, TraceRecorder
 
 __all__ = ["spectral_ncut", "recursive_ncut"]
@@ -30,9 +30,9 @@ _ISOLATED_DEGREE = 1e-9
 #: BLAS threads per eigensolver call: on a busy 2-core server more threads
 #: make ARPACK an order of magnitude slower, and one user must not starve others.
 _BLAS_THREADS = 1
-#: Grey levels are scaled to 0-100 like the L channel of Lab, so one
-#: compactness value suits gray and colour images in SLIC.
-_GRAY_TO_LAB_L = 100.0 / 255.0
+#: SLIC rescales a gray image to [0, 1] but works on colour in Lab (L in
+#: 0-100); dividing the compactness by this makes one value suit both.
+_LAB_L_RANGE = 100.0
 
 
 def _validate_ncut_args(weights, shape):
@@ -64,6 +64,11 @@ def _solve_generalized_eigenproblem(laplacian: np.ndarray, degree: np.ndarray):
     return values, sign * y2
 
 
+def _cut_ratio(cut: np.ndarray, assoc: np.ndarray) -> np.ndarray:
+    out = np.full_like(cut, UNCONNECTED_CUT_RATIO)
+    return np.divide(cut, assoc, out=out, where=assoc > 0)
+
+
 def _ncut_threshold_sweep(weights: np.ndarray, y: np.ndarray):
     """Ncut of every split ``{y > t}`` at midpoints between sorted distinct values."""
     order = np.argsort(y, kind="stable")
@@ -74,8 +79,7 @@ def _ncut_threshold_sweep(weights: np.ndarray, y: np.ndarray):
     total = permuted.sum()
     cut = assoc_av - assoc_aa
     assoc_bv = total - assoc_av
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ncut = cut / assoc_av + cut / assoc_bv
+    ncut = _cut_ratio(cut, assoc_av) + _cut_ratio(cut, assoc_bv)
     distinct = ys[1:] > ys[:-1]
     thresholds = (ys[1:] + ys[:-1])[distinct] / 2.0
     return thresholds, ncut[distinct]
@@ -147,7 +151,7 @@ def spectral_ncut(weights: np.ndarray, shape: tuple[int, int] | None = None) -> 
                   "thresholds": thresholds, "ncut_values": ncut_values,
                   "threshold": float("nan"), "measures": None}
         return rec.finish(output, {"n": len(y2)}, warnings)
-    best = int(np.nanargmin(ncut_values))
+    best = int(np.argmin(ncut_values))
     in_a = y2 > thresholds[best]
     rec.add("sweep", {"thresholds": thresholds, "ncut": ncut_values},
             f"Ncut at each split of y2; the lowest, {ncut_values[best]:.4f}, is at t = {thresholds[best]:.4g}.",
@@ -177,8 +181,8 @@ def _validate_recursive_args(image, n_segments, compactness, sigma, thresh, num_
 
 def _superpixels(image: np.ndarray, n_segments: int, compactness: float) -> np.ndarray:
     if image.ndim == 2:
-        return slic(image.astype(np.float64) * _GRAY_TO_LAB_L, n_segments=n_segments,
-                    compactness=compactness, channel_axis=None, start_label=1)
+        return slic(image, n_segments=n_segments, compactness=compactness / _LAB_L_RANGE,
+                    channel_axis=None, start_label=1)
     return slic(image, n_segments=n_segments, compactness=compactness, start_label=1)
 
 
@@ -216,7 +220,8 @@ def recursive_ncut(image: np.ndarray, *, n_segments: int = 200, compactness: flo
     n_segments : int
         Approximate number of SLIC superpixels (the RAG's nodes).
     compactness : float
-        SLIC compactness (gray levels are scaled to 0-100 like Lab L).
+        SLIC compactness on the Lab scale (divided by 100 for gray images,
+        which SLIC rescales to [0, 1]).
     sigma : float
         RAG similarity :math:`w = \\exp(-\\|\\bar c_i - \\bar c_j\\|^2 / \\sigma)`
         between mean colours (grey levels) of adjacent superpixels.
@@ -251,7 +256,7 @@ def recursive_ncut(image: np.ndarray, *, n_segments: int = 200, compactness: flo
     Examples
     --------
     >>> img = np.zeros((40, 40), np.uint8); img[:, 20:] = 200
-    >>> t = recursive_ncut(img, n_segments=16, compactness=1.0)
+    >>> t = recursive_ncut(img, n_segments=16)
     >>> t.n_regions, len(np.unique(t.labels[:, :20])), len(np.unique(t.labels[:, 20:]))
     (2, 1, 1)
     """

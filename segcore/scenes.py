@@ -44,7 +44,6 @@ import numpy as np
 from scipy import ndimage, signal
 from skimage import data as skdata
 from skimage import draw
-from skimage.transform import resize
 
 __all__ = ["VOID", "PanopticGT", "Scene", "SceneInfo", "SCENES", "make_scene"]
 
@@ -197,8 +196,10 @@ def _rngs(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
 
 def _add_noise(clean: np.ndarray, noise: float, rng: np.random.Generator) -> np.ndarray:
     """Add Gaussian noise (sigma = noise * 255), round and clip to uint8."""
-    noisy = clean + rng.normal(0.0, noise * GRAY_LEVELS, clean.shape) if noise > 0 else clean
-    return np.clip(np.rint(noisy), 0, 255).astype(np.uint8)
+    noisy = clean.astype(np.float32)
+    if noise > 0:
+        noisy += np.float32(noise * GRAY_LEVELS) * rng.standard_normal(clean.shape, dtype=np.float32)
+    return np.clip(np.rint(noisy, out=noisy), 0, 255, out=noisy).astype(np.uint8)
 
 
 def _paint(canvas: np.ndarray, coords: tuple, value) -> None:
@@ -221,7 +222,13 @@ def _rect(top_left, extent, shape) -> tuple:
 
 
 def _polygon(rows, cols, shape) -> tuple:
-    return draw.polygon(np.asarray(rows), np.asarray(cols), shape=shape)
+    return _inside(*draw.polygon(np.asarray(rows), np.asarray(cols)), shape)  # faster than shape=
+
+
+def _inside(rr, cc, shape) -> tuple:
+    """Keep the pixel coordinates that fall inside an image of ``shape``."""
+    keep = (rr >= 0) & (rr < shape[0]) & (cc >= 0) & (cc < shape[1])
+    return rr[keep], cc[keep]
 
 
 def _freeze(array: np.ndarray) -> np.ndarray:
@@ -564,10 +571,20 @@ def _rasterise_paths(paths, size: int) -> np.ndarray:
     for path in paths:
         points = np.rint(path * (size - 1)).astype(int)
         for (r0, c0), (r1, c1) in zip(points[:-1], points[1:]):
-            rr, cc = draw.line(r0, c0, r1, c1)
-            inside = (rr >= 0) & (rr < size) & (cc >= 0) & (cc < size)
-            core[rr[inside], cc[inside]] = True
+            core[_inside(*draw.line(r0, c0, r1, c1), core.shape)] = True
     return core
+
+
+def _smooth_field(rng, size: int, n_bumps: int = 6) -> np.ndarray:
+    """Unit-variance blotchy field: random weights on a grid of Gaussian bumps."""
+    t = np.linspace(0.0, 1.0, size)
+    centres = np.linspace(0.0, 1.0, n_bumps)
+    basis = np.exp(-0.5 * ((t[:, None] - centres[None, :]) * (n_bumps - 1)) ** 2)
+    rows = basis @ rng.standard_normal((n_bumps, n_bumps))
+    # a sum of outer products, not ``rows @ basis.T``: a threaded BLAS call
+    # costs more wall time than it saves on a busy shared server
+    field = sum(np.multiply.outer(rows[:, k], basis[:, k]) for k in range(n_bumps))
+    return field / field.std()
 
 
 def _build_crack(seed, size, noise, n_branches):
@@ -576,8 +593,7 @@ def _build_crack(seed, size, noise, n_branches):
     half_width = max(1.0, size / 128)
     distance = ndimage.distance_transform_edt(~core)
     crack = distance <= half_width
-    blotches = resize(rng.normal(0.0, 1.0, (6, 6)), (size, size), order=3, mode="reflect")
-    clean = CRACK_BACKGROUND + CRACK_BLOTCH * blotches
+    clean = CRACK_BACKGROUND + CRACK_BLOTCH * _smooth_field(rng, size)
     clean[crack] = 255.0 - (255.0 - CRACK_EDGE) * distance[crack] / half_width
     image = np.minimum(_add_noise(clean, noise, noise_rng), 254)  # 255 is reserved ...
     image[core] = 255  # ... for the saturated core: the lecture's seeds

@@ -102,16 +102,16 @@ class RegionStats:
                            np.minimum(self.low[a], self.low[b]),
                            np.maximum(self.high[a], self.high[b]))
 
-    def absorb(self, keep: np.ndarray, gone: np.ndarray) -> "RegionStats":
-        """Return stats where region ``keep[j]`` absorbed ``gone[j]`` (disjoint pairs)."""
-        merged = self.union(keep, gone)
-        arrays = []
-        for name in _FIELDS:
-            arr = getattr(self, name).copy()
-            arr[keep] = getattr(merged, name)
-            arr[gone] = 0.0
-            arrays.append(arr)
-        return RegionStats(*arrays)
+    def regroup(self, relabel: np.ndarray) -> "RegionStats":
+        """Statistics after every region i joined region ``relabel[i]``."""
+        size = len(self.count)
+        low = np.full(size, np.inf)
+        high = np.full(size, -np.inf)
+        np.minimum.at(low, relabel, self.low)
+        np.maximum.at(high, relabel, self.high)
+        return RegionStats(np.bincount(relabel, self.count, size),
+                           np.bincount(relabel, self.total, size),
+                           np.bincount(relabel, self.total_sq, size), low, high)
 
 
 _FIELDS = ("count", "total", "total_sq", "low", "high")
@@ -202,8 +202,10 @@ def _unique_edges(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if not keep.any():
         return np.zeros((0, 2), np.int64)
     lo, hi = lo[keep], hi[keep]
-    key = np.unique(lo * (int(hi.max()) + 1) + hi)
-    return np.stack([key // (int(hi.max()) + 1), key % (int(hi.max()) + 1)], axis=1)
+    base = int(hi.max()) + 1
+    key = np.sort(lo * base + hi)
+    key = key[np.r_[True, key[1:] != key[:-1]]]
+    return np.stack([key // base, key % base], axis=1)
 
 
 def centroids(labels: np.ndarray, n_labels: int) -> np.ndarray:
@@ -283,9 +285,19 @@ def rag_data(nodes: np.ndarray, stats: RegionStats, edges: np.ndarray,
 PairTest = Callable[[RegionStats, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
+GroupTest = Callable[[RegionStats], np.ndarray]
+
+
 def merge_adjacent(stats: RegionStats, edges: np.ndarray, test: PairTest,
+                   group_test: GroupTest | None = None,
                    on_round: Callable[[int, np.ndarray, np.ndarray], None] | None = None):
-    """Merge adjacent regions in rounds of mutually best admissible pairs.
+    """Merge adjacent regions in rounds until no adjacent pair passes ``test``.
+
+    In each round every region picks its most similar admissible neighbour.
+    A region nobody picked moves into the region it picked; of a mutual pair
+    the larger label moves into the smaller. A receiving region takes all its
+    movers when ``group_test`` holds on the whole group, otherwise only the
+    most similar one (which passed ``test`` with it).
 
     Parameters
     ----------
@@ -297,6 +309,9 @@ def merge_adjacent(stats: RegionStats, edges: np.ndarray, test: PairTest,
         ``test(stats, a, b) -> (ok, score)`` for label arrays ``a``, ``b``:
         ``ok`` (bool) says whether the pair may merge, ``score`` (float,
         smaller = more similar) orders the candidates.
+    group_test : callable, optional
+        ``group_test(stats) -> bool`` per region, e.g. the predicate P; lets a
+        region absorb several neighbours in one round.
     on_round : callable, optional
         Called after every round as ``on_round(round, parent, pairs)`` with
         ``parent`` (N + 1,) mapping every original label to its current
@@ -305,7 +320,8 @@ def merge_adjacent(stats: RegionStats, edges: np.ndarray, test: PairTest,
     Returns
     -------
     parent : (N + 1,) int64
-        Final region of every original label (the smallest label of the group).
+        Final region of every original label (the smallest label of the
+        group when only pairs merge).
     stats : RegionStats
         Statistics indexed by the surviving labels.
     edges : (E', 2) int64
@@ -326,16 +342,13 @@ def merge_adjacent(stats: RegionStats, edges: np.ndarray, test: PairTest,
     merged = []
     round_no = 0
     while len(edges):
-        keep, gone = _mutual_best_pairs(stats, edges, test, len(parent))
-        if not len(keep):
+        relabel, pairs = _choose_merges(stats, edges, test, group_test)
+        if not len(pairs):
             break
         round_no += 1
-        stats = stats.absorb(keep, gone)
-        relabel = np.arange(len(parent), dtype=np.int64)
-        relabel[gone] = keep
+        stats = stats.regroup(relabel)
         parent = relabel[parent]
         edges = _unique_edges(relabel[edges[:, 0]], relabel[edges[:, 1]])
-        pairs = np.stack([keep, gone], axis=1)
         merged.append(pairs)
         if on_round is not None:
             on_round(round_no, parent.copy(), pairs)
@@ -343,19 +356,51 @@ def merge_adjacent(stats: RegionStats, edges: np.ndarray, test: PairTest,
     return parent, stats, edges, merged
 
 
-def _mutual_best_pairs(stats: RegionStats, edges: np.ndarray, test: PairTest, size: int):
-    """Disjoint admissible pairs whose members are each other's best choice."""
+def _choose_merges(stats: RegionStats, edges: np.ndarray, test: PairTest,
+                   group_test: GroupTest | None):
+    """One round: ``relabel`` (label -> receiving label) and (receiver, mover) pairs."""
+    size = len(stats.count)
+    relabel = np.arange(size, dtype=np.int64)
     a, b = edges[:, 0], edges[:, 1]
     ok, score = test(stats, a, b)
     a, b, score = a[ok], b[ok], np.asarray(score, np.float64)[ok]
     if not len(a):
-        return a, b
+        return relabel, np.zeros((0, 2), np.int64)
+    best, best_score = _best_neighbour(a, b, score, size)
+    label = np.arange(size)
+    has = best >= 0
+    target = np.where(has, best, 0)
+    picked = np.zeros(size, bool)
+    picked[best[has]] = True
+    mutual = has & (best[target] == label)
+    moves = has & (~picked | (mutual & (label > best)))
+    moves &= ~moves[target]  # a receiving region stays put this round
+    mover = np.flatnonzero(moves)
+    receiver = best[mover]
+    take_all = np.zeros(len(mover), bool)
+    if group_test is not None:
+        grouped = relabel.copy()
+        grouped[mover] = receiver
+        crowded = np.bincount(receiver, minlength=size) > 1
+        take_all = (group_test(stats.regroup(grouped)) | ~crowded)[receiver]
+    order = np.lexsort((mover, best_score[mover], receiver))
+    first = order[np.r_[True, receiver[order][1:] != receiver[order][:-1]]]
+    take = take_all.copy()
+    take[first] = True  # the most similar mover passed the pair test with its receiver
+    relabel[mover[take]] = receiver[take]
+    return relabel, np.stack([receiver[take], mover[take]], axis=1)
+
+
+def _best_neighbour(a, b, score, size):
+    """Most similar admissible neighbour of every label (ties: smaller label), -1 if none."""
     node = np.concatenate([a, b])
     other = np.concatenate([b, a])
-    order = np.lexsort((other, np.concatenate([score, score]), node))
-    node, other = node[order], other[order]
+    both = np.concatenate([score, score])
+    order = np.lexsort((other, both, node))
+    node, other, both = node[order], other[order], both[order]
     first = np.r_[True, node[1:] != node[:-1]]
     best = np.full(size, -1, np.int64)
     best[node[first]] = other[first]
-    mutual = (best[a] == b) & (best[b] == a)
-    return a[mutual], b[mutual]
+    best_score = np.full(size, np.inf)
+    best_score[node[first]] = both[first]
+    return best, best_score

@@ -437,7 +437,7 @@ def merge_regions(image, labels, *, k=1.0, connectivity=8) -> Trace:
     if n == 0:
         warnings.append("No regions to merge.")
     parent, merged_stats, merged_edges, merged = merge_adjacent(
-        stats, edges, close_means,
+        stats, edges, close_means, None,
         lambda r, p, pairs: rec.add(f"round {r}", {"parent": p},
                                     f"Round {r}: {len(pairs)} pair(s) merged.",
                                     regions=len(np.unique(p[1:]))))

@@ -302,7 +302,7 @@ def _merge_leaves(leaves, points, leaf_stats, test, rec):
     rec.add("merge round 0", {"parent": np.arange(n + 1)}, f"The RAG of the {n} leaves.",
             regions=n)
     parent, stats, merged_edges, merged = merge_adjacent(
-        leaf_stats, edges, union_holds,
+        leaf_stats, edges, union_holds, test,
         lambda r, p, pairs: rec.add(f"merge round {r}", {"parent": p},
                                     f"Round {r}: {len(pairs)} pair(s) with P(R1 U R2) TRUE merged.",
                                     regions=int((np.bincount(p[1:], minlength=n + 1) > 0).sum())))

@@ -1,5 +1,300 @@
-"""region-growing: not built yet; shows what the page will teach."""
+"""Region growing: seeds grow ring by ring while the homogeneity test holds; then merging."""
 
-from ui import panels
+from __future__ import annotations
 
-panels.coming_next("region-growing")
+import time
+
+import numpy as np
+import streamlit as st
+from streamlit_image_coordinates import streamlit_image_coordinates
+
+from segcore import metrics
+from segcore.classical.region_growing import (
+    CRITERIA, merge_regions, region_grow, seeds_at_max, seeds_from_threshold)
+from ui import panels, picker, player, state
+from ui import region_figs as figs
+from ui.overlay import overlay
+
+CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
+SEEDS_KEY = "seeds"  # query-string name of the clicked seeds: seeds=r1.c1;r2.c2
+MAX_CLICKED_SEEDS = 20
+MAX_DRAWN_SEEDS = 200
+RULES = {"click": "Clicked points", "threshold": "Random among bright pixels (weld crack)",
+         "max": "All pixels at maximum intensity (lightning)"}
+CRITERION_NAMES = {"mean": "Running mean |I - M(i)| <= T",
+                   "adaptive": "Adaptive T(i) = (1 - sd/M) T",
+                   "fixed": "Fixed interval around the seed value"}
+
+panels.page_header(
+    "Region growing",
+    "Start from a few **seed** pixels and let each one grow: at every stage k the "
+    "unlabelled pixels touching a region's border join it if they pass a homogeneity test "
+    "against the region's statistics. Growth stops when no neighbour passes. The method is "
+    "fast and local, so noise lets regions leak and slow intensity ramps (the *gradient "
+    "problem*) carry them across object borders.")
+formula_slot = st.container()
+picked = picker.image_picker(default="scene:crack")
+gray = picked.gray
+height, width = gray.shape
+
+
+# ----------------------------------------------------------------- clicked seeds
+def _parse_seeds(raw: str) -> list[tuple[int, int]]:
+    """``r1.c1;r2.c2`` -> [(r1, c1), (r2, c2)]; ValueError when malformed or outside."""
+    seeds = []
+    for part in filter(None, raw.split(";")):
+        row, col = (int(v) for v in part.split("."))
+        if not (0 <= row < height and 0 <= col < width):
+            raise ValueError(part)
+        seeds.append((row, col))
+    if len(seeds) > MAX_CLICKED_SEEDS:
+        raise ValueError(raw)
+    return seeds
+
+
+def _default_seed() -> list[tuple[int, int]]:
+    return [tuple(int(v) for v in np.unravel_index(np.argmax(gray), gray.shape))]
+
+
+def _clicked_seeds() -> list[tuple[int, int]]:
+    """Seeds kept in session state, first read (validated) from the URL."""
+    if "rg_seeds" not in st.session_state:
+        raw = state.get_query(SEEDS_KEY)
+        seeds = None
+        if raw is not None:
+            try:
+                seeds = _parse_seeds(raw)
+            except ValueError:
+                st.warning(f"The link's setting `{SEEDS_KEY}={raw[:40]}` is not valid (up to "
+                           f"{MAX_CLICKED_SEEDS} points row.col;row.col inside the "
+                           f"{height} x {width} image); using the default seed instead.")
+        st.session_state["rg_seeds"] = seeds
+    seeds = st.session_state["rg_seeds"]
+    if seeds is None:
+        return _default_seed()
+    inside = [(r, c) for r, c in seeds if r < height and c < width]
+    if len(inside) < len(seeds):
+        st.caption(f"{len(seeds) - len(inside)} seed(s) outside this image were dropped.")
+    return inside
+
+
+def _take_click() -> None:
+    """Turn the latest click on the image (display pixels) into a seed (image pixels)."""
+    click = st.session_state.get("rg_click")
+    if not click or click.get("unix_time") == st.session_state.get("rg_last_click"):
+        return
+    st.session_state["rg_last_click"] = click.get("unix_time")
+    row = min(int(click["y"] * height / max(click["height"], 1)), height - 1)
+    col = min(int(click["x"] * width / max(click["width"], 1)), width - 1)
+    seeds = st.session_state.get("rg_seeds") or []
+    if (row, col) not in seeds:
+        seeds = (seeds + [(row, col)])[-MAX_CLICKED_SEEDS:]
+    st.session_state["rg_seeds"] = seeds
+    st.session_state["rule"] = "click"  # a click means: grow from the clicked points
+
+
+def _set_seeds(seeds) -> None:
+    st.session_state["rg_seeds"] = seeds
+
+
+# ----------------------------------------------------------------- controls
+_take_click()
+box = st.container(border=True)
+c1, c2, c3 = box.columns(3)
+rule = state.select("Seeds", "rule", list(RULES), "click", format_func=RULES.get, container=c1)
+seed_threshold = state.slider("Seed threshold (bright pixels)", "seedt", 0, 255, 240, container=c1,
+                              help="Random seeds are drawn among pixels at or above this level.")
+n_seeds = state.slider("Number of random seeds", "nseeds", 1, 50, 10, container=c1)
+rseed = state.slider("Random seed", "rseed", 0, 99, 0, container=c1)
+criterion = state.select("Homogeneity test", "crit", list(CRITERIA), "adaptive",
+                         format_func=CRITERION_NAMES.get, container=c2)
+tolerance = state.slider("T (intensity tolerance)", "T", 0, 128, 80, container=c2)
+connectivity = int(state.select("Connectivity", "conn", ["4", "8"], "8", radio=True,
+                                container=c2))
+max_pct = state.slider("Max region size (% of image)", "maxsize", 1, 100, 100, container=c3,
+                       help="A region stops when it reaches this size; 100 = no limit.")
+do_merge = state.checkbox("Merge similar adjacent regions", "merge", True, container=c3)
+k_sd = state.slider("k in |M1 - M2| < k sd", "k", 0.0, 5.0, 1.0, step=0.1, container=c3)
+clicked = _clicked_seeds()
+if rule == "click":
+    b1, b2, b3 = box.columns([1, 1, 4], vertical_alignment="center")
+    b1.button("Undo last seed", on_click=_set_seeds, args=(clicked[:-1],), disabled=not clicked)
+    b2.button("Clear seeds", on_click=_set_seeds, args=([],), disabled=not clicked)
+    b3.caption("Click the image to add a seed. "
+               + ("(Default: one seed on the brightest pixel.)"
+                  if st.session_state.get("rg_seeds") is None else ""))
+    state.set_query(SEEDS_KEY, ";".join(f"{r}.{c}" for r, c in clicked))
+
+
+# ----------------------------------------------------------------- computation (cached)
+@st.cache_data(**CACHE)
+def grow(key: str, image: np.ndarray, rule: str, clicked: tuple, seed_threshold: int,
+         n_seeds: int, rseed: int, criterion: str, tolerance: int, connectivity: int,
+         max_size: int | None, do_merge: bool, k_sd: float, _scene=None) -> dict:
+    """Seeds -> region growing -> merging, the result pictures and the metrics."""
+    start = time.perf_counter()
+    if rule == "max":
+        markers = seeds_at_max(image, connectivity)
+        seeds = np.argwhere(markers > 0)
+        trace = region_grow(image, markers=markers, criterion=criterion, threshold=tolerance,
+                            connectivity=connectivity, max_size=max_size)
+    else:
+        seeds = (np.array(clicked, np.int64).reshape(-1, 2) if rule == "click" else
+                 seeds_from_threshold(image, seed_threshold, n_seeds, random_state=rseed))
+        trace = region_grow(image, seeds, criterion=criterion, threshold=tolerance,
+                            connectivity=connectivity, max_size=max_size)
+    wall_ms = (time.perf_counter() - start) * 1000
+    merged = None
+    final = trace.labels
+    if do_merge and trace.n_regions > 1:
+        merged = merge_regions(image, trace.labels, k=k_sd, connectivity=connectivity)
+        final = merged.labels
+    report = None
+    if _scene is not None:
+        gt = _scene.semantic
+        pred = metrics.match_clusters(gt, final, len(_scene.class_names))
+        report = metrics.segmentation_report(gt, pred, len(_scene.class_names), _scene.class_names)
+    drawn = seeds[:: max(1, len(seeds) // MAX_DRAWN_SEEDS)]
+    return {"trace": trace, "merged": merged, "wall_ms": wall_ms, "report": report,
+            "seeds": seeds, "result_rgb": figs.mark_points(overlay(image, final, alpha=0.45), drawn),
+            "drawn": drawn}
+
+
+@st.cache_data(**CACHE)
+def stage_picture(key: str, image: np.ndarray, labels: np.ndarray, stage: np.ndarray, k: int):
+    return figs.stage_rgb(image, labels, stage, k)
+
+
+@st.cache_data(**CACHE)
+def growth_plot(key: str, params: tuple, history: dict, criterion: str):
+    return figs.growth_figure(history, criterion)
+
+
+@st.cache_data(**CACHE)
+def rag_plots(key: str, params: tuple, image: np.ndarray, before_labels: np.ndarray,
+              after_labels: np.ndarray, _merged):
+    before = figs.rag_figure(overlay(image, before_labels, alpha=0.45), _merged.rag_before,
+                             f"Before: {_merged.n_before} regions")
+    after = figs.rag_figure(overlay(image, after_labels, alpha=0.45), _merged.rag_after,
+                            f"After: {_merged.n_after} regions")
+    return before, after
+
+
+params = (rule, tuple(clicked), seed_threshold, n_seeds, rseed, criterion, tolerance,
+          connectivity, None if max_pct == 100 else max(1, gray.size * max_pct // 100),
+          do_merge, k_sd)
+run = None
+with panels.user_errors():
+    run = grow(picked.key, gray, *params, _scene=picked.scene)
+if run is None:
+    st.stop()
+trace, merged = run["trace"], run["merged"]
+panels.show_warnings(trace)
+history = trace.history
+
+# ----------------------------------------------------------------- formulas (live numbers)
+with formula_slot:
+    if trace.n_regions:
+        m, sd, t_i = (history[name][-1, 0] for name in ("mean", "sd", "threshold"))
+        ratio = sd / m if m > 0 else 0.0
+        lines = [
+            rf"|I(r,c) - M(1)| \le T(1):\quad M(1) = {m:.1f},\ sd(1) = {sd:.1f}"
+            rf"\ \text{{after {trace.total_steps - 1} stages}}",
+            rf"T(1) = \left(1 - \frac{{sd(1)}}{{M(1)}}\right) T = (1 - {ratio:.3f}) \times "
+            rf"{tolerance} = {max(0.0, 1 - ratio) * tolerance:.1f}"
+            + (r"\quad\text{(used)}" if criterion == "adaptive" else
+               rf"\quad\text{{(not used: this run tests with }}T = {tolerance})"),
+        ]
+        if merged is not None and len(merged.rag_before["edges"]):
+            rag = merged.rag_before
+            best = int(np.argmin(rag["similarity"]))
+            a, b = rag["edges"][best]
+            limit = k_sd * min(rag["node_sd"][a], rag["node_sd"][b])
+            verdict = "merge" if rag["mergeable"][best] else "keep apart"
+            lines.append(
+                rf"|M_{{{a + 1}}} - M_{{{b + 1}}}| = {rag['similarity'][best]:.1f}"
+                rf"\ \text{{vs}}\ k \min(sd_{{{a + 1}}}, sd_{{{b + 1}}}) = {k_sd:g} \times "
+                rf"{min(rag['node_sd'][a], rag['node_sd'][b]):.1f} = {limit:.1f}"
+                rf"\ \Rightarrow\ \text{{{verdict}}}")
+        panels.formula_panel(lines, caption="Region 1's statistics at the last stage; the merge "
+                             "line shows the most similar pair of adjacent regions.")
+    else:
+        panels.formula_panel([r"|I(r,c) - M(i)| \le T(i),\qquad T(i) = "
+                              r"\left(1 - \frac{sd(i)}{M(i)}\right) T"],
+                             caption="No seeds yet: the numbers appear once a region grows.")
+
+# ----------------------------------------------------------------- result + step player
+left, right = st.columns(2)
+with left:
+    st.markdown("**Result** (click to add a seed)")
+    streamlit_image_coordinates(run["result_rgb"], key="rg_click", width="stretch",
+                                cursor="crosshair")
+    st.caption(f"{trace.n_regions} seed region(s) from {len(run['seeds'])} seed pixel(s); "
+               f"grown: {int((trace.labels > 0).sum())} px "
+               f"({100 * float((trace.labels > 0).mean()):.1f} % of the image), "
+               f"{trace.total_steps - 1} stages; stopped: {trace.stop_reason}."
+               + (f" After merging: {merged.n_after} region(s)." if merged is not None else ""))
+
+
+def render_stage(i, step) -> None:
+    k = step.index
+    st.image(stage_picture(picked.key, gray, trace.labels, trace.stage, k), width="stretch",
+             caption=f"Stage {k}: regions so far, the ring added at stage {k} in vermillion")
+    st.caption(f"Region 1 after stage {k}: size {history['size'][k, 0]:.0f} px, "
+               f"M(1) = {history['mean'][k, 0]:.1f}, sd(1) = {history['sd'][k, 0]:.1f}, "
+               f"next T(1) = {history['threshold'][k, 0]:.1f}")
+
+
+with right:
+    st.markdown("**Growth, stage by stage**")
+    if trace.n_regions:
+        player.step_player(trace.steps, key="stage", render=render_stage, label="Stage")
+        if trace.truncated:
+            st.caption(f"{len(trace.steps)} of {trace.total_steps} stages are kept for replay.")
+
+# ----------------------------------------------------------------- teaching plot
+st.subheader("Region statistics per stage")
+if trace.n_regions:
+    st.plotly_chart(growth_plot(picked.key, params, history, criterion), width="stretch")
+    st.caption("Solid: region means M(i); dotted: sd(i) (right axis). The shaded band is "
+               "M(1) +- T(1): the intensities the next ring of region 1 may have. "
+               "On a ramp the mean drifts with the region and the band follows it.")
+
+# ----------------------------------------------------------------- merging
+if merged is not None:
+    st.subheader("Region merging: |M1 - M2| < k sd")
+    before, after = rag_plots(picked.key, params, gray, trace.labels, merged.labels, merged)
+    c_before, c_after = st.columns(2)
+    c_before.plotly_chart(before, width="stretch")
+    c_after.plotly_chart(after, width="stretch")
+    pairs = merged.merged
+    st.caption("Merged pairs (kept + absorbed, in merge order): "
+               + (", ".join(f"{a} + {b}" for a, b in pairs[:40]) if len(pairs) else "none")
+               + (" ..." if len(pairs) > 40 else "")
+               + ". Edges: green = similar means, red = different; dotted = the test fails.")
+
+# ----------------------------------------------------------------- metrics + try this
+panels.metrics_panel(run["report"], run["wall_ms"])
+if run["report"] is not None:
+    st.caption("Regions are matched to ground-truth classes (Hungarian matching; ungrown "
+               "pixels count as one more cluster).")
+panels.try_this([
+    state.Preset("Noise makes regions leak",
+                 "Shapes with strong noise and the running-mean test: a seed in a disk "
+                 "leaks into the background once noisy pixels bridge the gap. Lower T or "
+                 "use the adaptive T(i).",
+                 {"src": "scene:shapes", "noise": 0.35, "rule": "max", "crit": "mean",
+                  "T": 70, "conn": "8", "merge": False}),
+    state.Preset("The gradient problem",
+                 "Under an illumination ramp the running mean drifts along the ramp and "
+                 "the region crawls far beyond its object; the fixed interval stops at the "
+                 "object's border. Compare the criteria.",
+                 {"src": "scene:shapes_gradient", "rule": "max", "crit": "mean", "T": 30,
+                  "conn": "8", "merge": False}),
+    state.Preset("Seeds in the wrong place",
+                 "Random seeds drawn from a too-low threshold land in the background of the "
+                 "crack image: those regions grow over the background and merging glues "
+                 "them together. Raise the seed threshold to 240.",
+                 {"src": "scene:crack", "rule": "threshold", "seedt": 120, "nseeds": 10,
+                  "crit": "adaptive", "T": 80, "merge": True, "k": 1.0}),
+])

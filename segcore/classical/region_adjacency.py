@@ -266,8 +266,8 @@ def rag_data(nodes: np.ndarray, stats: RegionStats, edges: np.ndarray,
     Returns
     -------
     dict
-        ``nodes`` (N, 2) float centroids, ``node_mean`` (N,), ``node_size``
-        (N,), ``edges`` (E, 2) int32 0-based node indices, ``similarity``
+        ``nodes`` (N, 2) float centroids, ``node_mean`` (N,), ``node_sd``
+        (N,), ``node_size`` (N,), ``edges`` (E, 2) int32 0-based node indices, ``similarity``
         (E,) = |M_a - M_b|, ``mergeable`` (E,) bool.
     """
     mean = stats.mean
@@ -276,6 +276,7 @@ def rag_data(nodes: np.ndarray, stats: RegionStats, edges: np.ndarray,
         "nodes": np.asarray(nodes, np.float64),
         "node_mean": mean[1:],
         "node_size": stats.count[1:],
+        "node_sd": stats.sd[1:],
         "edges": (edges - 1).astype(np.int32),
         "similarity": np.abs(mean[edges[:, 0]] - mean[edges[:, 1]]),
         "mergeable": np.asarray(mergeable, bool),

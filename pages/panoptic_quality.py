@@ -1,5 +1,279 @@
-"""panoptic-quality: not built yet; shows what the page will teach."""
+"""Panoptic quality: match segments, count TP/FP/FN, PQ = SQ x RQ; panoptic fusion."""
 
-from ui import panels
+from __future__ import annotations
 
-panels.coming_next("panoptic-quality")
+import time
+
+import numpy as np
+import streamlit as st
+
+from segcore import metrics
+from segcore.evaluation.fusion import heuristic_fusion, synthetic_heads, upsnet_fusion, fusion_conflicts
+from segcore.evaluation.instances import coco_mask_ap
+from segcore.evaluation.panoptic import (
+    MATCH_IOU, VOID, panoptic_quality, panoptic_trace, semantic_from_panoptic)
+from segcore.evaluation.perturb import MAX_GROW, perturb_panoptic
+from ui import panels, picker, player, state
+from ui import panoptic_figs as figs
+
+CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
+NO_RELABEL = "none"
+
+panels.page_header(
+    "Panoptic quality",
+    "A panoptic segmentation gives every pixel a class **and** tells instances of *things* "
+    "(cars, people) apart, while amorphous *stuff* (sky, road) is one segment per class. "
+    "PQ matches predicted segments to ground-truth segments (same class, IoU > 0.5: at most "
+    "one partner each), then multiplies how well matched segments overlap (SQ) by how many "
+    "segments were found without false alarms (RQ).")
+formula_slot = st.container()  # filled once this run's numbers exist
+
+picked = picker.image_picker(default="scene:street", sources=["scene:street"])
+panoptic = picked.scene.panoptic if picked.scene is not None else None
+if panoptic is None:
+    st.error("This page needs a scene with panoptic ground truth: choose the street scene.")
+    st.stop()
+CATEGORIES = panoptic.categories
+NAMES = {c["id"]: c["name"] for c in CATEGORIES}
+BY_NAME = {c["name"]: c["id"] for c in CATEGORIES}
+RELABELS = [NO_RELABEL] + [f"{a}->{b}" for a in BY_NAME for b in BY_NAME if a != b]
+
+
+# ----------------------------------------------------------------- computations (cached)
+def _without_crowd(segments):
+    return [{"id": s["id"], "category_id": s["category_id"], "iscrowd": 0} for s in segments]
+
+
+def _miou(gt_ids, gt_segments, pred_ids, pred_segments):
+    """mIoU of the semantic maps behind the panoptic maps (VOID in GT ignored)."""
+    n = len(CATEGORIES)
+    gt_sem = semantic_from_panoptic(gt_ids, gt_segments, CATEGORIES, void_label=metrics.IGNORE)
+    pred_sem = semantic_from_panoptic(pred_ids, pred_segments, CATEGORIES, void_label=n)
+    iou = metrics.iou_per_class(gt_sem, pred_sem, n + 1, ignore_index=metrics.IGNORE)[:n]
+    return float(np.nanmean(iou))
+
+
+def _mask_ap(gt_ids, gt_segments, pred_ids, pred_segments):
+    """COCO mask AP over the thing segments (crowd GT marked as crowd)."""
+    things = {c["id"] for c in CATEGORIES if c["isthing"]}
+    gt = [{"mask": gt_ids == s["id"], "category_id": s["category_id"], "iscrowd": s["iscrowd"]}
+          for s in gt_segments if s["category_id"] in things]
+    preds = [{"mask": pred_ids == s["id"], "category_id": s["category_id"], "score": s["score"]}
+             for s in pred_segments if s["category_id"] in things]
+    return float(coco_mask_ap(gt, preds)["AP"])
+
+
+@st.cache_data(**CACHE)
+def evaluate(key: str, image, ids, segments, params: dict) -> dict:
+    """Perturb the ground truth, score it, and draw the pictures (cached per image + params)."""
+    pred = perturb_panoptic(ids, segments, CATEGORIES, **params)
+    start = time.perf_counter()
+    trace = panoptic_trace(ids, segments, pred.ids, pred.segments, CATEGORIES)
+    wall_ms = (time.perf_counter() - start) * 1000
+    swapped = panoptic_quality(pred.ids, _without_crowd(pred.segments), ids,
+                               _without_crowd(segments), CATEGORIES)
+    return {
+        "pred": pred, "trace": trace, "wall_ms": wall_ms, "swapped": swapped,
+        "miou": _miou(ids, segments, pred.ids, pred.segments),
+        "ap": _mask_ap(ids, segments, pred.ids, pred.segments),
+        "gt_rgb": figs.panoptic_rgb(image, ids), "pred_rgb": figs.panoptic_rgb(image, pred.ids),
+        "outcome_rgb": figs.outcome_rgb(image, trace.outcome),
+        "steps_rgb": [figs.panoptic_rgb(image, s.data) for s in pred.steps],
+    }
+
+
+@st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
+def heads(key: str, ids, segments, noise: float, duplicates: int, seed: int) -> dict:
+    """Synthetic semantic logits and instance masks (kept apart: they are the large part)."""
+    return synthetic_heads(ids, segments, CATEGORIES, noise=noise, duplicates=duplicates,
+                           random_state=seed)
+
+
+@st.cache_data(**CACHE)
+def fuse(key: str, image, ids, segments, noise, duplicates, seed, score, overlap, stuff_area):
+    """Both fusions of the same heads, their PQ, and the pictures."""
+    h = heads(key, ids, segments, noise, duplicates, seed)
+    logits, instances = h["semantic_logits"], h["instances"]
+    heuristic = heuristic_fusion(logits, instances, CATEGORIES, score_threshold=score,
+                                 overlap_threshold=overlap, stuff_area=stuff_area)
+    upsnet = upsnet_fusion(logits, instances, CATEGORIES)
+    out = {"conflict_rgb": figs.conflict_rgb(image, fusion_conflicts(logits, instances, CATEGORIES)),
+           "n_instances": len(instances)}
+    for name, fused in (("heuristic", heuristic), ("upsnet", upsnet)):
+        out[name] = fused
+        out[name + "_pq"] = panoptic_quality(ids, segments, fused.ids, fused.segments, CATEGORIES)
+        out[name + "_rgb"] = figs.panoptic_rgb(image, fused.ids)
+    out["disagree"] = float(np.mean(heuristic.ids != upsnet.ids))
+    return out
+
+
+def formula_lines(result, cid: int) -> list[str]:
+    """The lecture's PQ formula, then one class's and the average's numbers filled in."""
+    s, name, allq = result.per_class[cid], NAMES[cid], result.summary["all"]
+    counts = rf"{s['tp']}+\tfrac12\cdot{s['fp']}+\tfrac12\cdot{s['fn']}"
+    if s["tp"]:
+        filled = (rf"\frac{{{s['iou_sum']:.2f}}}{{{s['tp']}}}\times\frac{{{s['tp']}}}{{{counts}}}"
+                  rf" = {figs.fmt(s['sq'])}\times{figs.fmt(s['rq'])} = {figs.fmt(s['pq'])}")
+    elif s["fp"] + s["fn"]:
+        filled = rf"\frac{{0}}{{{counts}}} = 0 \quad\text{{(no match)}}"
+    else:
+        filled = r"\text{n/a: no TP, FP or FN, left out of the average}"
+    counted = [c["id"] for c in CATEGORIES if not np.isnan(result.per_class[c["id"]]["pq"])]
+    average = " + ".join(figs.fmt(result.per_class[c]["pq"], 2) for c in counted) or "0"
+    return [
+        r"\mathrm{PQ} = \underbrace{\frac{\sum_{(p,g)\in TP}\mathrm{IoU}(p,g)}{|TP|}}_{SQ}"
+        r"\times\underbrace{\frac{|TP|}{|TP|+\frac12|FP|+\frac12|FN|}}_{RQ}",
+        r"\mathrm{IoU}(p,g)=\frac{|p\cap g|}{|p|+|g|-|p\cap g|-|p\cap \mathrm{VOID}|} > "
+        + f"{MATCH_IOU}",
+        rf"\mathrm{{PQ}}_{{\text{{{name}}}}} = " + filled,
+        rf"\mathrm{{PQ}}_{{\text{{all}}}} = \frac{{1}}{{{allq['n']}}}\left({average}\right)"
+        rf" = {figs.fmt(allq['pq'])}",
+    ]
+
+
+# ----------------------------------------------------------------- the prediction
+st.subheader("1. Make a prediction from the ground truth")
+st.caption("Each control is one typical model error; watch which of TP, FP, FN it creates.")
+box = st.container(border=True)
+c1, c2, c3, c4 = box.columns(4)
+grow = state.slider("Erode (-) / dilate (+) things, px", "grow", -MAX_GROW, MAX_GROW, 0,
+                    container=c1)
+shift = state.slider("Shift prediction (px, right and down)", "shift", 0, 20, 0, container=c1)
+split = state.slider("Split instances in two", "split", 0, 3, 0, container=c2)
+merge = state.slider("Merge closest same-class pairs", "merge", 0, 2, 0, container=c2)
+drop = state.slider("Drop instances", "drop", 0, 3, 0, container=c3)
+fps = state.slider("Add false positives", "fp", 0, 4, 0, container=c3)
+relabel = state.select("Relabel a class", "relabel", RELABELS, NO_RELABEL, container=c4)
+void = state.slider("Paint VOID (fraction of image)", "void", 0.0, 0.5, 0.0, step=0.05,
+                    container=c4)
+pseed = state.slider("Perturbation seed", "pseed", 0, 99, 0, container=c4,
+                     help="Which instances are dropped, where false positives and VOID land.")
+
+params = {"grow": grow, "shift": (shift, shift), "split": split, "merge": merge, "drop": drop,
+          "false_positives": fps, "void_fraction": void, "random_state": pseed,
+          "relabel": {} if relabel == NO_RELABEL else
+          {BY_NAME[relabel.split("->")[0]]: BY_NAME[relabel.split("->")[1]]}}
+run = None
+with panels.user_errors():
+    run = evaluate(picked.key, picked.image, panoptic.ids, panoptic.segments, params)
+if run is None:
+    st.stop()
+trace, result, pred = run["trace"], run["trace"].result, run["pred"]
+allq = result.summary["all"]
+
+left, middle, right = st.columns(3)
+left.image(run["gt_rgb"], caption="Ground truth: one colour per segment; uncoloured pixels "
+           "are VOID", width="stretch")
+middle.image(run["pred_rgb"], caption="Prediction made by the chosen errors", width="stretch")
+right.image(run["outcome_rgb"], caption=figs.OUTCOME_LEGEND, width="stretch")
+with st.expander(f"How the prediction was made ({len(pred.steps)} steps)"):
+    cols = st.columns(min(4, len(pred.steps)))
+    for k, (step, rgb) in enumerate(zip(pred.steps, run["steps_rgb"])):
+        cols[k % len(cols)].image(rgb, caption=f"{step.name}: {step.caption}", width="stretch")
+
+# ----------------------------------------------------------------- matching
+st.subheader("2. Matching: who is TP, FP, FN")
+show_class = state.select("Formula for class", "pqclass", list(BY_NAME), "car" if "car" in BY_NAME
+                          else list(BY_NAME)[0], container=st.sidebar)
+with formula_slot:
+    panels.formula_panel(formula_lines(result, BY_NAME[show_class]),
+                         caption="Filled with this image's numbers; pick the class in the "
+                                 "sidebar. A class with no TP, FP and FN in this image is left "
+                                 "out of the average.")
+
+o_left, o_right = st.columns([2, 3])
+with o_left:
+    st.markdown("**Step by step**: each rule adds its pixels")
+    player.step_player(trace.steps, key="pqstep", label="Stage", render=lambda i, step: st.image(
+        figs.outcome_rgb(picked.image, step.data), width="stretch"))
+with o_right:
+    st.markdown("**Matching table**: every pair of segments sharing pixels, then the unpaired")
+    st.dataframe(figs.matching_rows(result, panoptic.segments, pred.segments, NAMES),
+                 hide_index=True, width="stretch", height=420)
+
+# ----------------------------------------------------------------- metrics
+st.subheader("3. PQ, SQ, RQ per class")
+m = st.columns(6)
+m[0].metric("PQ", figs.fmt(allq["pq"]))
+m[1].metric("SQ", figs.fmt(allq["sq"]))
+m[2].metric("RQ", figs.fmt(allq["rq"]))
+m[3].metric("PQ things", figs.fmt(result.summary["things"]["pq"]))
+m[4].metric("PQ stuff", figs.fmt(result.summary["stuff"]["pq"]))
+m[5].metric("segcore time", f"{run['wall_ms']:.0f} ms")
+st.plotly_chart(figs.pq_bars(result, CATEGORIES), width="stretch", key="pq_bars")
+st.dataframe(figs.class_rows(result, CATEGORIES), hide_index=True, width="stretch")
+
+st.subheader("4. PQ vs mIoU vs mask AP on the same prediction")
+k = st.columns(3)
+k[0].metric("PQ", figs.fmt(allq["pq"]))
+k[1].metric("mIoU (semantic)", figs.fmt(run["miou"]))
+k[2].metric("mask AP (things)", figs.fmt(run["ap"]))
+st.markdown(
+    "They disagree because they look at different things: **mIoU** scores pixels of each "
+    "class and cannot see instances (a split or merged car costs it almost nothing); **mask AP** "
+    "ranks thing detections by score over IoU thresholds 0.5 to 0.95 and ignores stuff; **PQ** "
+    "counts whole segments of things and stuff at one threshold, so one split car is one FN and "
+    "two FP.")
+
+swap = run["swapped"].summary["all"]
+st.markdown("**Swap prediction and ground truth**")
+w = st.columns(3)
+w[0].metric("PQ(prediction vs GT)", figs.fmt(allq["pq"]))
+w[1].metric("PQ(GT vs prediction)", figs.fmt(swap["pq"]),
+            delta=None if np.isnan(swap["pq"] - allq["pq"]) else f"{swap['pq'] - allq['pq']:+.3f}")
+w[2].metric("FP / FN after the swap", f"{len(run['swapped'].false_positives)} / "
+            f"{len(run['swapped'].false_negatives)}")
+st.caption("PQ is not symmetric: VOID is taken out of the union only where the *ground truth* is "
+           "VOID, only ground-truth crowd regions excuse predictions, and predictions lying on "
+           "VOID are ignored while ground truth is never ignored. Paint VOID or add false "
+           "positives on the crowd to see the two numbers part.")
+
+# ----------------------------------------------------------------- fusion
+st.subheader("5. Panoptic fusion: semantic head + instance head -> one panoptic map")
+st.caption("Synthetic heads made from the ground truth plus smooth noise (no trained model "
+           "needed): per-class logits for the semantic head, scored masks for the instances.")
+f1, f2, f3 = st.columns(3)
+fnoise = state.slider("Head noise", "fnoise", 0.0, 3.0, 1.0, step=0.25, container=f1)
+dups = state.slider("Duplicate detections", "dups", 0, 3, 1, container=f1)
+score = state.slider("Score threshold", "score", 0.0, 1.0, 0.5, step=0.05, container=f2)
+overlap = state.slider("Overlap threshold (visible fraction)", "overlap", 0.0, 1.0, 0.5,
+                       step=0.05, container=f2)
+stuff_area = state.slider("Stuff area threshold (px)", "stuffarea", 0, 4096, 256, step=64,
+                          container=f3)
+fused = None
+with panels.user_errors():
+    fused = fuse(picked.key, picked.image, panoptic.ids, panoptic.segments, fnoise, dups, pseed,
+                 score, overlap, stuff_area)
+if fused is not None:
+    g1, g2, g3 = st.columns(3)
+    g1.image(fused["conflict_rgb"], caption=f"Conflicts between the heads ({fused['n_instances']} "
+             f"instances). {figs.CONFLICT_LEGEND}", width="stretch")
+    for col, name, title in ((g2, "heuristic", "Heuristic: by score, overlap, stuff area"),
+                             (g3, "upsnet", "UPSNet head: softmax over stuff + instance logits")):
+        r = fused[name + "_pq"]
+        col.image(fused[name + "_rgb"], width="stretch", caption=title)
+        col.metric(f"PQ {name}", figs.fmt(r.summary["all"]["pq"]),
+                   help=f"SQ {figs.fmt(r.summary['all']['sq'])}, RQ {figs.fmt(r.summary['all']['rq'])}")
+        col.caption(f"{len(r.matches)} TP, {len(r.false_positives)} FP, "
+                    f"{len(r.false_negatives)} FN")
+    st.caption(f"The two fusions disagree on {fused['disagree']:.1%} of the pixels. The heuristic "
+               "has three knobs; UPSNet has none: a duplicate detection keeps the pixels where its "
+               "logits win, so it survives as a false positive.")
+    which = state.select("Replay the fusion of", "fmethod", ["heuristic", "upsnet"], "heuristic",
+                         radio=True)
+    player.step_player(fused[which].steps, key="fstep", label="Stage", render=lambda i, step:
+                       st.image(figs.panoptic_rgb(picked.image, step.data), width=420))
+
+panels.try_this([
+    state.Preset("Split one car", "One instance cut in two: PQ loses a TP and gains one FN and "
+                 "two FP, mIoU hardly moves.",
+                 {"grow": 0, "shift": 0, "split": 1, "merge": 0, "drop": 0, "fp": 0,
+                  "relabel": NO_RELABEL, "void": 0.0}),
+    state.Preset("A few pixels off", "Shift the prediction by 5 px: big stuff keeps its match, "
+                 "small people fall below IoU 0.5 and become FN + FP at once.",
+                 {"grow": 0, "shift": 5, "split": 0, "merge": 0, "drop": 0, "fp": 0,
+                  "relabel": NO_RELABEL, "void": 0.0}),
+    state.Preset("Duplicates: heuristic vs UPSNet", "Three duplicate detections: the overlap "
+                 "threshold removes them, the parameter-free head turns their pixels into FP.",
+                 {"dups": 3, "overlap": 0.5, "score": 0.0, "fnoise": 1.0}),
+])

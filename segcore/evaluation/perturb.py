@@ -72,10 +72,11 @@ def _validate_perturb(ids, segments, categories, grow, shift, counts, void_fract
     return id_map.astype(np.int64), category, cats
 
 
-def _things(id_map, category, isthing) -> list[int]:
-    """Thing segment ids present in the map, largest first (ties by id)."""
+def _things(id_map, category, isthing, crowd) -> list[int]:
+    """Thing instance ids present in the map (crowd regions excluded), largest first."""
     ids, areas = np.unique(id_map[id_map != VOID], return_counts=True)
-    keep = [(-a, i) for i, a in zip(ids.tolist(), areas.tolist()) if isthing[category[i]]]
+    keep = [(-a, i) for i, a in zip(ids.tolist(), areas.tolist())
+            if isthing[category[i]] and i not in crowd]
     return [i for _, i in sorted(keep)]
 
 
@@ -189,7 +190,8 @@ def perturb_panoptic(ids, segments, categories, *, grow: int = 0, shift=(0, 0), 
     split, merge, drop, false_positives : int
         How many instances to split in two (largest first), how many
         closest same-class pairs to merge, how many random instances to drop
-        (VOID), how many random false-positive disks to add.
+        (VOID), how many random false-positive disks to add. Crowd regions
+        are never split, merged or dropped.
     relabel : dict of int to int, optional
         Category changes ``{from_category: to_category}`` for every segment.
     void_fraction : float
@@ -232,6 +234,7 @@ def perturb_panoptic(ids, segments, categories, *, grow: int = 0, shift=(0, 0), 
     rng = np.random.default_rng(random_state)
     next_id = max([int(id_map.max()), *category]) + 1
     invented: list[int] = []
+    crowd = {int(s["id"]) for s in segments if s.get("iscrowd", 0)}
     rec = TraceRecorder()
     rec.add("ground truth", id_map.astype(np.int32), "The prediction starts as a copy of the "
             "ground truth (crowd regions become ordinary segments).")
@@ -241,12 +244,12 @@ def perturb_panoptic(ids, segments, categories, *, grow: int = 0, shift=(0, 0), 
             category[seg] = int(relabel.get(cat, cat))
         rec.add("relabel", id_map.astype(np.int32), f"Categories changed: {dict(relabel)}.")
     if merge:
-        for keep, gone in _closest_pairs(id_map, category, _things(id_map, category, isthing), merge):
+        for keep, gone in _closest_pairs(id_map, category, _things(id_map, category, isthing, crowd), merge):
             id_map = np.where(id_map == gone, keep, id_map)
         rec.add("merge", id_map.astype(np.int32), f"{merge} closest same-class pair(s) merged.")
     if split:
         id_map, next_id = _split_instances(id_map, category,
-                                           _things(id_map, category, isthing)[:split], next_id)
+                                           _things(id_map, category, isthing, crowd)[:split], next_id)
         rec.add("split", id_map.astype(np.int32), f"{split} largest instance(s) cut in two.")
     if grow:
         id_map = _grow_things(id_map, category, isthing, int(grow))
@@ -256,7 +259,7 @@ def perturb_panoptic(ids, segments, categories, *, grow: int = 0, shift=(0, 0), 
         id_map = shift_map(id_map, int(shift[0]), int(shift[1]))
         rec.add("shift", id_map.astype(np.int32), f"Prediction shifted by {tuple(shift)} px.")
     if drop:
-        things = _things(id_map, category, isthing)
+        things = _things(id_map, category, isthing, crowd)
         gone = rng.permutation(things)[:drop].tolist() if things else []
         id_map = np.where(np.isin(id_map, gone), VOID, id_map)
         rec.add("drop", id_map.astype(np.int32), f"Instance(s) {gone} dropped (now VOID).")

@@ -1,0 +1,74 @@
+"""The panoptic-quality page under Streamlit's AppTest."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "panoptic_quality.py")
+
+
+def _app(**query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _metric(at, label) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.fixture(scope="module")
+def default_run():
+    return _app()
+
+
+def test_default_run_is_a_perfect_copy(default_run):
+    at = default_run
+    assert not at.exception and not at.error
+    assert _metric(at, "PQ") == "1.000" and _metric(at, "mIoU (semantic)") == "1.000"
+    assert _metric(at, "mask AP (things)") == "1.000"
+    assert any("Lecture formulas" in e.label for e in at.expander)
+
+
+def test_splitting_an_instance_lowers_pq_and_fills_the_table(default_run):
+    at = default_run
+    at.slider(key="split").set_value(1).run()
+    assert not at.exception
+    assert float(_metric(at, "PQ")) < 1.0
+    verdicts = at.dataframe[0].value["verdict"].tolist()
+    assert "FN" in verdicts and "FP" in verdicts
+
+
+def test_fusion_controls_change_the_fused_maps(default_run):
+    at = default_run
+    before = _metric(at, "PQ heuristic")
+    at.slider(key="dups").set_value(3).run()
+    at.slider(key="overlap").set_value(0.0).run()
+    at.slider(key="score").set_value(0.0).run()
+    assert not at.exception
+    assert float(_metric(at, "PQ heuristic")) < float(before)
+
+
+def test_try_this_preset_sets_the_widgets():
+    at = _app()
+    at.button(key="try_1").click().run()
+    assert not at.exception
+    assert at.slider(key="shift").value == 5 and float(_metric(at, "PQ")) < 1.0
+
+
+@pytest.mark.parametrize("key, value", [("split", "bad"), ("relabel", "sky->banana"),
+                                        ("void", "7"), ("stuffarea", "-3")])
+def test_bad_query_values_warn_instead_of_crashing(key, value):
+    at = _app(**{key: value})
+    assert not at.exception
+    assert any(key in w.value for w in at.warning)
+    assert _metric(at, "PQ") == "1.000"
+
+
+def test_query_values_reopen_the_demo():
+    at = _app(relabel="car->person", pseed="3")
+    assert not at.exception
+    assert at.selectbox(key="relabel").value == "car->person"
+    assert float(_metric(at, "PQ")) < 1.0

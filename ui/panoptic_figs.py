@@ -1,0 +1,120 @@
+"""Drawing helpers of the panoptic-quality page (no algorithm: colours, tables, figures).
+
+Panoptic maps are drawn with one palette colour per segment and white
+segment boundaries; matching outcomes with the shared TP/FP/FN colours plus
+grey for ignored predictions and pink for crowd regions.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+from skimage.segmentation import find_boundaries
+
+from segcore.evaluation.fusion import CONFLICT_NAMES
+from segcore.evaluation.panoptic import OUTCOME_NAMES
+from ui import figures, overlay
+
+__all__ = ["OUTCOME_LEGEND", "CONFLICT_LEGEND", "panoptic_rgb", "outcome_rgb", "conflict_rgb",
+           "matching_rows", "class_rows", "pq_bars", "fmt"]
+
+_OUTCOME_COLORS = {"true positive": overlay.TP_COLOR, "false negative": overlay.FN_COLOR,
+                   "false positive": overlay.FP_COLOR, "ignored prediction": (150, 150, 150),
+                   "crowd": (204, 121, 167)}
+OUTCOME_LEGEND = ("green = matched (TP), blue = missed ground truth (FN), orange = false "
+                  "positive (FP), grey = ignored prediction (mostly on VOID/crowd), "
+                  "pink = crowd region, no colour = VOID")
+_CONFLICT_COLORS = {"two instances": (213, 94, 0), "instance on stuff": (240, 228, 66)}
+CONFLICT_LEGEND = ("vermilion = two instance masks claim the pixel, yellow = an instance mask covers "
+                   "pixels the semantic head calls stuff")
+
+
+def fmt(value: float, digits: int = 3) -> str:
+    """A score for display: ``n/a`` for nan."""
+    return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) \
+        else f"{value:.{digits}f}"
+
+
+def panoptic_rgb(image: np.ndarray, ids: np.ndarray, alpha: float = 0.6) -> np.ndarray:
+    """Segments in palette colours over the image, white boundaries; VOID left as image."""
+    out = overlay.overlay(image, ids, alpha=alpha)
+    out[find_boundaries(ids, mode="inner") & (ids != 0)] = 255
+    return out
+
+
+def _paint_codes(image, codes, names, colors, alpha) -> np.ndarray:
+    out = overlay.as_rgb(image)
+    for code, name in enumerate(names):
+        if name in colors:
+            out = overlay.mask_overlay(out, codes == code, colors[name], alpha)
+    return out
+
+
+def outcome_rgb(image: np.ndarray, outcome: np.ndarray, alpha: float = 0.65) -> np.ndarray:
+    """Matching outcome codes (``OUTCOME_NAMES``) painted over the image."""
+    return _paint_codes(image, outcome, OUTCOME_NAMES, _OUTCOME_COLORS, alpha)
+
+
+def conflict_rgb(image: np.ndarray, conflicts: np.ndarray, alpha: float = 0.8) -> np.ndarray:
+    """Fusion conflict codes (``CONFLICT_NAMES``) painted over the dimmed image."""
+    dimmed = (overlay.as_rgb(image) * 0.5).astype(np.uint8)
+    return _paint_codes(dimmed, conflicts, CONFLICT_NAMES, _CONFLICT_COLORS, alpha)
+
+
+def matching_rows(result, gt_segments, pred_segments, names: dict) -> list[dict]:
+    """One table row per overlapping (ground truth, prediction) pair plus unpaired segments."""
+    gt_cat = {s["id"]: s["category_id"] for s in gt_segments}
+    pred_cat = {s["id"]: s["category_id"] for s in pred_segments}
+    matched = {(g, p) for g, p, _ in result.matches}
+    crowd = set(result.crowd)
+    rows = []
+    for g, p, inter, iou in result.overlaps:
+        if (g, p) in matched:
+            verdict = "TP (IoU > 0.5)"
+        elif g in crowd:
+            verdict = "crowd: never matched"
+        elif gt_cat[g] != pred_cat[p]:
+            verdict = "different class"
+        else:
+            verdict = "IoU <= 0.5"
+        rows.append({"GT id": g, "GT class": names[gt_cat[g]], "pred id": p,
+                     "pred class": names[pred_cat[p]], "shared px": inter,
+                     "IoU": round(iou, 3), "verdict": verdict})
+    rows.sort(key=lambda r: (not r["verdict"].startswith("TP"), -r["IoU"]))
+    for g in result.false_negatives:
+        rows.append({"GT id": g, "GT class": names[gt_cat[g]], "pred id": None, "pred class": "",
+                     "shared px": 0, "IoU": None, "verdict": "FN"})
+    for p in result.false_positives + result.ignored:
+        rows.append({"GT id": None, "GT class": "", "pred id": p, "pred class": names[pred_cat[p]],
+                     "shared px": 0, "IoU": None,
+                     "verdict": "FP" if p in result.false_positives else "ignored (VOID/crowd)"})
+    return rows
+
+
+def class_rows(result, categories) -> list[dict]:
+    """Per-class PQ table rows (classes without TP, FP, FN marked as left out)."""
+    rows = []
+    for c in categories:
+        s = result.per_class[c["id"]]
+        counted = s["tp"] + s["fp"] + s["fn"] > 0
+        rows.append({"class": c["name"], "kind": "thing" if c["isthing"] else "stuff",
+                     "TP": s["tp"], "FP": s["fp"], "FN": s["fn"], "sum IoU": round(s["iou_sum"], 3),
+                     "SQ": fmt(s["sq"]), "RQ": fmt(s["rq"]), "PQ": fmt(s["pq"]),
+                     "in average": "yes" if counted else "no (absent)"})
+    return rows
+
+
+def pq_bars(result, categories) -> go.Figure:
+    """Grouped bars of SQ, RQ and PQ per class, with the All/Things/Stuff means."""
+    names = [c["name"] for c in categories] + ["All", "Things", "Stuff"]
+    fig = go.Figure()
+    for key, color in (("sq", "#56B4E9"), ("rq", "#E69F00"), ("pq", "#009E73")):
+        values = [result.per_class[c["id"]][key] for c in categories] + [
+            result.summary[g][key] for g in ("all", "things", "stuff")]
+        fig.add_trace(go.Bar(x=names, y=[None if math.isnan(v) else v for v in values],
+                             name=key.upper(), marker_color=color,
+                             text=[fmt(v, 2) for v in values], textposition="outside"))
+    fig.update_layout(barmode="group", yaxis=dict(range=[0, 1.15], title="score"))
+    return figures.tidy(fig, height=300)

@@ -370,6 +370,13 @@ def test_bad_input_raises_value_error_naming_the_argument(call, argument):
         call()
 
 
+def test_dispatcher_passes_the_local_weighting_through():
+    image = _image("coins")
+    via = T.threshold(image, "local", method="mean", block_size=15)
+    np.testing.assert_array_equal(via.mask, T.threshold_local(image, method="mean",
+                                                              block_size=15).mask)
+
+
 def test_integer_images_in_range_are_accepted():
     image = np.array([[10, 12], [200, 210]], np.int64)
     assert T.threshold_otsu(image).threshold == 12.0

@@ -36,7 +36,7 @@ from segcore.trace import Trace, TraceRecorder
 
 __all__ = [
     "BRIGHT", "DARK", "POLARITIES", "GLOBAL_METHODS", "LOCAL_METHODS", "METHODS",
-    "MULTIOTSU_CLASSES", "histogram", "otsu_criterion", "otsu_terms",
+    "MULTIOTSU_CLASSES", "histogram", "otsu_criterion", "otsu_terms", "class_statistics",
     "threshold_manual", "threshold_otsu", "threshold_multiotsu", "threshold_isodata",
     "threshold_li", "threshold_mean", "threshold_minimum", "threshold_triangle",
     "threshold_yen", "threshold_local", "threshold_niblack", "threshold_sauvola",
@@ -374,15 +374,46 @@ def _classes_of(image: np.ndarray, thresholds) -> np.ndarray:
     return lookup[image]
 
 
+def class_statistics(counts: np.ndarray, thresholds) -> tuple[np.ndarray, np.ndarray]:
+    """Probability and mean gray level of each class cut at ``thresholds``.
+
+    Parameters
+    ----------
+    counts : (256,) array
+        Histogram.
+    thresholds : sequence of float
+        Increasing thresholds; class k holds the levels t_{k-1} < level <= t_k.
+
+    Returns
+    -------
+    omega : (K,) float64 ndarray
+        Class probabilities omega_k, K = len(thresholds) + 1.
+    mu : (K,) float64 ndarray
+        Class means mu_k (NaN for an empty class).
+
+    Examples
+    --------
+    >>> counts = np.zeros(256); counts[[10, 100, 200]] = [2, 1, 1]
+    >>> class_statistics(counts, [50, 150])
+    (array([0.5 , 0.25, 0.25]), array([ 10., 100., 200.]))
+    """
+    counts = np.asarray(counts, np.float64)
+    classes = np.digitize(GRAY_LEVELS, thresholds, right=True)
+    size = len(thresholds) + 1
+    p = counts / counts.sum()
+    omega = np.bincount(classes, p, minlength=size)
+    first = np.bincount(classes, p * GRAY_LEVELS, minlength=size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mu = np.where(omega > 0, first / omega, np.nan)
+    return omega, mu
+
+
 def _between_class_variance(counts: np.ndarray, thresholds) -> float:
     """sigma_B^2 = sum_k omega_k (mu_k - mu_T)^2 of the classes cut at ``thresholds``."""
-    classes = np.digitize(GRAY_LEVELS, thresholds, right=True)
-    p = counts / counts.sum()
-    omega = np.bincount(classes, p)
-    first = np.bincount(classes, p * GRAY_LEVELS)
+    omega, mu = class_statistics(counts, thresholds)
     occupied = omega > 0
-    mu = first[occupied] / omega[occupied]
-    return float(np.dot(omega[occupied], (mu - first.sum()) ** 2))
+    mu_total = np.dot(omega[occupied], mu[occupied])
+    return float(np.dot(omega[occupied], (mu[occupied] - mu_total) ** 2))
 
 
 def _class_variance_table(counts: np.ndarray) -> np.ndarray:
@@ -1262,7 +1293,7 @@ METHODS: dict[str, Callable[..., Trace]] = {
 
 
 
-def threshold(image: np.ndarray, method: str, **params) -> Trace:
+def threshold(image: np.ndarray, method: str, /, **params) -> Trace:
     """Run the thresholding method named ``method`` (a key of :data:`METHODS`).
 
     Parameters
@@ -1272,7 +1303,8 @@ def threshold(image: np.ndarray, method: str, **params) -> Trace:
     method : str
         One of ``METHODS``.
     **params
-        Keyword arguments of that method.
+        Keyword arguments of that method (``image`` and ``method`` are
+        positional-only, so ``threshold(img, "local", method="mean")`` works).
 
     Returns
     -------

@@ -1,0 +1,133 @@
+"""AppTest runs of pages/thresholding.py (no browser)."""
+
+import pytest
+
+from segcore.classical import threshold as thr
+from tests.conftest import app_test
+
+PAGE = "pages/thresholding.py"
+METHODS = ["manual", "multiotsu", "isodata", "li", "triangle", "yen", "mean", "minimum",
+           "local", "niblack", "sauvola", "hysteresis"]
+
+
+def _metrics(at) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+def _latex(at) -> list[str]:
+    return [e.value for e in at.get("latex")]
+
+
+@pytest.fixture(scope="module")
+def default_run():
+    return app_test(PAGE).run()
+
+
+def test_default_render_has_histogram_formulas_overlay_and_metrics(default_run):
+    at = default_run
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error
+    assert at.title[0].value == "Thresholding"
+    assert at.selectbox(key="method").value == "otsu"
+    assert any(r"\sigma_B^2" in text for text in _latex(at))
+    assert {"Pixel accuracy", "mIoU", "Dice", "segcore time"} <= set(_metrics(at))
+    assert float(_metrics(at)["mIoU"]) > 0.9  # Otsu works on evenly lit shapes
+    assert len(at.get("plotly_chart")) >= 1
+    assert len(at.get("image")) >= 6  # overlay, step, 4 document pictures (+ sidebar)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_method_renders(method):
+    at = app_test(PAGE)
+    at.query_params["method"] = method
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="method").value == method
+    assert _latex(at) and "segcore time" in _metrics(at)
+
+
+def test_changing_method_and_threshold_changes_the_result(default_run):
+    at = app_test(PAGE).run()
+    before = _metrics(at)["Pixel accuracy"], _latex(at)
+    at.selectbox(key="method").set_value("mean").run()
+    after = _metrics(at)["Pixel accuracy"], _latex(at)
+    assert after != before
+    at.selectbox(key="method").set_value("manual").run()
+    low = _metrics(at)["Pixel accuracy"]
+    at.slider(key="t").set_value(250).run()
+    assert not at.exception
+    assert _metrics(at)["Pixel accuracy"] != low
+    assert any(r"\sigma_B^2(250)" in text for text in _latex(at))
+
+
+@pytest.mark.parametrize("key,value", [("method", "bad"), ("t", "999"), ("polarity", "up"),
+                                       ("classes", "9"), ("window", "4"), ("k", "nan")])
+def test_bad_query_value_warns_instead_of_failing(key, value):
+    at = app_test(PAGE)
+    at.query_params["method"] = {"t": "manual", "classes": "multiotsu", "window": "sauvola",
+                                 "k": "sauvola"}.get(key, "otsu")
+    at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(f"{key}=" in w.value for w in at.warning)
+
+
+def test_query_string_reopens_a_demo():
+    at = app_test(PAGE)
+    for key, value in {"method": "sauvola", "window": "51", "k": "0.3", "polarity": "dark"}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    assert at.slider(key="window").value == 51 and at.slider(key="k").value == 0.3
+    assert at.radio(key="polarity").value == thr.DARK
+
+
+def test_try_this_coins_sets_multiotsu():
+    at = app_test(PAGE).run()
+    at.button(key="try_2").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="method").value == "multiotsu"
+    assert at.slider(key="classes").value == 3
+    assert at.sidebar.selectbox(key="src").value == "sample:coins"
+    assert "This image has no ground truth" in " ".join(c.value for c in at.caption)
+
+
+def test_try_this_uneven_light_shows_sauvola_beating_otsu():
+    at = app_test(PAGE).run()
+    at.button(key="try_0").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="method").value == "sauvola"
+    assert at.sidebar.selectbox(key="src").value == "scene:shapes_gradient"
+    sauvola_miou = float(_metrics(at)["mIoU"])
+    note = next(c.value for c in at.caption if "global Otsu" in c.value)
+    otsu_iou = float(note.rsplit("=", 1)[1].strip(" ."))
+    assert sauvola_miou > 0.9 and otsu_iou < 0.8
+
+
+def test_try_this_noise_sets_the_picker_noise():
+    at = app_test(PAGE).run()
+    at.button(key="try_1").click().run()
+    assert not at.exception
+    assert at.sidebar.slider(key="noise").value == 0.3
+    assert at.selectbox(key="method").value == "otsu"
+
+
+def test_try_all_grid_lists_every_global_method():
+    at = app_test(PAGE).run()
+    at.checkbox(key="tryall").check().run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["method"]) == list(thr.GLOBAL_METHODS)
+    assert {"pixel accuracy", "IoU (object)", "Dice"} <= set(table.columns)
+
+
+def test_upload_free_constant_scene_is_not_needed_for_warnings():
+    """A degenerate parameter (low > high) is corrected with a warning, not an error."""
+    at = app_test(PAGE)
+    at.query_params["method"] = "hysteresis"
+    at.query_params["low"] = "100"
+    at.query_params["high"] = "20"
+    at.run()
+    assert not at.exception
+    assert any("Low must not exceed high" in w.value for w in at.warning)

@@ -1,0 +1,142 @@
+"""Figures and pictures for the thresholding page (plotly.graph_objects and numpy only).
+
+Every builder takes precomputed summaries (the 256-bin histogram, a criterion
+curve, a Trace step) and never loops over pixels in plotly, so a figure costs
+a few milliseconds; the page caches them anyway.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from segcore.trace import Step
+from ui import figures, overlay
+
+__all__ = ["THRESHOLD_COLOR", "histogram_figure", "magnitude_histogram", "curve_figure",
+           "gray_picture", "result_picture", "step_picture", "fmt"]
+
+THRESHOLD_COLOR = "#D55E00"  # Okabe-Ito vermillion
+CURVE_COLOR = "#0072B2"      # Okabe-Ito blue
+REFERENCE_COLOR = "#009E73"  # Okabe-Ito bluish green
+BAND_COLOR = "#CC79A7"       # Okabe-Ito reddish purple
+CLASS_OPACITY = 0.18
+LEVELS = np.arange(256)
+STRETCHED_STEPS = ("local standard deviation", "edge magnitude")
+
+
+def fmt(value: float, digits: int = 1) -> str:
+    """A number for LaTeX and captions ('n/a' for NaN)."""
+    return "n/a" if value is None or not np.isfinite(value) else f"{value:.{digits}f}"
+
+
+def _boundary(t: float) -> float:
+    """x of the class boundary of threshold t: level t is still class 0, so between t and t+1."""
+    return float(np.floor(t)) + 0.5
+
+
+def histogram_figure(counts: np.ndarray, *, thresholds=(), criterion: np.ndarray | None = None,
+                     criterion_name: str = "", shade_classes: bool = False,
+                     reference: float | None = None, reference_name: str = "",
+                     band: tuple[float, float] | None = None, height: int = 340) -> go.Figure:
+    """The 256-bin histogram with thresholds, the criterion curve and class regions.
+
+    Parameters
+    ----------
+    counts : (256,) array
+        Pixels per gray level.
+    thresholds : sequence of float
+        Vertical lines at the class boundaries (level t belongs to the class below).
+    criterion : (256,) array, optional
+        The curve the method optimises over t, drawn on a second y axis (NaN = undefined).
+    shade_classes : bool
+        Shade the classes between the thresholds (multi-Otsu).
+    reference : float, optional
+        A second threshold drawn dashed for comparison (e.g. Otsu on the multi-Otsu view).
+    band : (low, high), optional
+        Shaded range, e.g. the range of a local threshold surface T(x, y).
+    """
+    fig = figures.histogram_bars(counts, LEVELS)
+    edges = [-0.5] + [_boundary(t) for t in thresholds] + [255.5]
+    if shade_classes:
+        for k, (x0, x1) in enumerate(zip(edges[:-1], edges[1:])):
+            color = "rgb({},{},{})".format(*overlay.PALETTE[k % len(overlay.PALETTE)])
+            fig.add_vrect(x0=x0, x1=x1, fillcolor=color, opacity=CLASS_OPACITY, line_width=0,
+                          layer="below", annotation_text=f"class {k}",
+                          annotation_position="top left")
+    if band is not None:
+        fig.add_vrect(x0=band[0], x1=band[1], fillcolor=BAND_COLOR, opacity=CLASS_OPACITY,
+                      line_width=0, layer="below", annotation_text="range of T(x, y)",
+                      annotation_position="top left")
+    if criterion is not None and np.isfinite(criterion).any():
+        fig.add_trace(go.Scatter(x=LEVELS, y=criterion, name=criterion_name, yaxis="y2",
+                                 mode="lines", line=dict(color=CURVE_COLOR, width=2)))
+        fig.update_layout(yaxis2=dict(title=criterion_name, overlaying="y", side="right",
+                                      showgrid=False, zeroline=False))
+    for t in thresholds:
+        fig.add_vline(x=_boundary(t), line=dict(color=THRESHOLD_COLOR, width=2),
+                      annotation_text=f"t = {t:.4g}", annotation_position="top right")
+    if reference is not None:
+        fig.add_vline(x=_boundary(reference), line=dict(color=REFERENCE_COLOR, width=2, dash="dash"),
+                      annotation_text=f"{reference_name} {reference:.4g}",
+                      annotation_position="bottom right")
+    fig.update_layout(xaxis=dict(range=[-0.5, 255.5]), showlegend=criterion is not None)
+    return figures.tidy(fig, height)
+
+
+def magnitude_histogram(magnitude: np.ndarray, low: float, high: float,
+                        bins: int = 128) -> go.Figure:
+    """Histogram of the edge magnitude (log counts) with the low and high thresholds."""
+    top = max(float(magnitude.max()), high, 1.0)
+    counts, edges = np.histogram(magnitude, bins=bins, range=(0.0, top))
+    centers = (edges[:-1] + edges[1:]) / 2
+    fig = figures.histogram_bars(counts, centers)
+    for value, name, dash in ((low, "low", "dash"), (high, "high", "solid")):
+        fig.add_vline(x=value, line=dict(color=THRESHOLD_COLOR, width=2, dash=dash),
+                      annotation_text=f"{name} = {value:g}", annotation_position="top right")
+    fig.update_layout(xaxis_title="edge magnitude (gray levels)", yaxis_type="log")
+    return figures.tidy(fig, 300)
+
+
+def curve_figure(curves: dict[str, np.ndarray], title: str = "", height: int = 260) -> go.Figure:
+    """Curves over the gray levels 0..255 (a step of a histogram method)."""
+    fig = go.Figure()
+    for name, values in curves.items():
+        fig.add_trace(go.Scatter(x=LEVELS, y=values, name=name, mode="lines"))
+    fig.update_layout(xaxis_title="threshold t (gray level)", title=title,
+                      xaxis=dict(range=[-0.5, 255.5]))
+    return figures.tidy(fig, height)
+
+
+def gray_picture(values: np.ndarray, stretch: bool = False) -> np.ndarray:
+    """A float map as a uint8 picture: gray levels clipped to 0..255, or stretched to its max."""
+    values = np.asarray(values, np.float64)
+    if stretch:
+        top = values.max()
+        values = values * (255.0 / top) if top > 0 else np.zeros_like(values)
+    return np.clip(np.round(values), 0, 255).astype(np.uint8)
+
+
+def result_picture(image: np.ndarray, result: np.ndarray, gt_mask: np.ndarray | None = None,
+                   ) -> np.ndarray:
+    """The result over the image: classes coloured (labels), or the mask, or its errors vs GT."""
+    if result.dtype != bool:
+        return overlay.overlay(image, result, alpha=0.45, skip_zero=False)
+    if gt_mask is not None:
+        return overlay.error_overlay(image, gt_mask, result)
+    return overlay.mask_overlay(image, result, alpha=0.5)
+
+
+def step_picture(image: np.ndarray, step: Step) -> tuple[str, object]:
+    """What to draw for one Trace step: ``("image", rgb)`` or ``("figure", go.Figure)``."""
+    data = step.data
+    if isinstance(data, dict):
+        return "figure", curve_figure(data, step.name)
+    data = np.asarray(data)
+    if data.ndim == 1:
+        if data.dtype.kind in "iu":
+            return "figure", figures.tidy(figures.histogram_bars(data, LEVELS), 260)
+        return "figure", curve_figure({step.name: data})
+    if data.dtype == bool or data.dtype.kind in "iu":
+        return "image", result_picture(image, data)
+    return "image", gray_picture(data, stretch=step.name in STRETCHED_STEPS)

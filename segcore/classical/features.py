@@ -38,9 +38,11 @@ BANK_SCALES = (1.0, 2.0, 4.0)
 #: Orientations (degrees) at which the derivative filters are steered.
 BANK_ORIENTATIONS = (0, 45, 90, 135)
 #: Local energy window: side of the averaging box as a multiple of the filter scale.
-ENERGY_WINDOW = 8.0
+ENERGY_WINDOW = 32.0
 #: Smallest local energy window side (pixels): a few texels must fit inside it.
-MIN_ENERGY_WINDOW = 15
+MIN_ENERGY_WINDOW = 41
+#: Relative spread below which a feature column is treated as constant.
+CONSTANT_RTOL = 1e-5
 #: Kernel radius of the Gaussian filters in standard deviations.
 TRUNCATE = 3.0
 
@@ -159,10 +161,11 @@ def filter_bank(gray: np.ndarray, scales=BANK_SCALES, orientations=BANK_ORIENTAT
     orientations : sequence of float
         Steering angles in degrees (0 = along x).
     energy : bool
-        If True, replace every derivative and LoG response ``r`` by its local
-        energy, the mean of ``|r|`` over a ``w x w`` window with
-        ``w = max(8 sigma, 15)``: nearly constant inside a region of one
-        texture, while ``r`` itself oscillates around zero.
+        If True, replace every response ``r`` by its local energy, the mean
+        of ``|r|`` over a ``w x w`` window with ``w = max(32 sigma, 41)``:
+        nearly constant inside a region of one texture, while ``r`` itself
+        oscillates around zero (for the Gaussians, ``|r| = r``: the local
+        mean brightness).
 
     Returns
     -------
@@ -196,19 +199,13 @@ def filter_bank(gray: np.ndarray, scales=BANK_SCALES, orientations=BANK_ORIENTAT
     layers, names = [], []
     for sigma in scales:
         d = _gaussian_derivatives(gray, sigma)
-        oriented, oriented_names = [], []
         steered = [_steer(d, theta) for theta in orientations]
-        for order, label in ((0, "d1"), (1, "d2")):
-            for theta, pair in zip(orientations, steered):
-                oriented.append(pair[order])
-                oriented_names.append(f"{label} s={sigma:g} {theta:g}deg")
-        oriented.append(d["xx"] + d["yy"])
-        oriented_names.append(f"LoG s={sigma:g}")
-        stack = np.stack(oriented, axis=2)
-        if energy:
-            stack = _local_energy(stack, sigma)
-        layers.extend([stack, d["g"][..., None]])
-        names.extend(oriented_names + [f"G s={sigma:g}"])
+        responses = [pair[0] for pair in steered] + [pair[1] for pair in steered]
+        responses += [d["xx"] + d["yy"], d["g"]]
+        stack = np.stack(responses, axis=2)
+        layers.append(_local_energy(stack, sigma) if energy else stack)
+        names.extend([f"{label} s={sigma:g} {theta:g}deg" for label in ("d1", "d2") for theta in orientations]
+                     + [f"LoG s={sigma:g}", f"G s={sigma:g}"])
     return np.concatenate(layers, axis=2), tuple(names)
 
 
@@ -224,7 +221,11 @@ def _raw_features(image: np.ndarray, space: str) -> tuple[np.ndarray, tuple[str,
 
 
 def _standardise(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Z-score each column; a constant column keeps scale 1 (no division by zero).
+    """Z-score each column; a constant column becomes 0 with scale 1 (no division by zero).
+
+    A column counts as constant when its spread is float rounding noise,
+    ``std <= CONSTANT_RTOL * max(|mean|, 1)``; scaling that noise up to unit
+    variance would invent structure in a flat image.
 
     Two passes in float32 (mean, then the variance of the centred values):
     four times faster than float64 statistics and accurate to ~1e-5 relative.
@@ -233,8 +234,10 @@ def _standardise(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     mean = values.mean(axis=0)
     centred = values - mean
     std = np.sqrt(np.einsum("ij,ij->j", centred, centred) / len(centred))
-    scale = np.where(std > 0, std, np.float32(1.0)).astype(np.float32)
+    varies = std > CONSTANT_RTOL * np.maximum(np.abs(mean), 1)
+    scale = np.where(varies, std, np.float32(1.0)).astype(np.float32)
     centred /= scale
+    centred[:, ~varies] = 0
     return centred, mean.astype(np.float64), scale.astype(np.float64)
 
 

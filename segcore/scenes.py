@@ -60,9 +60,10 @@ SHAPE_INTENSITY = np.array([60.0, 230.0, 190.0, 150.0])  # indexed by class id
 SHAPE_RADIUS = (0.04, 0.07)  # bounding radius of a disk, fraction of side
 SHAPE_SCALE = {DISK: 1.0, SQUARE: 1.2, TRIANGLE: 1.4}  # similar areas per kind
 SHAPE_GAP = 0.02  # free space between bounding circles, fraction of side
-PLACEMENT_ATTEMPTS = 400  # random tries per shape before it is skipped
-GRADIENT_RANGE = (0.25, 1.0)  # illumination factor, top-left -> bottom-right
-GRADIENT_GAMMA = 1.5  # > 1: more of the image lies in the dim part
+PLACEMENT_ATTEMPTS = 400  # random candidate positions per shape (and per thing)
+SHRINK, SHRINK_STEPS = 0.8, 4  # a shape without room shrinks, at most this often
+GRADIENT_RANGE = (0.35, 1.0)  # illumination factor, top-left -> bottom-right
+GRADIENT_WIDTH = 0.25  # width of the ramp between shadow and light, along the diagonal
 
 # texture_mosaic --------------------------------------------------------------
 TEXTURES = ("brick", "grass", "gravel")
@@ -96,8 +97,11 @@ CROWD_PEOPLE = (5, 8)
 CRACK_BACKGROUND, CRACK_BLOTCH = 70.0, 15.0  # mean grey and smooth variation
 CRACK_EDGE = 170.0  # intensity at the crack's rim (its core is 255)
 CRACK_STEP = 0.01  # random-walk step, fraction of side
-CRACK_TURN = 0.35  # std of the random heading kick per step (radians)
+CRACK_TURN = 0.25  # std of the random heading kick per step (radians)
 CRACK_MEMORY = 0.8  # share of the previous deviation kept per step (AR(1))
+BRANCH_ANGLE = (0.7, 1.2)  # radians between a branch and its parent
+BRANCH_SPAN = 6  # steps either side that define the parent's local direction
+BRANCH_LENGTH = (0.15, 0.4)  # fraction of side
 
 
 @dataclass(frozen=True, eq=False)
@@ -202,15 +206,6 @@ def _add_noise(clean: np.ndarray, noise: float, rng: np.random.Generator) -> np.
     return np.clip(np.rint(noisy, out=noisy), 0, 255, out=noisy).astype(np.uint8)
 
 
-def _paint(canvas: np.ndarray, coords: tuple, value) -> None:
-    """Write ``value`` at the pixel coordinates ``coords`` (later covers earlier)."""
-    canvas[coords] = value
-
-
-def _disk(center, radius, shape) -> tuple:
-    return draw.disk(center, radius, shape=shape)
-
-
 def _ellipse(center, radii, shape) -> tuple:
     return draw.ellipse(center[0], center[1], radii[0], radii[1], shape=shape)
 
@@ -253,7 +248,7 @@ class _Shape:
         cy, cx = self.center[0] * size, self.center[1] * size
         r = self.radius * size
         if self.kind == DISK:
-            return _disk((cy, cx), r, shape)
+            return draw.disk((cy, cx), r, shape=shape)
         if self.kind == SQUARE:
             side = max(2, int(round(r * np.sqrt(2.0))))
             return _rect((int(round(cy - side / 2)), int(round(cx - side / 2))), (side, side), shape)
@@ -262,18 +257,26 @@ class _Shape:
 
 
 def _shapes_layout(seed: int, n_per_class: int) -> list[_Shape]:
-    """Non-overlapping disks, squares and triangles (bounding circles kept apart)."""
+    """Non-overlapping disks, squares and triangles (bounding circles kept apart).
+
+    A shape that finds no free spot in PLACEMENT_ATTEMPTS random tries is
+    shrunk by SHRINK and tried again; after SHRINK_STEPS it is left out.
+    """
     rng, _ = _rngs(seed)
     placed: list[_Shape] = []
     for i in range(3 * n_per_class):
         kind = (DISK, SQUARE, TRIANGLE)[i % 3]
         radius = rng.uniform(*SHAPE_RADIUS) * SHAPE_SCALE[kind]
         angle = rng.uniform(0, 2 * np.pi)
-        for _ in range(PLACEMENT_ATTEMPTS):
-            center = rng.uniform(radius + SHAPE_GAP, 1 - radius - SHAPE_GAP, 2)
-            if all(np.hypot(*(center - s.center)) > radius + s.radius + SHAPE_GAP for s in placed):
-                placed.append(_Shape(kind, tuple(center), radius, angle))
+        for _ in range(SHRINK_STEPS):
+            centers = rng.uniform(radius + SHAPE_GAP, 1 - radius - SHAPE_GAP, (PLACEMENT_ATTEMPTS, 2))
+            free = np.ones(PLACEMENT_ATTEMPTS, bool)
+            for other in placed:
+                free &= np.hypot(*(centers - other.center).T) > radius + other.radius + SHAPE_GAP
+            if free.any():
+                placed.append(_Shape(kind, tuple(centers[np.argmax(free)]), radius, angle))
                 break
+            radius *= SHRINK
     return placed
 
 
@@ -282,20 +285,24 @@ def _shapes_ground_truth(seed: int, size: int, n_per_class: int) -> tuple[np.nda
     instances = np.zeros((size, size), np.int32)
     for instance_id, s in enumerate(_shapes_layout(seed, n_per_class), start=1):
         coords = s.coords(size)
-        _paint(semantic, coords, s.kind)
-        _paint(instances, coords, instance_id)
+        semantic[coords] = s.kind
+        instances[coords] = instance_id
     return semantic, instances
 
 
 def _illumination(size: int) -> np.ndarray:
-    """Multiplicative gradient along the diagonal, dark top-left, bright bottom-right.
+    """Multiplicative soft shadow across the diagonal: dim top-left, bright bottom-right.
 
-    ``g = low + (high - low) * d ** GRADIENT_GAMMA`` with ``d`` in 0..1 the
-    normalised diagonal position; the power widens the dim part.
+    ``g = low + (high - low) * smoothstep((d - 1/2) / GRADIENT_WIDTH + 1/2)``
+    with ``d`` in 0..1 the position along the diagonal, so about a third of
+    the image lies in the shadow, a third in full light and a third in the
+    ramp between: whatever the layout, some shapes end up darker than the
+    lit background.
     """
     low, high = GRADIENT_RANGE
     t = np.linspace(0.0, 1.0, size)
-    return low + (high - low) * ((t[:, None] + t[None, :]) / 2) ** GRADIENT_GAMMA
+    u = np.clip(((t[:, None] + t[None, :]) / 2 - 0.5) / GRADIENT_WIDTH + 0.5, 0.0, 1.0)
+    return low + (high - low) * u * u * (3 - 2 * u)
 
 
 def _make_shapes(seed, size, noise, n_per_class, *, gradient=False):
@@ -435,15 +442,15 @@ def _car_parts(y, x, s, paint, shape) -> list:
         (box(body_top, x - length / 2, body_h + wheel_r / 2, length), paint),
         (box(cabin_top, x - 0.4 * s, cabin_h, 0.8 * s), paint),
         (box(cabin_top + 0.05 * s, x - 0.33 * s, cabin_h - 0.05 * s, 0.66 * s), WINDOW_RGB),
-        (_disk((y - wheel_r, x - 0.45 * s), max(wheel_r, 0.8), shape), WHEEL_RGB),
-        (_disk((y - wheel_r, x + 0.45 * s), max(wheel_r, 0.8), shape), WHEEL_RGB),
+        (draw.disk((y - wheel_r, x - 0.45 * s), max(wheel_r, 0.8), shape=shape), WHEEL_RGB),
+        (draw.disk((y - wheel_r, x + 0.45 * s), max(wheel_r, 0.8), shape=shape), WHEEL_RGB),
     ]
 
 
 def _person_parts(y, x, s, paint, shape) -> list:
     """Ellipse body and disk head of a person of height s whose feet are at row y."""
     body = _ellipse((y - 0.4 * s, x), (max(0.4 * s, 1.0), max(PERSON_HALF_WIDTH * s, 0.8)), shape)
-    head = _disk((y - 0.9 * s, x), max(0.1 * s, 0.8), shape)
+    head = draw.disk((y - 0.9 * s, x), max(0.1 * s, 0.8), shape=shape)
     return [(body, paint), (head, SKIN_RGB)]
 
 
@@ -529,10 +536,10 @@ def _build_street(seed, size, noise, n_cars, n_people):
         n_instances += not thing.iscrowd
         instance_id = 0 if thing.iscrowd else n_instances
         for coords, rgb in thing.parts(size):
-            _paint(clean, coords, rgb)
-            _paint(semantic, coords, thing.category)
-            _paint(ids, coords, segment_id)
-            _paint(instances, coords, instance_id)
+            clean[coords] = rgb
+            semantic[coords] = thing.category
+            ids[coords] = segment_id
+            instances[coords] = instance_id
     void = _void_band(semantic >= CAR, size)
     semantic[void] = VOID
     ids[void] = VOID
@@ -554,14 +561,22 @@ def _random_walk(rng, start, heading, n_steps) -> np.ndarray:
 
 
 def _crack_paths(rng, n_branches: int) -> list[np.ndarray]:
-    """A main crack crossing left to right and branches leaving it."""
+    """A main crack crossing left to right and branches forking off earlier paths.
+
+    A branch starts at a random point of its parent (not its first or last
+    tenth) and leaves it at BRANCH_ANGLE to the parent's local direction,
+    turning to the same side as its parent did, so branches fan out.
+    """
     main = _random_walk(rng, np.array([rng.uniform(0.3, 0.7), -0.02]), 0.0, int(1.1 / CRACK_STEP))
-    paths = [main]
+    paths, sides = [main], [0]
     for _ in range(n_branches):
-        parent = paths[int(rng.integers(len(paths)))]
-        start = parent[int(rng.integers(len(parent) // 5, len(parent)))]
-        heading = rng.choice([-1, 1]) * rng.uniform(0.5, 1.1)
-        paths.append(_random_walk(rng, start, heading, int(rng.uniform(0.15, 0.4) / CRACK_STEP)))
+        k = int(rng.integers(len(paths)))
+        parent, side = paths[k], sides[k] or rng.choice([-1, 1])
+        i = int(rng.integers(len(parent) // 10, max(len(parent) * 9 // 10, len(parent) // 10 + 1)))
+        along = parent[min(i + BRANCH_SPAN, len(parent) - 1)] - parent[max(i - BRANCH_SPAN, 0)]
+        heading = np.arctan2(along[0], along[1]) + side * rng.uniform(*BRANCH_ANGLE)
+        paths.append(_random_walk(rng, parent[i], heading, int(rng.uniform(*BRANCH_LENGTH) / CRACK_STEP)))
+        sides.append(side)
     return paths
 
 
@@ -610,9 +625,10 @@ SCENES: dict[str, SceneInfo] = {
         0.08, {"n_per_class": (4, 1, 6)}),
     "shapes_gradient": SceneInfo(
         "shapes_gradient", "Shapes under uneven light",
-        "The same shapes as 'shapes' (same seed, same geometry) lit by a gradient from 25% to "
-        "100% brightness: one global threshold cannot fit every corner, a local one whose "
-        "window is larger than the shapes (about a quarter of the side) can.",
+        "The same shapes as 'shapes' (same seed, same geometry) under a soft shadow: 35% of "
+        "the light top-left, full light bottom-right. Shaded shapes are darker than the lit "
+        "background, so no global threshold fits; a local one (Sauvola, window larger than "
+        "the shapes) does.",
         0.02, {"n_per_class": (4, 1, 6)}),
     "texture_mosaic": SceneInfo(
         "texture_mosaic", "Texture mosaic: brick, grass, gravel",

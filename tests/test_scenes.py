@@ -74,6 +74,18 @@ def test_shapes_ground_truth_is_the_drawn_geometry(size):
         assert set(np.unique(scene.image[scene.semantic == k]).tolist()) == {int(level)}
 
 
+@pytest.mark.parametrize("n_per_class", [1, 4, 6])
+def test_every_shape_is_placed_without_overlap(n_per_class):
+    for seed in range(25):
+        layout = scenes._shapes_layout(seed, n_per_class)
+        assert len(layout) == 3 * n_per_class
+        for size in (64, 200):
+            canvas = np.zeros((size, size), int)
+            for shape in layout:
+                canvas[shape.coords(size)] += 1
+            assert canvas.max() == 1
+
+
 @pytest.mark.parametrize("name", ["shapes", "street"])
 def test_instances_consistent_with_semantic(name):
     scene = make_scene(name, seed=2)
@@ -109,14 +121,14 @@ def test_global_otsu_fails_where_local_thresholds_recover(size):
         scene = make_scene("shapes_gradient", seed=seed, size=size)
         otsu, sauvola, local_mean = _threshold_ious(scene.image, scene.foreground)
         assert sauvola > 0.95 and local_mean > 0.85
-        assert sauvola > otsu + 0.03
+        assert sauvola > otsu + 0.2
         ious.append((otsu, sauvola))
         # ... while on the evenly lit scene Otsu is fine
         plain = make_scene("shapes", seed=seed, size=size)
         assert _iou(plain.image > threshold_otsu(plain.image), plain.foreground) > 0.9
     otsu, sauvola = np.mean(ious, axis=0)
-    assert otsu < 0.8 and sauvola > otsu + 0.15
-    assert ious[0][0] < 0.75, "the default seed shows the failure clearly"
+    assert otsu < 0.7 and sauvola > otsu + 0.3
+    assert ious[0][0] < 0.6, "the default seed shows the failure clearly"
 
 
 @pytest.mark.parametrize("name", NAMES)

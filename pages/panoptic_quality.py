@@ -76,9 +76,11 @@ def evaluate(key: str, image, ids, segments, params: dict) -> dict:
         "pred": pred, "trace": trace, "wall_ms": wall_ms, "swapped": swapped,
         "miou": _miou(ids, segments, pred.ids, pred.segments),
         "ap": _mask_ap(ids, segments, pred.ids, pred.segments),
-        "gt_rgb": figs.panoptic_rgb(image, ids), "pred_rgb": figs.panoptic_rgb(image, pred.ids),
-        "outcome_rgb": figs.outcome_rgb(image, trace.outcome),
-        "steps_rgb": [figs.panoptic_rgb(image, s.data) for s in pred.steps],
+        "gt_png": figs.png(figs.panoptic_rgb(image, ids)),
+        "pred_png": figs.png(figs.panoptic_rgb(image, pred.ids)),
+        "outcome_png": figs.png(figs.outcome_rgb(image, trace.outcome)),
+        "made_png": [figs.png(figs.panoptic_rgb(image, s.data)) for s in pred.steps],
+        "match_png": [figs.png(figs.outcome_rgb(image, s.data)) for s in trace.steps],
     }
 
 
@@ -97,12 +99,13 @@ def fuse(key: str, image, ids, segments, noise, duplicates, seed, score, overlap
     heuristic = heuristic_fusion(logits, instances, CATEGORIES, score_threshold=score,
                                  overlap_threshold=overlap, stuff_area=stuff_area)
     upsnet = upsnet_fusion(logits, instances, CATEGORIES)
-    out = {"conflict_rgb": figs.conflict_rgb(image, fusion_conflicts(logits, instances, CATEGORIES)),
+    conflicts = fusion_conflicts(logits, instances, CATEGORIES)
+    out = {"conflict_png": figs.png(figs.conflict_rgb(image, conflicts)),
            "n_instances": len(instances)}
     for name, fused in (("heuristic", heuristic), ("upsnet", upsnet)):
         out[name] = fused
         out[name + "_pq"] = panoptic_quality(ids, segments, fused.ids, fused.segments, CATEGORIES)
-        out[name + "_rgb"] = figs.panoptic_rgb(image, fused.ids)
+        out[name + "_png"] = [figs.png(figs.panoptic_rgb(image, s.data)) for s in fused.steps]
     out["disagree"] = float(np.mean(heuristic.ids != upsnet.ids))
     return out
 
@@ -162,14 +165,14 @@ trace, result, pred = run["trace"], run["trace"].result, run["pred"]
 allq = result.summary["all"]
 
 left, middle, right = st.columns(3)
-left.image(run["gt_rgb"], caption="Ground truth: one colour per segment; uncoloured pixels "
-           "are VOID", width="stretch")
-middle.image(run["pred_rgb"], caption="Prediction made by the chosen errors", width="stretch")
-right.image(run["outcome_rgb"], caption=figs.OUTCOME_LEGEND, width="stretch")
+left.image(run["gt_png"], caption="Ground truth: one colour per segment; uncoloured pixels "
+           "are VOID", width="stretch", output_format="PNG")
+middle.image(run["pred_png"], caption="Prediction made by the chosen errors", width="stretch", output_format="PNG")
+right.image(run["outcome_png"], caption=figs.OUTCOME_LEGEND, width="stretch", output_format="PNG")
 with st.expander(f"How the prediction was made ({len(pred.steps)} steps)"):
     cols = st.columns(min(4, len(pred.steps)))
-    for k, (step, rgb) in enumerate(zip(pred.steps, run["steps_rgb"])):
-        cols[k % len(cols)].image(rgb, caption=f"{step.name}: {step.caption}", width="stretch")
+    for k, (step, png) in enumerate(zip(pred.steps, run["made_png"])):
+        cols[k % len(cols)].image(png, caption=f"{step.name}: {step.caption}", width="stretch", output_format="PNG")
 
 # ----------------------------------------------------------------- matching
 st.subheader("2. Matching: who is TP, FP, FN")
@@ -185,7 +188,7 @@ o_left, o_right = st.columns([2, 3])
 with o_left:
     st.markdown("**Step by step**: each rule adds its pixels")
     player.step_player(trace.steps, key="pqstep", label="Stage", render=lambda i, step: st.image(
-        figs.outcome_rgb(picked.image, step.data), width="stretch"))
+        run["match_png"][i], width="stretch", output_format="PNG"))
 with o_right:
     st.markdown("**Matching table**: every pair of segments sharing pixels, then the unpaired")
     st.dataframe(figs.matching_rows(result, panoptic.segments, pred.segments, NAMES),
@@ -246,12 +249,12 @@ with panels.user_errors():
                  score, overlap, stuff_area)
 if fused is not None:
     g1, g2, g3 = st.columns(3)
-    g1.image(fused["conflict_rgb"], caption=f"Conflicts between the heads ({fused['n_instances']} "
-             f"instances). {figs.CONFLICT_LEGEND}", width="stretch")
+    g1.image(fused["conflict_png"], caption=f"Conflicts between the heads ({fused['n_instances']} "
+             f"instances). {figs.CONFLICT_LEGEND}", width="stretch", output_format="PNG")
     for col, name, title in ((g2, "heuristic", "Heuristic: by score, overlap, stuff area"),
                              (g3, "upsnet", "UPSNet head: softmax over stuff + instance logits")):
         r = fused[name + "_pq"]
-        col.image(fused[name + "_rgb"], width="stretch", caption=title)
+        col.image(fused[name + "_png"][-1], width="stretch", caption=title, output_format="PNG")
         col.metric(f"PQ {name}", figs.fmt(r.summary["all"]["pq"]),
                    help=f"SQ {figs.fmt(r.summary['all']['sq'])}, RQ {figs.fmt(r.summary['all']['rq'])}")
         col.caption(f"{len(r.matches)} TP, {len(r.false_positives)} FP, "
@@ -262,7 +265,7 @@ if fused is not None:
     which = state.select("Replay the fusion of", "fmethod", ["heuristic", "upsnet"], "heuristic",
                          radio=True)
     player.step_player(fused[which].steps, key="fstep", label="Stage", render=lambda i, step:
-                       st.image(figs.panoptic_rgb(picked.image, step.data), width=420))
+                       st.image(fused[which + "_png"][i], width=420, output_format="PNG"))
 
 panels.try_this([
     state.Preset("Split one car", "One instance cut in two: PQ loses a TP and gains one FN and "

@@ -145,9 +145,19 @@ def test_minimum_cut_is_the_brute_force_minimum(seed):
     best = min(partition_measures(w, a)["cut"] for a in _all_partitions(8))
     t = minimum_cut(w)
     assert t.measures["cut"] == pytest.approx(best)
-    value, _ = nx.stoer_wagner(cut_measures.weights_to_networkx(w)) if nx.is_connected(
-        cut_measures.weights_to_networkx(w)) else (0.0, None)
-    assert t.measures["cut"] == pytest.approx(value)
+
+
+def _networkx_graph(w):
+    return nx.from_numpy_array(w)
+
+
+@pytest.mark.parametrize("n, density, seed", [(6, 1.0, 0), (20, 0.5, 1), (40, 0.3, 2), (60, 0.9, 3)])
+def test_stoer_wagner_agrees_with_networkx(n, density, seed):
+    w = _symmetric(n, seed, density)
+    value, in_a = cut_measures.stoer_wagner(w)
+    ref_value, _ = nx.stoer_wagner(_networkx_graph(w))
+    assert value == pytest.approx(ref_value)
+    assert partition_measures(w, in_a)["cut"] == pytest.approx(value)
 
 
 def test_minimum_cut_of_disconnected_graph_is_free():

@@ -21,7 +21,7 @@ import numpy as np
 from segcore.classical.affinity import (DEFAULT_MAX_NODES, FULL_MAX_NODES, MAX_NODES,
                                         NEIGHBOURHOODS, affinity_graph, downsample_labels,
                                         grid_edges)
-from segcore.classical.cut_measures import minimum_cut, partition_measures, stoer_wagner_cut
+from segcore.classical.cut_measures import minimum_cut, partition_measures, stoer_wagner
 from segcore.classical.hcs import SINGLETON, hcs, hcs_pixels, lecture_example_graph
 from segcore.classical.maxflow_seg import (NX_MAX_PIXELS, SOLVERS, seed_mask, seeded_graph_cut,
                                            segmentation_energy)
@@ -33,7 +33,7 @@ __all__ = [
     "SINGLETON", "SOLVERS", "affinity_graph", "compare_cuts", "downsample_labels", "grid_edges",
     "hcs", "hcs_pixels", "lecture_example_graph", "minimum_cut", "partition_measures",
     "recursive_ncut", "seed_mask", "seeded_graph_cut", "segmentation_energy", "spectral_ncut",
-    "stoer_wagner_cut",
+    "stoer_wagner",
 ]
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from segcore.classical.cut_measures import stoer_wagner_cut
+from segcore.classical.cut_measures import stoer_wagner
 from segcore.trace import Trace, TraceRecorder
 
 __all__ = ["SINGLETON", "lecture_example_graph", "hcs", "hcs_pixels", "DEFAULT_MAX_STEPS"]
@@ -68,12 +68,9 @@ def lecture_example_graph() -> nx.Graph:
     return graph
 
 
-def _minimum_cut(graph: nx.Graph) -> tuple[int, set]:
-    """MINCUT(G) on unit weights: its value is the edge connectivity k(G)."""
-    unit = nx.Graph(graph.edges)
-    unit.add_nodes_from(graph.nodes)
-    nx.set_edge_attributes(unit, 1, "weight")
-    value, side = stoer_wagner_cut(unit)
+def _minimum_cut(adjacency: np.ndarray) -> tuple[int, np.ndarray]:
+    """MINCUT(G) on the 0/1 adjacency matrix: its value is the edge connectivity k(G)."""
+    value, side = stoer_wagner(adjacency)
     return int(round(value)), side
 
 
@@ -111,7 +108,7 @@ def hcs(graph: nx.Graph, *, max_steps: int | None = DEFAULT_MAX_STEPS) -> Trace:
     :math:`G` is highly connected iff :math:`k(G) > n/2`; such a graph has
     diameter at most 2 and every vertex has degree > n/2, which is why HCS
     clusters are dense. Stoer-Wagner on unit weights gives both the minimum
-    cut and :math:`k(G)`.
+    cut and :math:`k(G)` (edge connectivity = minimum cut of unit weights).
 
     References
     ----------
@@ -125,31 +122,29 @@ def hcs(graph: nx.Graph, *, max_steps: int | None = DEFAULT_MAX_STEPS) -> Trace:
     ([[0, 1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11]], [12])
     """
     graph = _validate_graph(graph)
+    adjacency = nx.to_numpy_array(graph, nodelist=range(graph.number_of_nodes()), weight=None)
     rec = TraceRecorder(max_steps=max_steps)
     clusters, singletons = [], []
-    pending = [frozenset(graph.nodes)]
+    pending = [np.arange(graph.number_of_nodes())]
     while pending:
         nodes = pending.pop()
-        sub = graph.subgraph(nodes)
         n = len(nodes)
-        ordered = np.array(sorted(nodes), dtype=np.int64)
         if n == 1:
-            singletons.extend(nodes)
-            rec.add("singleton", {"nodes": ordered, "side": np.zeros(1, bool)},
-                    f"Vertex {ordered[0]} is alone: a singleton, not a cluster.", n=1, k=0,
+            singletons.append(int(nodes[0]))
+            rec.add("singleton", {"nodes": nodes, "side": np.zeros(1, bool)},
+                    f"Vertex {nodes[0]} is alone: a singleton, not a cluster.", n=1, k=0,
                     highly_connected=0)
             continue
-        k, side = _minimum_cut(sub)
+        k, side = _minimum_cut(adjacency[np.ix_(nodes, nodes)])
         verdict = _is_highly_connected(k, n)
-        side_mask = np.isin(ordered, list(side))
         if verdict:
-            clusters.append(ordered.tolist())
+            clusters.append(nodes.tolist())
             caption = f"k(G) = {k} > n/2 = {n / 2:g}: these {n} vertices are a cluster."
         else:
-            pending.extend([frozenset(nodes - side), frozenset(side)])
+            pending.extend([nodes[~side], nodes[side]])
             caption = (f"k(G) = {k} <= n/2 = {n / 2:g}: cut {k} edge(s), splitting {n} vertices "
-                       f"into {len(side)} + {n - len(side)}.")
-        rec.add("cluster" if verdict else "split", {"nodes": ordered, "side": side_mask}, caption,
+                       f"into {int(side.sum())} + {n - int(side.sum())}.")
+        rec.add("cluster" if verdict else "split", {"nodes": nodes, "side": side}, caption,
                 n=n, k=k, highly_connected=int(verdict))
     clusters.sort()
     labels = np.full(graph.number_of_nodes(), SINGLETON, np.int32)

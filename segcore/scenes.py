@@ -37,8 +37,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from types import MappingProxyType
-from typing import Callable, Mapping
+from typing import Callable
 
 import numpy as np
 from scipy import ndimage, signal
@@ -166,7 +165,7 @@ class Scene:
         return len(self.class_names)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SceneInfo:
     """Catalog entry of a scene.
 
@@ -185,10 +184,7 @@ class SceneInfo:
     title: str
     description: str
     default_noise: float
-    params: Mapping[str, tuple] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+    params: dict = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- helpers ---
@@ -722,6 +718,38 @@ def make_scene(name: str, *, seed: int = 0, size: int = 256, noise: float | None
     with :math:`n \\sim \\mathcal{N}(0, (255\\,\\mathrm{noise})^2)` and
     :math:`J` the noiseless rendering of the ground truth; geometry and noise
     come from independent random streams of ``seed``.
+
+    ``shapes_gradient`` renders :math:`J(x) = g(x)\\,\\rho(x)` with
+    :math:`\\rho` the noiseless ``shapes`` image and :math:`g` a soft diagonal
+    shadow from 0.35 to 1, so a shaded triangle
+    (:math:`0.35 \\cdot 150 \\approx 52`) is darker than the lit background
+    (60): no global threshold separates them [2]_, while a local one such as
+    Sauvola's :math:`T = m\\,(1 + k\\,(s/R - 1))` [3]_ with a window larger
+    than the shapes does (``tests/test_scenes.py`` checks it).
+    Sauvola assumes dark objects on a bright page, so apply it to
+    ``255 - image`` (or use a bright-object polarity).
+
+    ``street`` follows the panoptic conventions of [1]_: every pixel belongs to
+    one segment or to VOID (0), stuff categories have one segment each,
+    things one segment per instance, and a crowd is one ``iscrowd=1``
+    segment covering several people. Things are drawn far to near, so a
+    nearer one hides a farther one and the label maps record what is
+    visible. A band of VOID pixels separates things from the stuff around
+    them, as in human annotations.
+
+    ``crack`` draws a one-pixel 8-connected core (value 255, the only 255s in
+    the image), widened to a crack whose brightness falls off with the
+    distance to the core; the lecture's weld example seeds region growing at
+    exactly those pixels.
+
+    References
+    ----------
+    .. [1] A. Kirillov, K. He, R. Girshick, C. Rother and P. Dollar,
+       "Panoptic Segmentation", CVPR 2019.
+    .. [2] N. Otsu, "A Threshold Selection Method from Gray-Level
+       Histograms", IEEE Trans. SMC 9(1), 1979.
+    .. [3] J. Sauvola and M. Pietikainen, "Adaptive document image
+       binarization", Pattern Recognition 33(2), 2000.
 
     Examples
     --------

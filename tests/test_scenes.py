@@ -1,5 +1,7 @@
 """Tests for segcore.scenes: determinism, exact ground truth, scene properties."""
 
+import pickle
+
 import numpy as np
 import pytest
 from skimage.filters import threshold_local, threshold_otsu, threshold_sauvola
@@ -183,6 +185,10 @@ def test_street_panoptic_ground_truth(seed, size):
         else:
             assert not scene.instances[mask].any()
     assert np.array_equal(gt.ids == VOID, scene.semantic == VOID)
+    instance_ids = np.unique(scene.instances)
+    assert np.array_equal(instance_ids, np.arange(len(instance_ids))), "instances 0..N, no gaps"
+    n_things = sum(1 for s in gt.segments if categories[s["category_id"]]["isthing"] and not s["iscrowd"])
+    assert n_things == len(instance_ids) - 1
     assert scene.class_names[scenes.CAR] == "car" and scene.class_names[VOID] == "void"
 
 
@@ -227,6 +233,22 @@ def test_bad_arguments_raise_value_error_naming_them(kwargs, word):
     name = kwargs.pop("name")
     with pytest.raises(ValueError, match=word):
         make_scene(name, **kwargs)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_scenes_pickle_for_streamlit_caches(name):
+    scene = make_scene(name, size=64)
+    copy = pickle.loads(pickle.dumps(scene))
+    assert np.array_equal(copy.image, scene.image) and copy.class_names == scene.class_names
+    assert pickle.loads(pickle.dumps(SCENES[name])).params == SCENES[name].params
+
+
+@pytest.mark.parametrize("n_regions", [3, 6, 16])
+def test_every_texture_covers_a_decent_area(n_regions):
+    for seed in range(10):
+        semantic = make_scene("texture_mosaic", seed=seed, size=64, n_regions=n_regions).semantic
+        fractions = np.bincount(semantic.ravel(), minlength=3) / semantic.size
+        assert fractions.min() >= scenes.MIN_CLASS_FRACTION, (seed, fractions)
 
 
 def test_catalog_entries_match_builders():

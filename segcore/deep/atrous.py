@@ -436,102 +436,141 @@ def sampling_offsets(kernel: int, rate: int) -> np.ndarray:
 
 
 # ----------------------------------------------------------------- ASPP
-def _validate_aspp(image, rates, kernel) -> tuple[np.ndarray, tuple[int, ...]]:
+def _validate_aspp(image, rates, kernel, output_stride, level):
     image = np.asarray(image)
     if image.ndim == 3 and image.shape[2] == 3:
         image = image.mean(axis=2)
-    if image.ndim != 2 or min(image.shape) < 2:
-        raise ValueError(f"image must be (H, W) or (H, W, 3) with H, W >= 2, got {image.shape}")
+    if image.ndim != 2:
+        raise ValueError(f"image must be (H, W) or (H, W, 3), got shape {np.shape(image)}")
     if kernel not in ASPP_KERNELS:
         raise ValueError(f"kernel must be one of {list(ASPP_KERNELS)}, got {kernel!r}")
+    if int(output_stride) != output_stride or output_stride < 1:
+        raise ValueError(f"output_stride must be an integer >= 1, got {output_stride!r}")
+    if not (np.isfinite(level) and level > 0):
+        raise ValueError(f"level must be a positive number, got {level!r}")
+    side = min(image.shape) // int(output_stride)
+    if side < 2:
+        raise ValueError(f"the feature map of a {image.shape} image at output_stride "
+                         f"{output_stride} is smaller than 2 x 2")
     rates = tuple(rates)
     if not rates or any(int(r) != r or r < 1 for r in rates):
         raise ValueError(f"rates must be integers >= 1, got {rates!r}")
-    if max(rates) >= min(image.shape):
-        raise ValueError(f"rate {max(rates)} is not smaller than the image side "
-                         f"{min(image.shape)}: use smaller rates or a larger image")
+    if max(rates) >= side:
+        raise ValueError(f"rate {max(rates)} is not smaller than the feature map side {side}: "
+                         "use smaller rates or a smaller output stride")
     scale = 255.0 if image.dtype == np.uint8 else 1.0
     return image.astype(np.float64) / scale, tuple(int(r) for r in rates)
 
 
-def _atrous_branch(image: np.ndarray, w: np.ndarray, rate: int) -> np.ndarray:
+def _feature_map(image: np.ndarray, stride: int) -> np.ndarray:
+    """A stand-in for the backbone's output: the image averaged over stride x stride blocks."""
+    h, w = (n // stride for n in image.shape)
+    return image[:h * stride, :w * stride].reshape(h, stride, w, stride).mean(axis=(1, 3))
+
+
+def _atrous_branch(features: np.ndarray, w: np.ndarray, rate: int) -> np.ndarray:
     """One ASPP branch: 3 x 3 kernel at ``rate``, reflect-padded by r so the size is kept."""
-    padded = np.pad(image, rate, mode="reflect")
-    return _accumulate(padded, w, rate, None)
+    return _accumulate(np.pad(features, rate, mode="reflect"), w, rate, None)
 
 
-def _image_pooling(image: np.ndarray) -> np.ndarray:
-    """The image-level branch: global average, broadcast back to every pixel."""
-    return np.full_like(image, image.mean())
+def _image_pooling(features: np.ndarray) -> np.ndarray:
+    """The image-level branch: global average, broadcast back to every position."""
+    return np.full_like(features, features.mean())
 
 
-def aspp(image, rates=ASPP_RATES, kernel: str = "center-surround") -> Trace:
-    """Atrous spatial pyramid pooling with a fixed kernel: which rate answers where?
+def _first_to_respond(responses: np.ndarray, level: float) -> np.ndarray:
+    """1 + index of the smallest rate whose |response| reaches ``level`` (0: none does)."""
+    fires = np.abs(responses) >= level
+    return np.where(fires.any(axis=0), np.argmax(fires, axis=0) + 1, 0).astype(np.int32)
+
+
+def _to_image_grid(labels: np.ndarray, stride: int, shape: tuple[int, int]) -> np.ndarray:
+    """Nearest upsampling of a feature-grid map back to the image (edge-padded remainder)."""
+    big = np.repeat(np.repeat(labels, stride, axis=0), stride, axis=1)
+    return np.pad(big, [(0, n - b) for n, b in zip(shape, big.shape)], mode="edge")
+
+
+def aspp(image, rates=ASPP_RATES, kernel: str = "center-surround", output_stride: int = 4,
+         level: float = 0.1) -> Trace:
+    """Atrous spatial pyramid pooling with a fixed kernel: which rate sees a change where?
 
     Parameters
     ----------
     image : (H, W) or (H, W, 3) array_like
         uint8 (scaled to [0, 1]) or float image; colour is averaged to gray.
     rates : sequence of int
-        Dilation rates of the parallel 3 x 3 branches (DeepLab: 1, 6, 12, 18).
+        Dilation rates of the parallel 3 x 3 branches (DeepLab: 1, 6, 12, 18),
+        in feature-map pixels.
     kernel : str
         A key of :data:`ASPP_KERNELS` (zero-sum, fixed instead of learned).
+    output_stride : int
+        The feature map is the image averaged over ``output_stride`` squared
+        blocks, standing in for a backbone's output (DeepLab uses 16 or 8).
+    level : float
+        |response| (image units, [0, 1]) at which a branch counts as seeing a change.
 
     Returns
     -------
     Trace
-        ``responses`` (B, H, W) float64 (one per rate), ``pooling`` (H, W)
-        the image-pooling branch, ``labels`` (H, W) int32: 1 + index of the
-        rate with the strongest absolute response (0 where every branch is
-        ~0), ``share`` (B,) fraction of pixels each rate wins, ``rates``.
-        Steps: one per branch (its response), then image pooling, then the
-        winner map.
+        ``features`` (h, w) the feature map, ``responses`` (B, h, w) float64
+        (one per rate), ``pooling`` (h, w) the image-pooling branch,
+        ``reach`` (h, w) int32: 1 + index of the smallest rate whose branch
+        answers at least ``level`` (0 where none does: only image pooling
+        brings context there), ``labels`` the same upsampled to (H, W),
+        ``share`` (B,) fraction of positions each rate is first at, and
+        ``rates``. Steps: one per branch, image pooling, the reach map.
 
     Raises
     ------
     ValueError
-        For a wrong image shape, an unknown kernel, or rates < 1 or not
-        smaller than the image side.
+        For a wrong image shape, an unknown kernel, a bad stride or level,
+        or rates < 1 or not smaller than the feature map side.
 
     Notes
     -----
     Each branch evaluates the same 3 x 3 weights with y[i] = sum_k x[i + r k] w[k]
-    at its own rate r, padded by r so all branches keep the input size
-    and can be stacked, as DeepLab concatenates them. A centre-surround
-    kernel at rate r compares a pixel with a ring r pixels away, so it
-    answers most strongly to blobs about r pixels across: small rates pick
-    fine detail and noise, large rates the large shapes. The image-pooling
-    branch adds the global context no finite rate sees.
+    at its own rate r, padded by r so every branch keeps the feature-map
+    size and they can be stacked, as DeepLab concatenates them [2]_. A
+    centre-surround kernel at rate r compares a position with a ring r
+    positions away, so it stays silent deep inside a region wider than 2r:
+    inside large objects only the large rates see the boundary, near small
+    objects the small rates already do. The image-pooling branch adds the
+    global context no finite rate reaches.
 
     Examples
     --------
-    >>> img = np.zeros((32, 32)); img[12:20, 12:20] = 1
-    >>> t = aspp(img, rates=(1, 4))
+    >>> img = np.zeros((32, 32)); img[8:24, 8:24] = 1
+    >>> t = aspp(img, rates=(1, 4), output_stride=1)
     >>> t.responses.shape, len(t.steps)
     ((2, 32, 32), 4)
+    >>> [int(t.reach[row, 16]) for row in (8, 9, 16)]  # edge row, one inside, centre
+    [1, 2, 0]
     """
-    image, rates = _validate_aspp(image, rates, kernel)
+    image, rates = _validate_aspp(image, rates, kernel, output_stride, level)
+    stride = int(output_stride)
+    features = _feature_map(image, stride)
     w = ASPP_KERNELS[kernel]
     rec = TraceRecorder()
     warnings = []
-    if image.std() < FLAT_STD:
-        warnings.append("The image is constant: every branch answers 0, no rate wins.")
-    responses = np.stack([_atrous_branch(image, w, r) for r in rates])
+    if features.std() < FLAT_STD:
+        warnings.append("The image is constant: every branch answers 0, no rate sees a change.")
+    responses = np.stack([_atrous_branch(features, w, r) for r in rates])
     for rate, response in zip(rates, responses):
         reach = 2 * rate + 1
         rec.add(f"rate {rate}", response.astype(np.float32),
-                f"Rate {rate}: the same 9 weights read a {reach} x {reach} window.",
-                rate=rate, mean_abs=np.abs(response).mean())
-    pooling = _image_pooling(image)
+                f"Rate {rate}: the same 9 weights span {reach} x {reach} feature positions "
+                f"({reach * stride} image pixels).", rate=rate, mean_abs=np.abs(response).mean())
+    pooling = _image_pooling(features)
     rec.add(IMAGE_POOLING, pooling.astype(np.float32),
-            f"Image pooling: the global mean {image.mean():.3f}, the same at every pixel.")
-    strength = np.abs(responses)
-    labels = (np.argmax(strength, axis=0) + 1).astype(np.int32)
-    labels[strength.max(axis=0) < FLAT_STD] = 0
-    share = np.array([(labels == b + 1).mean() for b in range(len(rates))])
-    rec.add("strongest rate", labels,
-            "Each pixel coloured by the rate whose branch answers most strongly.",
+            f"Image pooling: the global mean {features.mean():.3f}, the same everywhere.")
+    reach = _first_to_respond(responses, float(level))
+    share = np.array([(reach == b + 1).mean() for b in range(len(rates))])
+    rec.add("first rate to respond", reach,
+            f"Each position coloured by the smallest rate whose |response| >= {level:g}; "
+            "uncoloured: no rate reaches a change.",
             **{f"share_r{r}": s for r, s in zip(rates, share)})
-    return rec.finish({"responses": responses, "pooling": pooling, "labels": labels,
-                       "share": share, "rates": rates},
-                      {"rates": rates, "kernel": kernel}, warnings)
+    labels = _to_image_grid(reach, stride, image.shape)
+    return rec.finish({"features": features, "responses": responses, "pooling": pooling,
+                       "reach": reach, "labels": labels, "share": share, "rates": rates},
+                      {"rates": rates, "kernel": kernel, "output_stride": stride,
+                       "level": float(level)}, warnings)

@@ -216,6 +216,7 @@ def test_crack_core_is_saturated_and_inside_the_crack(size):
     "kwargs, word",
     [
         (dict(name="nope"), "name"),
+        (dict(name=["shapes"]), "name"),
         (dict(name="shapes", size=63), "size"),
         (dict(name="shapes", size=1025), "size"),
         (dict(name="shapes", size=256.0), "size"),

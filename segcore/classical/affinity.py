@@ -10,7 +10,7 @@ with Gaussian affinities on their distance, intensity and colour:
                 \\exp\\left(-\\frac{\\|c(x) - c(y)\\|^2}{2\\sigma_c^2}\\right)
 
 A graph over every pixel pair of a 512 x 512 image has 3.4e10 edges, so the
-image is first averaged down to at most ``max_nodes`` nodes (and at most
+image is first block-averaged down to at most ``max_nodes`` nodes (and at most
 :data:`FULL_MAX_NODES` for the fully connected graph); the trace says so.
 """
 
@@ -20,7 +20,6 @@ import math
 
 import numpy as np
 from skimage.color import rgb2gray
-from skimage.transform import resize
 
 from segcore.trace import Trace, TraceRecorder
 
@@ -118,14 +117,16 @@ def downsample_labels(labels: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 
 def _downsample(image: np.ndarray, max_nodes: int) -> tuple[np.ndarray, float]:
+    """Average non-overlapping f x f blocks (the ragged border is dropped)."""
     h, w = image.shape[:2]
     factor = max(1, math.ceil(math.sqrt(h * w / max_nodes)))
     if factor == 1:
         return image, 1.0
-    small_shape = (max(1, h // factor), max(1, w // factor))
-    small = resize(image, small_shape + image.shape[2:], anti_aliasing=True,
-                   preserve_range=True, order=1)
-    return np.clip(np.rint(small), 0, 255).astype(np.uint8), float(factor)
+    sh, sw = max(1, h // factor), max(1, w // factor)
+    fh, fw = min(factor, h), min(factor, w)
+    blocks = image[: sh * fh, : sw * fw].astype(np.float64)
+    blocks = blocks.reshape((sh, fh, sw, fw) + image.shape[2:]).mean(axis=(1, 3))
+    return np.clip(np.rint(blocks), 0, 255).astype(np.uint8), float(factor)
 
 
 def _features(small: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:

@@ -205,7 +205,7 @@ def test_aspp_validation(kwargs, word):
 # ----------------------------------------------------------------- dense CRF
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_crf_improves_miou_on_shapes(seed):
-    scene = make_scene("shapes", seed=seed, size=128)
+    scene = make_scene("shapes", seed=seed, size=256)  # the page's scene size
     n = len(scene.class_names)
     probs = crf.coarse_scores(scene.semantic, n, factor=8, random_state=seed)
     t = crf.dense_crf(scene.image, probs, iterations=5, ground_truth=scene.semantic)

@@ -4,6 +4,7 @@ import pickle
 
 import numpy as np
 import pytest
+from scipy import ndimage
 from skimage.filters import threshold_local, threshold_otsu, threshold_sauvola
 
 from segcore import scenes
@@ -210,6 +211,19 @@ def test_crack_core_is_saturated_and_inside_the_crack(size):
     crack = scene.semantic == 1
     assert 0.005 < crack.mean() < 0.15, "thin"
     assert scene.image[crack].mean() > scene.image[~crack].mean() + 80
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_growing_from_the_255_seeds_recovers_the_crack(seed):
+    """The lecture's recipe: seeds at 255, keep bright pixels connected to them."""
+    scene = make_scene("crack", seed=seed)
+    candidates = scene.image > 120
+    labels, _ = ndimage.label(candidates, np.ones((3, 3)))
+    seeded = np.unique(labels[scene.image == 255])
+    grown = np.isin(labels, seeded[seeded > 0])
+    crack = scene.semantic == 1
+    assert _iou(grown, crack) > 0.95
+    assert _iou(grown, crack) >= _iou(candidates, crack)
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,6 @@ panels.page_header(
     "PQ matches predicted segments to ground-truth segments (same class, IoU > 0.5: at most "
     "one partner each), then multiplies how well matched segments overlap (SQ) by how many "
     "segments were found without false alarms (RQ).")
-formula_slot = st.container()  # filled once this run's numbers exist
 
 picked = picker.image_picker(default="scene:street", sources=["scene:street"])
 panoptic = picked.scene.panoptic if picked.scene is not None else None
@@ -78,7 +77,7 @@ def evaluate(key: str, image, ids, segments, params: dict) -> dict:
         "ap": _mask_ap(ids, segments, pred.ids, pred.segments),
         "gt_png": figs.png(figs.panoptic_rgb(image, ids)),
         "pred_png": figs.png(figs.panoptic_rgb(image, pred.ids)),
-        "outcome_png": figs.png(figs.outcome_rgb(image, trace.outcome)),
+        "outcome_png": figs.png(figs.outcome_rgb(image, trace.outcome, trace.gt_outcome)),
         "made_png": [figs.png(figs.panoptic_rgb(image, s.data)) for s in pred.steps],
         "match_png": [figs.png(figs.outcome_rgb(image, s.data)) for s in trace.steps],
     }
@@ -138,7 +137,7 @@ def formula_lines(result, cid: int) -> list[str]:
 st.subheader("1. Make a prediction from the ground truth")
 st.caption("Each control is one typical model error; watch which of TP, FP, FN it creates.")
 box = st.container(border=True)
-c1, c2, c3, c4 = box.columns(4)
+c1, c2, c3, c4, c5 = box.columns(5)
 grow = state.slider("Erode (-) / dilate (+) things, px", "grow", -MAX_GROW, MAX_GROW, 0,
                     container=c1)
 shift = state.slider("Shift prediction (px, right and down)", "shift", 0, 20, 0, container=c1)
@@ -146,10 +145,10 @@ split = state.slider("Split instances in two", "split", 0, 3, 0, container=c2)
 merge = state.slider("Merge closest same-class pairs", "merge", 0, 2, 0, container=c2)
 drop = state.slider("Drop instances", "drop", 0, 3, 0, container=c3)
 fps = state.slider("Add false positives", "fp", 0, 4, 0, container=c3)
-relabel = state.select("Relabel a class", "relabel", RELABELS, NO_RELABEL, container=c4)
+relabel = state.select("Relabel a class", "relabel", RELABELS, NO_RELABEL, container=c5)
 void = state.slider("Paint VOID (fraction of image)", "void", 0.0, 0.5, 0.0, step=0.05,
                     container=c4)
-pseed = state.slider("Perturbation seed", "pseed", 0, 99, 0, container=c4,
+pseed = state.slider("Perturbation seed", "pseed", 0, 99, 0, container=c5,
                      help="Which instances are dropped, where false positives and VOID land.")
 
 params = {"grow": grow, "shift": (shift, shift), "split": split, "merge": merge, "drop": drop,
@@ -175,6 +174,7 @@ with st.expander(f"How the prediction was made ({len(pred.steps)} steps)"):
         cols[k % len(cols)].image(png, caption=f"{step.name}: {step.caption}", width="stretch", output_format="PNG")
 
 # ----------------------------------------------------------------- matching
+formula_slot = st.container()  # filled once the class choice below exists
 st.subheader("2. Matching: who is TP, FP, FN")
 show_class = state.select("Formula for class", "pqclass", list(BY_NAME), "car" if "car" in BY_NAME
                           else list(BY_NAME)[0], container=st.sidebar)

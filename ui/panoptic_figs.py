@@ -13,6 +13,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
+from scipy.ndimage import binary_dilation
 from skimage.segmentation import find_boundaries
 
 from segcore.evaluation.fusion import CONFLICT_NAMES
@@ -25,7 +26,8 @@ __all__ = ["OUTCOME_LEGEND", "CONFLICT_LEGEND", "panoptic_rgb", "outcome_rgb", "
 _OUTCOME_COLORS = {"true positive": overlay.TP_COLOR, "false negative": overlay.FN_COLOR,
                    "false positive": overlay.FP_COLOR, "ignored prediction": (150, 150, 150),
                    "crowd": (204, 121, 167)}
-OUTCOME_LEGEND = ("green = matched (TP), blue = missed ground truth (FN), orange = false "
+_OUTCOME_ALPHA = {name: 0.35 if name == "true positive" else 0.75 for name in _OUTCOME_COLORS}
+OUTCOME_LEGEND = ("green = matched (TP), blue = missed ground truth (FN, outlined), orange = false "
                   "positive (FP), grey = ignored prediction (mostly on VOID/crowd), "
                   "pink = crowd region, no colour = VOID")
 _CONFLICT_COLORS = {"two instances": (213, 94, 0), "instance on stuff": (240, 228, 66)}
@@ -53,23 +55,35 @@ def panoptic_rgb(image: np.ndarray, ids: np.ndarray, alpha: float = 0.6) -> np.n
     return out
 
 
-def _paint_codes(image, codes, names, colors, alpha) -> np.ndarray:
+def _paint_codes(image, codes, names, colors, alpha: dict) -> np.ndarray:
     out = overlay.as_rgb(image)
     for code, name in enumerate(names):
         if name in colors:
-            out = overlay.mask_overlay(out, codes == code, colors[name], alpha)
+            out = overlay.mask_overlay(out, codes == code, colors[name], alpha[name])
     return out
 
 
-def outcome_rgb(image: np.ndarray, outcome: np.ndarray, alpha: float = 0.65) -> np.ndarray:
-    """Matching outcome codes (``OUTCOME_NAMES``) painted over the image."""
-    return _paint_codes(image, outcome, OUTCOME_NAMES, _OUTCOME_COLORS, alpha)
+def outcome_rgb(image: np.ndarray, outcome: np.ndarray, gt_outcome: np.ndarray | None = None
+                ) -> np.ndarray:
+    """Matching outcome codes (``OUTCOME_NAMES``) painted over the image.
+
+    Matches are drawn faintly so errors stand out; with ``gt_outcome`` the
+    missed ground-truth segments also get a blue outline, visible even where
+    a false positive covers them.
+    """
+    out = _paint_codes(image, outcome, OUTCOME_NAMES, _OUTCOME_COLORS, _OUTCOME_ALPHA)
+    if gt_outcome is not None:
+        missed = gt_outcome == OUTCOME_NAMES.index("false negative")
+        edge = binary_dilation(find_boundaries(missed, mode="inner") & missed)
+        out[edge] = overlay.FN_COLOR
+    return out
 
 
 def conflict_rgb(image: np.ndarray, conflicts: np.ndarray, alpha: float = 0.8) -> np.ndarray:
     """Fusion conflict codes (``CONFLICT_NAMES``) painted over the dimmed image."""
     dimmed = (overlay.as_rgb(image) * 0.5).astype(np.uint8)
-    return _paint_codes(dimmed, conflicts, CONFLICT_NAMES, _CONFLICT_COLORS, alpha)
+    return _paint_codes(dimmed, conflicts, CONFLICT_NAMES, _CONFLICT_COLORS,
+                        dict.fromkeys(_CONFLICT_COLORS, alpha))
 
 
 def matching_rows(result, gt_segments, pred_segments, names: dict) -> list[dict]:

@@ -1,5 +1,278 @@
-"""atrous-convolution: not built yet; shows what the page will teach."""
+"""Atrous convolution: the dilated-kernel formula, receptive-field growth, ASPP, dense-CRF refinement."""
 
-from ui import panels
+from __future__ import annotations
 
-panels.coming_next("atrous-convolution")
+import time
+
+import numpy as np
+import streamlit as st
+
+from segcore import metrics
+from segcore.deep import atrous as A
+from segcore.deep import crf
+from ui import atrous_figs as figs
+from ui import overlay, panels, picker, player, state
+
+CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
+DIFFERENCE = np.array([-1.0, 0.0, 1.0])  # the 1-D demo kernel
+RATE_SETS = {"1-6-12-18": (1, 6, 12, 18), "1-2-4-8": (1, 2, 4, 8), "1-3-6-9": (1, 3, 6, 9),
+             "2-2-2-2": (2, 2, 2, 2)}
+STRIDES = ["1", "2", "4", "8", "16"]
+COARSE_FACTORS = ["4", "8", "16"]
+CRF_SEED = 0  # noise of the simulated network (the scene seed varies the scene itself)
+
+panels.page_header(
+    "Atrous convolution",
+    "A dilated (atrous) kernel reads its input with gaps: tap k of a kernel with rate r looks "
+    "r k pixels away, so the same 3 x 3 weights cover a larger window. Stacking such layers grows "
+    "the receptive field as fast as pooling does, **without** throwing resolution away. DeepLab "
+    "runs several rates in parallel (ASPP) to see objects at several scales, and sharpens the "
+    "coarse result with a dense CRF.")
+
+
+# ----------------------------------------------------------------- controls
+picked = picker.image_picker(default="scene:shapes")
+gray = picked.gray
+
+st.subheader("1. One kernel, read with gaps")
+rate = state.slider("Dilation rate r", "at_rate", 1, 16, 2,
+                    help="r - 1 zeros between the taps of the 3-tap / 3 x 3 kernel")
+
+st.subheader("2. Receptive field of a stack")
+stack = state.select("Layer stack", "at_stack", list(A.PRESETS), "exponential",
+                     format_func=A.PRESET_TITLES.get)
+layers = A.PRESETS[stack]
+
+
+# ----------------------------------------------------------------- cached computations
+@st.cache_data(**CACHE)
+def signal(key: str, image: np.ndarray, r: int) -> dict:
+    """The middle image row and its dilated difference at rate r."""
+    row = image[image.shape[0] // 2].astype(np.float64)
+    if A.receptive_field_size([A.Layer(3, r)]) > row.size:
+        raise ValueError(f"Rate {r} is too large for a row of {row.size} pixels.")
+    trace = A.dilated_conv1d(row, DIFFERENCE, rate=r)
+    return {"fig": figs.signal_plot(row, trace.y, r),
+            "grid": figs.sampling_grid(A.sampling_offsets(3, r), r)}
+
+
+@st.cache_data(**CACHE)
+def receptive(stack_name: str) -> dict:
+    """Influence maps of the stack, their figures, and the RF curves of every preset."""
+    trace = A.receptive_field(A.PRESETS[stack_name])
+    heatmaps = [figs.influence_heatmap(s.data, int(s.metrics["rf"]), s.name) for s in trace.steps]
+    curves = {name: [A.receptive_field_size(lay[:i + 1]) for i in range(len(lay))]
+              for name, lay in A.PRESETS.items()}
+    return {"trace": trace, "heatmaps": heatmaps, "growth": figs.rf_growth(curves, stack_name)}
+
+
+@st.cache_data(**CACHE)
+def footprints(key: str, image: np.ndarray, stack_name: str) -> list[np.ndarray]:
+    """Each layer's influence footprint drawn at the image centre."""
+    trace = receptive(stack_name)["trace"]
+    views = []
+    for step in trace.steps:
+        mask = np.zeros(image.shape[:2], bool)
+        foot = step.data > 0
+        n = foot.shape[0]
+        top, left = image.shape[0] // 2 - n // 2, image.shape[1] // 2 - n // 2
+        ys, xs = np.nonzero(foot)
+        ys, xs = ys + top, xs + left
+        keep = (ys >= 0) & (ys < mask.shape[0]) & (xs >= 0) & (xs < mask.shape[1])
+        mask[ys[keep], xs[keep]] = True
+        views.append(overlay.mask_overlay(image, mask, alpha=0.85))
+    return views
+
+
+@st.cache_data(**CACHE)
+def aspp_run(key: str, image: np.ndarray, rates: tuple, kernel: str, stride: int,
+             level: float) -> dict:
+    """ASPP branches, the first-rate map as overlay, and the figures."""
+    start = time.perf_counter()
+    trace = A.aspp(image, rates=rates, kernel=kernel, output_stride=stride, level=level)
+    wall_ms = (time.perf_counter() - start) * 1000
+    offsets = [A.sampling_offsets(3, r) for r in rates]
+    return {"trace": trace, "wall_ms": wall_ms,
+            "overlay": overlay.overlay(image, trace.labels, alpha=0.55),
+            "branches": [figs.response_image(s.data) for s in trace.steps[:len(rates)]],
+            "pattern": figs.aspp_pattern(image, rates, stride, offsets),
+            "bars": figs.share_bars(rates, trace.share, float(np.mean(trace.reach == 0)))}
+
+
+@st.cache_data(**CACHE)
+def crf_run(key: str, image: np.ndarray, semantic: np.ndarray, n_classes: int, factor: int,
+            noise: float, iterations: int, w_spatial: float, w_bilateral: float) -> dict:
+    """Simulated coarse network -> dense CRF; overlays per step; reports before/after."""
+    probs = crf.coarse_scores(semantic, n_classes, factor=factor, noise=noise,
+                              random_state=CRF_SEED)
+    start = time.perf_counter()
+    trace = crf.dense_crf(image, probs, iterations=iterations, w_spatial=w_spatial,
+                          w_bilateral=w_bilateral, ground_truth=semantic)
+    wall_ms = (time.perf_counter() - start) * 1000
+    return {"trace": trace, "wall_ms": wall_ms,
+            "views": [overlay.overlay(image, s.data + 1, alpha=0.5) for s in trace.steps],
+            "before": metrics.segmentation_report(semantic, trace.initial, n_classes),
+            "after": metrics.segmentation_report(semantic, trace.labels, n_classes),
+            "curve": figs.miou_curve([s.metrics["miou"] for s in trace.steps])}
+
+
+# ----------------------------------------------------------------- formulas (live numbers)
+rf_trace = None
+with panels.user_errors():
+    rf_result = receptive(stack)
+    rf_trace = rf_result["trace"]
+jumps = np.cumprod([1] + [lay.stride for lay in layers])[:-1]
+rf_terms = " + ".join(f"({lay.kernel}-1)\\cdot{lay.dilation}\\cdot{j}" for lay, j in
+                      zip(layers, jumps))
+panels.formula_panel([
+    r"y[i] = \sum_{k=0}^{K-1} x[i + r\,k]\; w[k]",
+    rf"r = {rate}:\quad y[i] = x[i]\,w[0] + x[i + {rate}]\,w[1] + x[i + {2 * rate}]\,w[2]"
+    rf"\quad\text{{(reach }} {2 * rate + 1}\text{{ pixels, 3 weights)}}",
+    r"RF = 1 + \sum_{l} (k_l - 1)\, r_l \prod_{j<l} s_j",
+    rf"RF_{{\text{{{stack}}}}} = 1 + {rf_terms} = {A.receptive_field_size(layers)}",
+    r"q_i(l) \propto \exp\Big[-\psi_u(l) - \sum_{l'} \mu(l,l') \sum_m w_m \sum_j "
+    r"k_m(\mathbf{f}_i, \mathbf{f}_j)\, q_j(l')\Big]",
+], caption="Atrous formula with the chosen rate, the receptive field of the chosen stack with its "
+           "numbers (k kernel, r rate, s stride), and the dense-CRF mean-field update.")
+
+
+# ----------------------------------------------------------------- 1. formula demo
+with panels.user_errors():
+    demo = signal(picked.key, gray, rate)
+    left, right = st.columns(2)
+    left.plotly_chart(demo["grid"], key="at_grid_fig")
+    right.plotly_chart(demo["fig"], key="at_signal_fig")
+    st.caption(f"Three weights, one every {rate} pixels: the difference x[i + {2 * rate}] - x[i] "
+               f"responds to edges over {2 * rate + 1} pixels, so larger rates smear fine detail "
+               "but still see a change across wide, flat objects.")
+
+
+# ----------------------------------------------------------------- 2. receptive field
+if rf_trace is not None:
+    views = footprints(picked.key, picked.image, stack)
+    st.caption("The step player adds one layer at a time. Left: the input pixels that reach one "
+               "output unit, drawn at the image centre. Right: how many paths connect each pixel "
+               "to that unit (blank inside the box = a hole).")
+
+    def render_layer(i: int, step) -> None:
+        m = step.metrics
+        cols = st.columns(4)
+        cols[0].metric("RF (formula)", f"{m['rf']:.0f} px")
+        cols[1].metric("RF (measured)", f"{m['rf_measured']:.0f} px")
+        cols[2].metric("Holes in the RF", f"{m['holes']:.0f}")
+        cols[3].metric("Weights so far", f"{m['weights']:.0f}",
+                       help="k^2 per conv layer, one channel; pooling has none")
+        a, b = st.columns(2)
+        a.image(views[i], caption=f"{step.name} on {picked.title}", width="stretch")
+        b.plotly_chart(rf_result["heatmaps"][i], key=f"at_heat_{i}")
+
+    player.step_player(rf_trace.steps, key="at_layer", render=render_layer, label="Layer")
+    if rf_trace.holes:
+        st.info(f"Gridding: {rf_trace.holes} pixels inside the {rf_trace.rf} x {rf_trace.rf} "
+                "window never reach the unit. Equal rates only ever combine pixels on a lattice; "
+                "rates without a common factor (1-2-3) fill the holes.")
+    if rf_trace.jump > 1:
+        st.info(f"This stack subsamples by {rf_trace.jump}: its output has one unit every "
+                f"{rf_trace.jump} pixels, the resolution issue dilation avoids.")
+    st.plotly_chart(rf_result["growth"], key="at_growth_fig")
+
+
+# ----------------------------------------------------------------- 3. ASPP
+st.subheader("3. Atrous spatial pyramid pooling (ASPP)")
+st.caption("Parallel 3 x 3 branches with different rates on the same feature map, plus image "
+           "pooling. The weights here are fixed (a centre-surround or edge kernel) instead of "
+           "learned, so you can see what each rate can notice.")
+c1, c2, c3, c4 = st.columns(4)
+rates_name = state.select("Rates", "at_rates", list(RATE_SETS), "1-6-12-18", container=c1)
+kernel = state.select("Fixed kernel", "at_kernel", list(A.ASPP_KERNELS), "center-surround",
+                      container=c2)
+stride = int(state.select("Output stride of the feature map", "at_stride", STRIDES, "4",
+                          container=c3, help="the image is averaged over stride x stride blocks"))
+level = state.slider("Response level", "at_level", 0.02, 0.5, 0.1, step=0.01, container=c4,
+                     help="|response| at which a branch counts as seeing a change")
+rates = RATE_SETS[rates_name]
+aspp_result = None
+with panels.user_errors():
+    aspp_result = aspp_run(picked.key, picked.image, rates, kernel, stride, level)
+if aspp_result is not None:
+    trace = aspp_result["trace"]
+    panels.show_warnings(trace)
+    a, b = st.columns(2)
+    a.image(aspp_result["overlay"], width="stretch",
+            caption="Colour = the smallest rate whose branch sees a change there; uncoloured = "
+                    "no rate reaches one (only image pooling gives context).")
+    b.plotly_chart(aspp_result["pattern"], key="at_pattern_fig")
+    b.plotly_chart(aspp_result["bars"], key="at_bars_fig")
+
+    def render_branch(i: int, step) -> None:
+        if i < len(rates):
+            st.image(aspp_result["branches"][i], width=360,
+                     caption=f"|response| of the rate-{rates[i]} branch on the "
+                             f"{trace.features.shape[1]} x {trace.features.shape[0]} feature map")
+        elif step.name == A.IMAGE_POOLING:
+            st.metric("Image pooling (global mean)", f"{float(step.data.flat[0]):.3f}")
+        else:
+            st.image(overlay.colorize(step.data, skip_zero=True), width=360,
+                     caption="first rate to respond, on the feature map")
+
+    player.step_player(trace.steps, key="at_branch", render=render_branch, label="Branch")
+    st.caption(f"ASPP wall time: {aspp_result['wall_ms']:.0f} ms")
+
+
+# ----------------------------------------------------------------- 4. dense CRF
+st.subheader("4. Refine a coarse prediction with a dense CRF")
+scene = picked.scene
+if scene is None:
+    st.info("The CRF demo simulates a coarse network from the ground truth: pick a synthetic "
+            "scene in the sidebar to see it and its metrics.")
+    crf_result = None
+else:
+    st.caption("A simulated network predicts on a grid coarser by its output stride (blurry "
+               "boundaries) with noisy scores. Mean-field iterations of a Potts CRF with a spatial "
+               "and a bilateral Gaussian kernel pull the labels together and onto image edges.")
+    d1, d2, d3, d4, d5 = st.columns(5)
+    factor = int(state.select("Network output stride", "at_crf_stride", COARSE_FACTORS, "8",
+                              container=d1))
+    noise = state.slider("Score noise", "at_crf_noise", 0.0, 3.0, 1.5, step=0.1, container=d2)
+    iterations = state.slider("Mean-field iterations", "at_crf_iters", 0, 10, 5, container=d3)
+    w_spatial = state.slider("Spatial weight", "at_crf_wsp", 0.0, 10.0, 3.0, step=0.5,
+                             container=d4)
+    w_bilateral = state.slider("Bilateral weight", "at_crf_wbil", 0.0, 10.0, 5.0, step=0.5,
+                               container=d5)
+    crf_result = None
+    with panels.user_errors():
+        crf_result = crf_run(picked.key, picked.image, scene.semantic, len(scene.class_names),
+                             factor, noise, iterations, w_spatial, w_bilateral)
+if crf_result is not None:
+    ctrace = crf_result["trace"]
+    panels.show_warnings(ctrace)
+
+    def render_iteration(i: int, step) -> None:
+        a, b = st.columns(2)
+        a.image(crf_result["views"][i], width="stretch",
+                caption=f"{step.name}: mIoU {step.metrics['miou']:.3f}, "
+                        f"{100 * step.metrics['changed']:.1f}% of pixels changed")
+        b.plotly_chart(crf_result["curve"], key=f"at_curve_{i}")
+
+    player.step_player(ctrace.steps, key="at_crf_step", render=render_iteration,
+                       label="Iteration")
+    before, after = crf_result["before"]["mean_iou"], crf_result["after"]["mean_iou"]
+    st.metric("mIoU: network -> CRF", f"{after:.3f}", delta=f"{after - before:+.3f}")
+    panels.metrics_panel(crf_result["after"], crf_result["wall_ms"])
+
+
+# ----------------------------------------------------------------- try this
+panels.try_this([
+    state.Preset("Equal dilations 2-2-2: see the holes (gridding)",
+                 "The receptive field is 13 x 13 but only every second pixel reaches the unit. "
+                 "Then pick 'rates 1-2-3' in the stack menu: same size, no holes.",
+                 {"at_stack": "gridding", "at_layer": 2}),
+    state.Preset("Rates 1-2-4-8: exponential receptive field",
+                 "Four 3 x 3 layers, 36 weights, and the receptive field doubles each layer: "
+                 "3, 7, 15, 31. The plain stack reaches only 9.",
+                 {"at_stack": "exponential", "at_layer": 3}),
+    state.Preset("Same RF with a big kernel costs more weights",
+                 "One 31 x 31 kernel sees the same window as rates 1-2-4-8, with 961 weights "
+                 "instead of 36 (and no non-linearities in between).",
+                 {"at_stack": "big kernel", "at_layer": 0}),
+])

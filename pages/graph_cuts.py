@@ -1,5 +1,495 @@
-"""graph-cuts: not built yet; shows what the page will teach."""
+"""Graph cuts: affinities, min cut and its small-component bias, HCS, normalized cut, max-flow."""
 
-from ui import panels
+from __future__ import annotations
 
-panels.coming_next("graph-cuts")
+import time
+
+import numpy as np
+import streamlit as st
+from streamlit_image_coordinates import streamlit_image_coordinates
+
+from segcore import metrics
+from segcore.classical import graph_cuts as G
+from ui import graph_figs as figs
+from ui import panels, picker, player, state
+from ui.overlay import overlay
+
+CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
+VIEWS = {
+    "maxflow": "Max-flow with seeds",
+    "cuts": "Affinities: min cut vs Ncut",
+    "hcs": "HCS (highly connected subgraphs)",
+    "rncut": "Recursive Ncut on superpixels",
+}
+HOODS = {"4": "4-neighbours", "8": "8-neighbours", "full": "fully connected"}
+SEED_MODES = {"fg": "foreground", "bg": "background"}
+MAX_CLICKED_SEEDS = 40  # per kind; URL: fg=r1.c1;r2.c2 and bg=...
+HCS_GRAPHS = {"lecture": "Lecture example graph", "pixels": "Pixel graph of the image"}
+
+panels.page_header(
+    "Graph cuts",
+    "Treat the image as a graph: every pixel is a node and every edge carries an **affinity**, "
+    "how much two pixels look alike. A **cut** removes edges and splits the nodes in two, so a "
+    "cut *is* a segmentation. The cheapest cut tends to chop off a lonely pixel; the "
+    "**normalized cut** divides by each side's total connection and prefers balanced pieces; "
+    "with a few **seeds** clicked on the object and the background, max-flow finds the "
+    "best cut between them exactly.")
+formula_box = st.container()
+picked = picker.image_picker(default="scene:shapes")
+image = picked.image
+scene = picked.scene
+height, width = image.shape[:2]
+colour = image.ndim == 3
+
+
+# ----------------------------------------------------------------- cached segcore calls
+def _timed(fn, *args, **kwargs) -> dict:
+    start = time.perf_counter()
+    trace = fn(*args, **kwargs)
+    return {"trace": trace, "wall_ms": (time.perf_counter() - start) * 1000}
+
+
+@st.cache_data(**CACHE)
+def graph_cut_run(key: str, img: np.ndarray, sd, si, sc, hood: str, nodes: int) -> dict:
+    """Affinity graph, then min cut and Ncut on it (cached per image + parameters)."""
+    start = time.perf_counter()
+    graph = G.affinity_graph(img, sigma_d=sd, sigma_i=si, sigma_c=sc, neighbourhood=hood,
+                             max_nodes=nodes)
+    cuts = G.compare_cuts(graph.weights, graph.shape)
+    return {"graph": graph, "cuts": cuts, "wall_ms": (time.perf_counter() - start) * 1000}
+
+
+@st.cache_data(**CACHE)
+def hcs_lecture() -> dict:
+    graph = G.lecture_example_graph()
+    return dict(_timed(G.hcs, graph), graph=graph, positions=figs.hcs_layout(graph))
+
+
+@st.cache_data(**CACHE)
+def hcs_pixel_run(key: str, img: np.ndarray, si, nodes: int, threshold: float) -> dict:
+    start = time.perf_counter()
+    graph = G.affinity_graph(img, sigma_d=None, sigma_i=si, neighbourhood="full", max_nodes=nodes)
+    trace = G.hcs_pixels(graph.weights, graph.shape, threshold)
+    return {"graph": graph, "trace": trace, "wall_ms": (time.perf_counter() - start) * 1000}
+
+
+@st.cache_data(**CACHE)
+def rncut_run(key: str, img: np.ndarray, nseg: int, compact: float, sigma: float, thresh: float,
+              rseed: int) -> dict:
+    return _timed(G.recursive_ncut, img, n_segments=nseg, compactness=compact, sigma=sigma,
+                  thresh=thresh, random_state=rseed)
+
+
+@st.cache_data(**CACHE)
+def maxflow_run(key: str, img: np.ndarray, fg_points: tuple, bg_points: tuple, brush: int,
+                lam: float, sigma: float, hood: str, bins: int) -> dict:
+    fg = G.seed_mask(img.shape[:2], fg_points, brush)
+    bg = G.seed_mask(img.shape[:2], bg_points, brush)
+    run = _timed(G.seeded_graph_cut, img, fg, bg, lam=lam, sigma=sigma, neighbourhood=hood,
+                 bins=bins)
+    out = run["trace"].output
+    run["picture"] = figs.seeds_picture(img, out["mask"], out["boundary"], fg, bg)
+    return run
+
+
+# ----------------------------------------------------------------- metrics helpers
+def _binary_report(pred_mask: np.ndarray) -> dict | None:
+    if scene is None:
+        return None
+    gt = scene.foreground.astype(np.int64)
+    pred = metrics.match_clusters(gt, pred_mask.astype(np.int64), 2)
+    return metrics.segmentation_report(gt, pred, 2, ("background", "foreground"))
+
+
+def _labels_report(labels: np.ndarray) -> dict | None:
+    if scene is None:
+        return None
+    n = len(scene.class_names)
+    matched = metrics.match_clusters(scene.semantic, labels, n)
+    return metrics.segmentation_report(scene.semantic, matched, n, scene.class_names)
+
+
+def _fmt(value, digits: int = 3) -> str:
+    return "n/a" if value is None or not np.isfinite(value) else f"{value:.{digits}g}"
+
+
+# ----------------------------------------------------------------- controls
+view = state.select("What to explore", "view", list(VIEWS), "maxflow", format_func=VIEWS.get,
+                    radio=True)
+box = st.container(border=True)
+
+
+def graph_controls(c1, c2, c3) -> dict:
+    """The affinity parameters shared by the cut and HCS views."""
+    sd = state.slider("sigma_d (distance, nodes; 0 = off)", "sd", 0.0, 10.0, 3.0, step=0.5,
+                      container=c1)
+    si = state.slider("sigma_i (intensity, gray levels)", "si", 1.0, 255.0, 20.0, step=1.0,
+                      container=c1)
+    sc = None
+    if colour:
+        sc = state.slider("sigma_c (colour, RGB; 0 = off)", "sc", 0.0, 255.0, 0.0, step=1.0,
+                          container=c2) or None
+    hood = state.select("Graph", "hood", list(HOODS), "8", format_func=HOODS.get, container=c2)
+    nodes = state.slider("Max nodes (image is averaged down to fit)", "nodes", 16, G.MAX_NODES,
+                         G.DEFAULT_MAX_NODES, step=4, container=c3)
+    return {"sd": sd or None, "si": si, "sc": sc, "hood": hood, "nodes": nodes}
+
+
+# ================================================================= view: affinities and cuts
+def cuts_view() -> None:
+    c1, c2, c3 = box.columns(3)
+    p = graph_controls(c1, c2, c3)
+    run = None
+    with panels.user_errors():
+        run = graph_cut_run(picked.key, image, p["sd"], p["si"], p["sc"], p["hood"], p["nodes"])
+    if run is None:
+        st.stop()
+    graph, cuts = run["graph"], run["cuts"]
+    panels.show_warnings(graph)
+    panels.show_warnings(cuts)
+    m_min, m_ncut = cuts.measures["min cut"], cuts.measures["normalized cut"]
+    lam2 = next((s.metrics["lambda2"] for s in cuts.steps if s.name == "eigenvector"), float("nan"))
+    with formula_box:
+        sc_term = (rf"\exp\!\left(-\frac{{\|c(x)-c(y)\|^2}}{{2\cdot{p['sc']:g}^2}}\right)"
+                   if p["sc"] else "")
+        sd_term = (rf"\exp\!\left(-\frac{{\|x-y\|^2}}{{2\cdot{p['sd']:g}^2}}\right)" if p["sd"] else "")
+        latex = [
+            rf"aff(x,y) = {sd_term}\exp\!\left(-\frac{{(I(x)-I(y))^2}}{{2\cdot{p['si']:g}^2}}\right)"
+            rf"{sc_term}",
+            r"cut(A,B)=\sum_{p\in A,q\in B} w_{p,q},\quad assoc(A,V)=\sum_{u\in A,t\in V} w(u,t)",
+        ]
+        for name, m in (("min\,cut", m_min), ("Ncut", m_ncut)):
+            if m is None:
+                continue
+            latex.append(
+                rf"\text{{{name}}}:\; Ncut = \frac{{{m['cut']:.3f}}}{{{m['assoc_av']:.3f}}} + "
+                rf"\frac{{{m['cut']:.3f}}}{{{m['assoc_bv']:.3f}}} = {m['ncut']:.4f} = "
+                rf"2 - Nassoc = 2 - {m['nassoc']:.4f}")
+        latex.append(rf"(D - W)\,y = \lambda D y,\quad \lambda_2 = {_fmt(lam2, 4)}")
+        panels.formula_panel(latex, f"Live values on the {graph.shape[0]} x {graph.shape[1]} "
+                                    "node graph of this image.")
+    gt_small = G.downsample_labels(scene.semantic, graph.shape) if scene is not None else None
+    left, right = st.columns(2)
+    with left:
+        st.image(figs.partition_picture(image, cuts.ncut), width="stretch",
+                 caption="Normalized cut: side A orange, side B blue.")
+    with right:
+        st.image(figs.partition_picture(image, cuts.min_cut), width="stretch",
+                 caption="Minimum cut (Stoer-Wagner): side A orange, side B blue.")
+    st.subheader("Min cut vs normalized cut")
+    rows = []
+    for name, m in (("minimum cut", m_min), ("normalized cut", m_ncut)):
+        if m is not None:
+            rows.append({"partition": name, "|A|": m["size_a"], "|B|": m["size_b"],
+                         "cut(A,B)": m["cut"], "assoc(A,V)": m["assoc_av"],
+                         "assoc(B,V)": m["assoc_bv"], "Ncut": m["ncut"], "Nassoc": m["nassoc"]})
+    st.dataframe(rows, hide_index=True, width="stretch")
+    if m_ncut is not None:
+        st.caption(f"The min cut is cheaper (cut {m_min['cut']:.3g} vs {m_ncut['cut']:.3g}) but "
+                   f"isolates {m_min['size_a']} node(s): its Ncut is {m_min['ncut']:.3f} "
+                   f"(a lone node always has Ncut >= 1) against {m_ncut['ncut']:.3f}.")
+    a, b = st.columns(2)
+    with a:
+        group = (gt_small.ravel() if gt_small is not None
+                 else (graph.image if graph.image.ndim == 2 else graph.image.mean(axis=2)).ravel() // 64)
+        names = list(scene.class_names) if scene is not None else [f"gray {64 * i}-{64 * i + 63}"
+                                                                    for i in range(4)]
+        st.plotly_chart(figs.affinity_heatmap(graph.weights, group.astype(int), names),
+                        width="stretch", key="heatmap")
+        st.caption("Affinity matrix W, rows and columns sorted by "
+                   + ("ground-truth class: bright blocks on the diagonal are classes."
+                      if scene is not None else "gray level (no ground truth)."))
+    with b:
+        st.plotly_chart(figs.edge_weight_figure(graph.image, graph.edges, graph.edge_weights,
+                                                cut=cuts.ncut.ravel()),
+                        width="stretch", key="edges")
+        st.caption("Edge weights over the downsampled image (thicker = higher affinity); red: "
+                   "the edges the normalized cut removes.")
+    panels.metrics_panel(_binary_report(figs.resize_nearest(cuts.ncut, (height, width)) > 0),
+                         run["wall_ms"])
+    if scene is not None:
+        rep = _binary_report(figs.resize_nearest(cuts.min_cut, (height, width)) > 0)
+        st.caption(f"Scored as object vs background. The min cut's pixel accuracy: "
+                   f"{rep['pixel_accuracy']:.3f}.")
+
+    st.subheader("Step by step")
+
+    def render(i: int, step) -> None:
+        if step.name == "sweep":
+            st.plotly_chart(figs.sweep_figure(step.data["thresholds"], step.data["ncut"],
+                                              step.metrics["threshold"]),
+                            width="stretch", key="sweep")
+        elif step.name in ("eigenvector", "degree"):
+            st.image(figs.signed_picture(step.data), width=320,
+                     caption="Second eigenvector y2 (blue < 0 < orange)" if step.name == "eigenvector"
+                     else "Degree d_i of each node")
+        else:
+            st.image(figs.partition_picture(image, step.data), width=320)
+        if step.metrics:
+            st.caption(" | ".join(f"{k} = {v:.4g}" for k, v in step.metrics.items()))
+
+    player.step_player(cuts.steps, key="gstep", render=render, label="Stage")
+
+
+# ================================================================= view: HCS
+def hcs_view() -> None:
+    c1, c2, c3 = box.columns(3)
+    which = state.select("Graph", "hcsg", list(HCS_GRAPHS), "lecture", format_func=HCS_GRAPHS.get,
+                         radio=True, container=c1)
+    si = state.slider("sigma_i (intensity, gray levels)", "si", 1.0, 255.0, 20.0, step=1.0,
+                      container=c2)
+    threshold = state.slider("Keep edges with affinity >", "hcst", 0.05, 0.95, 0.5, step=0.05,
+                             container=c2)
+    nodes = state.slider("Max nodes (pixel graph)", "hcsn", 16, G.FULL_MAX_NODES, 64, step=4,
+                         container=c3, help="HCS runs one min cut per split: kept small.")
+    run = None
+    with panels.user_errors():
+        run = hcs_lecture() if which == "lecture" else hcs_pixel_run(picked.key, image, si, nodes,
+                                                                     threshold)
+    if run is None:
+        st.stop()
+    trace = run["trace"]
+    panels.show_warnings(trace)
+    first = trace.steps[0].metrics
+    relation = ">" if first["highly_connected"] else r"\le"
+    with formula_box:
+        panels.formula_panel([
+            r"k(G) = \min\{|C| : C \text{ disconnects } G\},\qquad G \text{ highly connected} "
+            r"\iff k(G) > \tfrac{n}{2}",
+            rf"\text{{whole graph: }} k(G) = {first['k']:.0f} "
+            rf"{relation} \tfrac{{{first['n']:.0f}}}{{2}} = "
+            rf"{first['n'] / 2:g}",
+            rf"\text{{result: }} {len(trace.clusters)} \text{{ clusters}},\; "
+            rf"{len(trace.singletons)} \text{{ singletons}},\; {trace.total_steps} \text{{ HCS calls}}",
+        ], "HCS(G): (H, H', C) = MINCUT(G); if G is highly connected return G, else HCS(H), HCS(H').")
+    if which == "lecture":
+        st.caption("Three dense groups joined by a few edges, and vertex 12 hanging on by one "
+                   "edge. Play the steps: each call cuts a minimum cut (red) until every piece "
+                   "passes k(G) > n/2.")
+        graph, positions = run["graph"], run["positions"]
+
+        def render(i: int, step) -> None:
+            done = [s.data["nodes"].tolist() for s in trace.steps[:i] if s.name == "cluster"]
+            st.plotly_chart(figs.hcs_figure(graph, positions, step, done), width="stretch",
+                            key="hcs_graph")
+            st.caption(f"n = {step.metrics['n']:.0f}, k(G) = {step.metrics['k']:.0f}, "
+                       f"n/2 = {step.metrics['n'] / 2:g}")
+
+        player.step_player(trace.steps, key="hstep", render=render, label="HCS call")
+        st.markdown(f"**Clusters:** {trace.clusters} &nbsp; **Singletons:** {trace.singletons}")
+        panels.metrics_panel(None, run["wall_ms"])
+        return
+    shape = run["graph"].shape
+    labels = figs.resize_nearest(trace.labels, (height, width))
+    st.image(overlay(image, labels, alpha=0.55), width="stretch",
+             caption=f"{len(trace.clusters)} HCS clusters in colour on a {shape[0]} x {shape[1]} "
+                     f"graph with {trace.edges} edges; singletons stay uncoloured.")
+
+    def render_pixels(i: int, step) -> None:
+        grid = np.zeros(shape[0] * shape[1], np.int32)
+        grid[step.data["nodes"]] = np.where(step.data["side"], 1, 2)
+        st.image(overlay(image, figs.resize_nearest(grid.reshape(shape), (height, width)), 0.55),
+                 width=320, caption="The subgraph of this call: the two sides of its min cut.")
+
+    player.step_player(trace.steps, key="hstep", render=render_pixels, label="HCS call")
+    panels.metrics_panel(_labels_report(labels), run["wall_ms"])
+
+
+# ================================================================= view: recursive Ncut
+def rncut_view() -> None:
+    c1, c2, c3 = box.columns(3)
+    nseg = state.slider("Superpixels (SLIC)", "nseg", 20, 400, 150, step=10, container=c1)
+    compact = state.slider("SLIC compactness", "compact", 1.0, 40.0, 10.0, step=1.0, container=c1)
+    sigma = state.slider("RAG sigma (w = exp(-d^2 / sigma))", "rsigma", 10.0, 3000.0, 300.0,
+                         step=10.0, container=c2)
+    thresh = state.slider("Stop when Ncut >", "nthresh", 0.001, 0.5, 0.05, step=0.001,
+                          container=c2)
+    rseed = state.slider("Random seed (eigensolver start)", "rseed", 0, 99, 0, container=c3)
+    run = None
+    with panels.user_errors():
+        run = rncut_run(picked.key, image, nseg, compact, sigma, thresh, rseed)
+    if run is None:
+        st.stop()
+    trace = run["trace"]
+    panels.show_warnings(trace)
+    with formula_box:
+        panels.formula_panel([
+            rf"w_{{ij}} = \exp\!\left(-\frac{{\|\bar c_i - \bar c_j\|^2}}{{{sigma:g}}}\right)"
+            r"\quad\text{(adjacent superpixels } i, j)",
+            rf"(D-W)\,y = \lambda D y \text{{ on each piece; split while }} Ncut < {thresh:g}",
+            rf"{trace.steps[0].metrics['nodes']:.0f} \text{{ superpixels}} \to "
+            rf"{trace.n_regions} \text{{ regions}}",
+        ], "skimage.graph.cut_normalized on a region adjacency graph of SLIC superpixels.")
+    st.image(overlay(image, trace.labels + 1, alpha=0.5, outline=False), width="stretch",
+             caption=f"Recursive normalized cut: {trace.n_regions} regions.")
+
+    def render(i: int, step) -> None:
+        if step.name == "RAG":
+            st.plotly_chart(figs.rag_weight_figure(step.data), width="stretch", key="rag")
+            st.caption("RAG edge weights: near 1 between look-alike neighbours, near 0 across "
+                       "edges of the image.")
+        else:
+            st.image(overlay(image, step.data, alpha=0.5, outline=step.name == "superpixels"),
+                     width=360)
+
+    player.step_player(trace.steps, key="rstep", render=render, label="Stage")
+    panels.metrics_panel(_labels_report(trace.labels), run["wall_ms"])
+
+
+# ================================================================= view: max-flow with seeds
+def _parse_points(raw: str) -> list[tuple[int, int]]:
+    points = []
+    for part in filter(None, raw.split(";")):
+        row, col = (int(v) for v in part.split("."))
+        if not (0 <= row < height and 0 <= col < width):
+            raise ValueError(part)
+        points.append((row, col))
+    if len(points) > MAX_CLICKED_SEEDS:
+        raise ValueError(raw)
+    return points
+
+
+def _seeds() -> dict[str, list[tuple[int, int]]]:
+    """Clicked seeds in session state, first read (validated) from the URL, else defaults."""
+    if "gc_seeds" not in st.session_state:
+        fg, bg = G.default_seeds((height, width), scene.foreground if scene is not None else None)
+        seeds = {"fg": fg, "bg": bg}
+        for kind in SEED_MODES:
+            raw = state.get_query(kind)
+            if raw is None:
+                continue
+            try:
+                seeds[kind] = _parse_points(raw)
+            except ValueError:
+                st.warning(f"The link's setting `{kind}={raw[:40]}` is not valid (up to "
+                           f"{MAX_CLICKED_SEEDS} points row.col;row.col inside the "
+                           f"{height} x {width} image); using the default seeds instead.")
+        st.session_state["gc_seeds"] = seeds
+    seeds = st.session_state["gc_seeds"]
+    return {k: [(r, c) for r, c in v if r < height and c < width] for k, v in seeds.items()}
+
+
+def _take_click() -> None:
+    """Turn the latest click (display pixels) into a seed of the chosen kind (image pixels)."""
+    click = st.session_state.get("gc_click")
+    if not click or click.get("unix_time") == st.session_state.get("gc_last_click"):
+        return
+    st.session_state["gc_last_click"] = click.get("unix_time")
+    row = min(int(click["y"] * height / max(click["height"], 1)), height - 1)
+    col = min(int(click["x"] * width / max(click["width"], 1)), width - 1)
+    seeds = _seeds()
+    kind = st.session_state.get("seedmode", "fg")
+    if (row, col) not in seeds[kind]:
+        seeds[kind] = (seeds[kind] + [(row, col)])[-MAX_CLICKED_SEEDS:]
+    st.session_state["gc_seeds"] = seeds
+
+
+def _set_seeds(seeds) -> None:
+    st.session_state["gc_seeds"] = seeds
+
+
+def maxflow_view() -> None:
+    _take_click()
+    c1, c2, c3 = box.columns(3)
+    mode = state.select("Clicks add", "seedmode", list(SEED_MODES), "fg",
+                        format_func=lambda k: f"{SEED_MODES[k]} seeds", radio=True, container=c1)
+    brush = state.slider("Seed brush radius (px)", "brush", 0, 20, 4, container=c1)
+    lam = state.slider("lambda (boundary weight)", "lam", 0.0, 500.0, 10.0, step=1.0, container=c2)
+    sigma = state.slider("sigma (intensity affinity, gray levels)", "mfsigma", 1.0, 150.0, 30.0,
+                         step=1.0, container=c2)
+    hood = state.select("n-links", "mfhood", ["4", "8"], "4", format_func=HOODS.get, radio=True,
+                        container=c3)
+    bins = state.slider("Histogram bins per channel", "bins", 4, 64, 16, step=4, container=c3)
+    seeds = _seeds()
+    b1, b2, b3 = box.columns([1, 1, 4], vertical_alignment="center")
+    b1.button("Undo last seed", on_click=_set_seeds,
+              args=({**seeds, mode: seeds[mode][:-1]},), disabled=not seeds[mode])
+    b2.button("Clear seeds", on_click=_set_seeds, args=({"fg": [], "bg": []},))
+    b3.caption(f"Click the image to add a **{SEED_MODES[mode]}** seed (switch above).")
+    for kind in SEED_MODES:
+        state.set_query(kind, ";".join(f"{r}.{c}" for r, c in seeds[kind]))
+    run = None
+    with panels.user_errors():
+        run = maxflow_run(picked.key, image, tuple(seeds["fg"]), tuple(seeds["bg"]), brush, lam,
+                          sigma, hood, bins)
+    if run is None:
+        st.stop()
+    trace = run["trace"]
+    out = trace.output
+    panels.show_warnings(trace)
+    with formula_box:
+        panels.formula_panel([
+            r"E(L) = \sum_p R_p(L_p) + \lambda \sum_{(p,q)\in N} B_{pq}\,[L_p \ne L_q],\quad "
+            r"R_p(\ell) = -\ln P(I_p \mid \ell)",
+            rf"B_{{pq}} = \frac{{1}}{{\|p-q\|}}\exp\!\left(-\frac{{\|I_p - I_q\|^2}}"
+            rf"{{2\cdot{sigma:g}^2}}\right),\quad \lambda = {lam:g},\quad K = {out['hard']:.4g}",
+            rf"E = {out['regional']:.2f} + {out['boundary_energy']:.2f} = {out['energy']:.2f}"
+            rf"\;=\; \text{{max-flow}} = {out['flow']:.2f}",
+        ], "Seeds are hard constraints: their t-link to the other terminal costs K, more than "
+           "any cut. The minimum s-t cut is the labelling of least energy.")
+    left, right = st.columns([3, 2])
+    with left:
+        streamlit_image_coordinates(run["picture"], key="gc_click", width="stretch",
+                                    cursor="crosshair")
+        st.caption(f"{len(seeds['fg'])} foreground seed point(s) (orange), {len(seeds['bg'])} "
+                   f"background (blue); cut boundary in white; foreground: {int(out['mask'].sum())} px. "
+                   f"Max-flow {out['flow']:.2f} = cut energy {out['energy']:.2f}.")
+    with right:
+        if out["fg_model"] is not None:
+            st.plotly_chart(figs.seed_model_figure(out["fg_model"], out["bg_model"], bins, colour),
+                            width="stretch", key="models")
+            st.caption("Seed colour models (smoothed histograms of the seed pixels): the "
+                       "regional term is -ln of these probabilities.")
+        st.plotly_chart(figs.energy_figure(out["regional"], out["boundary_energy"], out["flow"]),
+                        width="stretch", key="energy")
+    panels.metrics_panel(_binary_report(out["mask"]), run["wall_ms"])
+    st.subheader("Step by step")
+
+    def render(i: int, step) -> None:
+        if step.name == "seeds":
+            st.image(figs.seeds_picture(image, np.zeros((height, width), bool),
+                                        np.zeros((height, width), bool), step.data["fg"],
+                                        step.data["bg"]), width=360)
+        elif step.name in ("regional term", "boundary term"):
+            values = step.data if step.name == "regional term" else -step.data
+            st.image(figs.signed_picture(values), width=360,
+                     caption="orange: looks like foreground, blue: background"
+                     if step.name == "regional term" else "blue: strong n-links (cutting is expensive)")
+        else:
+            st.image(figs.seeds_picture(image, step.data, out["boundary"],
+                                        np.zeros((height, width), bool),
+                                        np.zeros((height, width), bool)), width=360)
+        if step.metrics:
+            st.caption(" | ".join(f"{k} = {v:.4g}" for k, v in step.metrics.items()))
+
+    player.step_player(trace.steps, key="mstep", render=render, label="Stage")
+
+
+{"maxflow": maxflow_view, "cuts": cuts_view, "hcs": hcs_view, "rncut": rncut_view}[view]()
+
+
+# ----------------------------------------------------------------- try this
+SHAPES_NOISE = 0.08
+panels.try_this([
+    state.Preset("Min cut grabs a tiny isolated piece",
+                 "On a 4-neighbour graph with a wide intensity sigma, the cheapest cut cuts off a "
+                 "single corner node (only two edges to pay). Compare the table: its cut is the "
+                 "smallest, but its Ncut is above 1; the normalized cut pays more edges and splits "
+                 "the image into two real parts.",
+                 {"src": "scene:shapes", "seed": 0, "noise": SHAPES_NOISE, "view": "cuts",
+                  "hood": "4", "si": 80.0, "sd": 3.0, "nodes": 256}),
+    state.Preset("sigma_i too large: the intensity no longer matters",
+                 "With sigma_i = 255 every edge weighs about the same, so Ncut splits the grid "
+                 "geometrically in half, ignoring the objects. Then drag sigma_i down to 5: "
+                 "objects disconnect from everything and the graph falls apart (tiny cut values, "
+                 "warnings about isolated nodes).",
+                 {"src": "scene:shapes", "seed": 0, "noise": SHAPES_NOISE, "view": "cuts",
+                  "hood": "8", "si": 255.0, "sd": 3.0, "nodes": 256}),
+    state.Preset("lambda 0 vs large",
+                 "Strong noise and lambda = 0: every pixel follows the seed colour models alone, "
+                 "so the result is speckled. Raise lambda to ~20: the boundary term smooths it. "
+                 "Then set lambda to 500 and sigma to 150: the cheapest closed cut hugs the seeds "
+                 "(the min-cut shrinking bias).",
+                 {"src": "scene:shapes", "seed": 0, "noise": 0.3, "view": "maxflow", "lam": 0.0,
+                  "mfsigma": 30.0}),
+])

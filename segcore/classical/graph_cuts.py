@@ -23,14 +23,15 @@ from segcore.classical.affinity import (DEFAULT_MAX_NODES, FULL_MAX_NODES, MAX_N
                                         grid_edges)
 from segcore.classical.cut_measures import minimum_cut, partition_measures, stoer_wagner
 from segcore.classical.hcs import SINGLETON, hcs, hcs_pixels, lecture_example_graph
-from segcore.classical.maxflow_seg import (NX_MAX_PIXELS, SOLVERS, seed_mask, seeded_graph_cut,
+from segcore.classical.maxflow_seg import (NX_MAX_PIXELS, SOLVERS, default_seeds, seed_mask,
+                                           seeded_graph_cut,
                                            segmentation_energy)
 from segcore.classical.ncut import recursive_ncut, spectral_ncut
-from segcore.trace import Trace
+from segcore.trace import Step, Trace
 
 __all__ = [
     "DEFAULT_MAX_NODES", "FULL_MAX_NODES", "MAX_NODES", "NEIGHBOURHOODS", "NX_MAX_PIXELS",
-    "SINGLETON", "SOLVERS", "affinity_graph", "compare_cuts", "downsample_labels", "grid_edges",
+    "SINGLETON", "SOLVERS", "affinity_graph", "compare_cuts", "default_seeds", "downsample_labels", "grid_edges",
     "hcs", "hcs_pixels", "lecture_example_graph", "minimum_cut", "partition_measures",
     "recursive_ncut", "seed_mask", "seeded_graph_cut", "segmentation_energy", "spectral_ncut",
     "stoer_wagner",
@@ -89,6 +90,7 @@ def compare_cuts(weights: np.ndarray, shape: tuple[int, int] | None = None) -> T
         "min_cut": grid(min_trace.in_a), "ncut": ncut_trace.in_a, "y2": ncut_trace.y2,
         "measures": {"min cut": min_trace.measures, "normalized cut": ncut_trace.measures},
     }
-    steps = min_trace.steps + ncut_trace.steps
+    min_steps = tuple(Step(s.name, grid(s.data), s.caption, s.metrics, s.index) for s in min_trace.steps)
+    steps = min_steps + ncut_trace.steps
     return Trace(output, steps, {"n": int(np.asarray(weights).shape[0])},
                  min_trace.warnings + ncut_trace.warnings)

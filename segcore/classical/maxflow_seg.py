@@ -22,10 +22,11 @@ from __future__ import annotations
 import maxflow
 import networkx as nx
 import numpy as np
+from scipy import ndimage as ndi
 
 from segcore.trace import Trace, TraceRecorder
 
-__all__ = ["SOLVERS", "NX_MAX_PIXELS", "seed_mask", "seeded_graph_cut", "segmentation_energy"]
+__all__ = ["SOLVERS", "NX_MAX_PIXELS", "default_seeds", "seed_mask", "seeded_graph_cut", "segmentation_energy"]
 
 #: Max-flow back ends: Boykov-Kolmogorov in C++ (PyMaxflow) or networkx's
 #: pure-Python maximum flow (the same cut, for comparison).
@@ -36,6 +37,8 @@ NX_MAX_PIXELS = 128 * 128
 _OFFSETS = {"4": ((0, 1), (1, 0)), "8": ((0, 1), (1, 0), (1, 1), (1, -1))}
 #: Pseudo-count added to each histogram bin so unseen colours get a finite cost.
 _HISTOGRAM_PRIOR = 1.0
+#: Background default seeds sit 1/20 of the side in from each corner.
+_CORNER_INSET = 20
 #: Grey-level range of uint8 images.
 _LEVELS = 256
 
@@ -101,6 +104,36 @@ def seed_mask(shape: tuple[int, int], points, radius: int = 3) -> np.ndarray:
             raise ValueError(f"seed point ({row}, {col}) lies outside the {shape[0]} x {shape[1]} image")
         mask |= (rows - row) ** 2 + (cols - col) ** 2 <= radius**2
     return mask
+
+
+def default_seeds(shape: tuple[int, int], foreground: np.ndarray | None = None):
+    """Starting seeds: one foreground point, background points near the four corners.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        ``(H, W)`` of the image.
+    foreground : (H, W) bool ndarray, optional
+        A known object mask (e.g. a scene's ground truth); the foreground seed
+        goes to its most interior pixel. Without it, the image centre.
+
+    Returns
+    -------
+    fg_points, bg_points : list of (int, int)
+
+    Examples
+    --------
+    >>> default_seeds((100, 80))
+    ([(50, 40)], [(5, 4), (5, 75), (94, 4), (94, 75)])
+    """
+    h, w = shape
+    if foreground is not None and np.any(foreground):
+        depth = ndi.distance_transform_edt(np.pad(foreground, 1))[1:-1, 1:-1]
+        fg = [tuple(int(v) for v in np.unravel_index(int(np.argmax(depth)), shape))]
+    else:
+        fg = [(h // 2, w // 2)]
+    dr, dc = max(1, h // _CORNER_INSET), max(1, w // _CORNER_INSET)
+    return fg, [(dr, dc), (dr, w - 1 - dc), (h - 1 - dr, dc), (h - 1 - dr, w - 1 - dc)]
 
 
 def _colour_bins(image: np.ndarray, bins: int) -> np.ndarray:
@@ -261,8 +294,9 @@ def seeded_graph_cut(image: np.ndarray, fg_seeds: np.ndarray, bg_seeds: np.ndarr
     Trace
         ``output``: ``mask`` (H, W) bool foreground, ``boundary`` (H, W) bool
         cut boundary, ``flow`` the max-flow value, ``energy``, ``regional``,
-        ``boundary_energy`` of the result (flow == energy). Steps: seeds,
-        regional term, boundary term, minimum cut.
+        ``boundary_energy`` of the result (flow == energy), the seed colour
+        models ``fg_model`` and ``bg_model`` (bins or bins**3 probabilities)
+        and ``hard`` = K. Steps: seeds, regional term, boundary term, minimum cut.
 
     Raises
     ------
@@ -308,7 +342,8 @@ def seeded_graph_cut(image: np.ndarray, fg_seeds: np.ndarray, bg_seeds: np.ndarr
         warnings.append("Mark at least one foreground and one background seed to cut.")
         empty = np.zeros(image.shape[:2], dtype=bool)
         output = {"mask": empty, "boundary": empty, "flow": 0.0, "energy": 0.0,
-                  "regional": 0.0, "boundary_energy": 0.0}
+                  "regional": 0.0, "boundary_energy": 0.0, "fg_model": None, "bg_model": None,
+                  "hard": 0.0}
         return rec.finish(output, params, warnings)
     bin_index = _colour_bins(image, bins)
     fg_model, bg_model = _seed_colour_models(bin_index, fg, bg, bins if image.ndim == 2 else bins**3)
@@ -330,5 +365,6 @@ def seeded_graph_cut(image: np.ndarray, fg_seeds: np.ndarray, bg_seeds: np.ndarr
             f"{int(mask.sum())} pixels on the foreground side.", flow=flow, energy=energy["energy"])
     output = {"mask": mask, "boundary": _inner_boundary(mask), "flow": flow,
               "energy": energy["energy"], "regional": energy["regional"],
-              "boundary_energy": energy["boundary"]}
+              "boundary_energy": energy["boundary"], "fg_model": fg_model, "bg_model": bg_model,
+              "hard": hard}
     return rec.finish(output, params, warnings)

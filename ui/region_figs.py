@@ -18,7 +18,7 @@ __all__ = ["RING_COLOR", "SEED_COLOR", "STATE_COLORS", "STATE_NAMES", "stage_rgb
            "quadtree_rgb", "rag_figure", "growth_figure"]
 
 RING_COLOR = (213, 94, 0)  # vermillion: the pixels added at the shown stage
-SEED_COLOR = (240, 228, 66)  # yellow crosses
+SEED_COLOR = (0, 114, 178)  # dark blue crosses (visible on the light region colours)
 STATE_COLORS = {SPLIT: (230, 159, 0), HOMOGENEOUS: (0, 158, 115), AT_MIN_SIZE: (86, 180, 233)}
 STATE_NAMES = {SPLIT: "P FALSE: split next", HOMOGENEOUS: "P TRUE: leaf",
                AT_MIN_SIZE: "P FALSE at minimum size: leaf"}
@@ -68,7 +68,7 @@ def _segments(points: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.nda
     return xs.ravel(), ys.ravel()
 
 
-def rag_figure(rgb: np.ndarray, rag: dict, title: str, height: int = 420) -> go.Figure:
+def rag_figure(rgb: np.ndarray, rag: dict, title: str, height: int = 520) -> go.Figure:
     """The region adjacency graph over the image: nodes at centroids, edges coloured by
     similarity |M1 - M2| (green = similar, red = different), dashed when not mergeable."""
     fig = go.Figure(image_layer(rgb))
@@ -88,14 +88,14 @@ def rag_figure(rgb: np.ndarray, rag: dict, title: str, height: int = 420) -> go.
                 if not len(pick):
                     continue
                 x, y = _segments(points, edges[pick])
-                fig.add_trace(go.Scattergl(
+                fig.add_trace(go.Scatter(
                     x=x, y=y, mode="lines", hoverinfo="skip",
                     line=dict(color=_EDGE_SCALE[b], width=2.5 if can_merge else 1.2,
                               dash="solid" if can_merge else "dot"),
                     name=f"|M1-M2| {cuts[b]:.0f}-{cuts[b + 1]:.0f}"
                          + ("" if can_merge else " (no merge)"),
                     legendgroup=str(b)))
-    fig.add_trace(go.Scattergl(
+    fig.add_trace(go.Scatter(
         x=points[:, 1], y=points[:, 0], mode="markers", name="regions (centroids)",
         marker=dict(size=5, color="white", line=dict(color="black", width=1)),
         customdata=np.column_stack([np.arange(1, len(points) + 1), rag["node_mean"],
@@ -104,8 +104,9 @@ def rag_figure(rgb: np.ndarray, rag: dict, title: str, height: int = 420) -> go.
                       "<br>%{customdata[2]:.0f} px<extra></extra>"))
     fig.update_xaxes(visible=False, range=[-0.5, rgb.shape[1] - 0.5])
     fig.update_yaxes(visible=False, range=[rgb.shape[0] - 0.5, -0.5], scaleanchor="x")
-    fig.update_layout(title=dict(text=title, font=dict(size=13)), showlegend=True)
-    return tidy(fig, height=height)
+    fig = tidy(fig, height=height)
+    fig.update_layout(title=dict(text=title, font=dict(size=13)), showlegend=False)
+    return fig
 
 
 def growth_figure(history: dict, criterion: str, height: int = 320) -> go.Figure:

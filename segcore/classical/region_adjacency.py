@@ -268,10 +268,12 @@ def rag_data(nodes: np.ndarray, stats: RegionStats, edges: np.ndarray,
     dict
         ``nodes`` (N, 2) float centroids, ``node_mean`` (N,), ``node_sd``
         (N,), ``node_size`` (N,), ``edges`` (E, 2) int32 0-based node indices, ``similarity``
-        (E,) = |M_a - M_b|, ``mergeable`` (E,) bool.
+        (E,) = |M_a - M_b|, ``mergeable`` (E,) bool, and the statistics of
+        each union R_a U R_b: ``union_mean``, ``union_sd``, ``union_range``.
     """
     mean = stats.mean
     edges = np.asarray(edges, np.int64).reshape(-1, 2)
+    union = stats.union(edges[:, 0], edges[:, 1])
     return {
         "nodes": np.asarray(nodes, np.float64),
         "node_mean": mean[1:],
@@ -280,6 +282,9 @@ def rag_data(nodes: np.ndarray, stats: RegionStats, edges: np.ndarray,
         "edges": (edges - 1).astype(np.int32),
         "similarity": np.abs(mean[edges[:, 0]] - mean[edges[:, 1]]),
         "mergeable": np.asarray(mergeable, bool),
+        "union_mean": union.mean,
+        "union_sd": union.sd,
+        "union_range": union.value_range,
     }
 
 

@@ -261,7 +261,9 @@ def _summarise(results: dict, thresholds: np.ndarray, asked: np.ndarray) -> dict
     table.sort(key=lambda r: -r["score"])
     per_category = {c: {"AP": float(p[chosen].mean()),
                         "raw": {float(np.round(t, 10)): results[c]["raw"][i]
-                                for i, t in enumerate(thresholds)}}
+                                for i, t in enumerate(thresholds)},
+                        "pr": {float(np.round(t, 10)): (RECALL_LEVELS.copy(), p[i])
+                               for i, t in enumerate(thresholds)}}
                     for c, p in scored.items()}
     return {"AP": _mean_valid([p[chosen] for p in scored.values()]),
             "AP50": per_iou[0.5], "AP75": per_iou[0.75],
@@ -290,8 +292,9 @@ def coco_mask_ap(gt: list[dict], predictions: list[dict], iou_thresholds=None) -
         ``"AP"`` (mean over thresholds and categories), ``"AP50"``, ``"AP75"``,
         ``"per_iou"`` {t: AP}, ``"pr"`` {t: (recall (101,), precision (101,))}
         (interpolated precision averaged over categories), plus for teaching
-        ``"per_category"`` {id: {"AP", "raw": {t: (recall, precision)}}}
-        (the un-interpolated curve down the ranking) and ``"table"``: one row
+        ``"per_category"`` {id: {"AP", "raw": {t: (recall, precision)},
+        "pr": {t: (recall (101,), precision (101,))}}} (``raw`` is the
+        un-interpolated curve down the ranking), and ``"table"``: one row
         per detection in descending score order with ``"det"`` (input index),
         ``"category_id"``, ``"score"`` and, per threshold in
         ``"thresholds"`` order, ``"gt"`` (matched input index or -1),

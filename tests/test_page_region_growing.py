@@ -1,0 +1,78 @@
+"""AppTest runs of the region-growing page (no browser)."""
+
+import re
+
+import pytest
+
+from tests.conftest import app_test
+
+PAGE = "pages/region_growing.py"
+TIMEOUT = 120
+SUMMARY = re.compile(r"(\d+) seed region\(s\) from (\d+) seed pixel\(s\); grown: (\d+) px")
+
+
+def _summary(at):
+    for caption in at.caption:
+        found = SUMMARY.search(caption.value)
+        if found:
+            return tuple(int(v) for v in found.groups())
+    raise AssertionError("no growth summary on the page")
+
+
+def _run(**query):
+    at = app_test(PAGE, TIMEOUT)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_default_run_grows_from_the_default_seed():
+    at = _run()
+    assert not at.exception, [e.value for e in at.exception]
+    regions, seeds, grown = _summary(at)
+    assert regions == 1 and seeds == 1 and grown > 1
+    assert any("Lecture formulas" in e.label for e in at.expander)
+    assert at.get("plotly_chart"), "the statistics plot is drawn"
+
+
+def test_tolerance_change_changes_the_region():
+    at = _run(crit="fixed", seeds="128.128")
+    before = _summary(at)
+    at.slider(key="T").set_value(10).run()
+    assert not at.exception
+    assert _summary(at)[2] < before[2]
+
+
+def test_seeds_from_the_url_and_a_click():
+    at = _run(seeds="5.5;250.250", merge="0")
+    assert _summary(at)[:2] == (2, 2)
+    at.session_state["rg_click"] = {"x": 50, "y": 100, "width": 200, "height": 200,
+                                    "unix_time": 1}
+    at.run()
+    assert not at.exception
+    assert _summary(at)[:2] == (3, 3)
+    assert at.query_params["seeds"] in ("5.5;250.250;128.64", ["5.5;250.250;128.64"])
+
+
+@pytest.mark.parametrize("key, value", [("T", "bad"), ("crit", "median"), ("seeds", "1.2.3"),
+                                        ("seeds", "999.999"), ("conn", "6"), ("k", "nan")])
+def test_bad_query_value_warns(key, value):
+    at = _run(**{key: value})
+    assert not at.exception
+    assert any(f"{key}=" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("rule", ["threshold", "max"])
+def test_seed_rules(rule):
+    at = _run(rule=rule)
+    assert not at.exception
+    regions, seeds, grown = _summary(at)
+    assert regions >= 1 and seeds >= regions
+
+
+def test_try_this_presets_run():
+    at = _run()
+    for i in range(3):
+        at.button(key=f"try_{i}").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+    assert at.slider(key="seedt").value == 120 and at.selectbox(key="rule").value == "threshold"

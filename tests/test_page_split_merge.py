@@ -1,0 +1,60 @@
+"""AppTest runs of the split-and-merge page (no browser)."""
+
+import pytest
+
+from tests.conftest import app_test
+
+PAGE = "pages/split_merge.py"
+TIMEOUT = 120
+
+
+def _run(**query):
+    at = app_test(PAGE, TIMEOUT)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _counts(at):
+    return {m.label: int(m.value) for m in at.metric if m.label in
+            ("Leaves after split", "Regions after merge", "Merges", "Quadtree depth")}
+
+
+def test_default_run():
+    at = _run()
+    assert not at.exception, [e.value for e in at.exception]
+    counts = _counts(at)
+    assert counts["Leaves after split"] > counts["Regions after merge"] > 1
+    assert len(at.get("plotly_chart")) == 2  # RAG before and after
+    assert any("Lecture formulas" in e.label for e in at.expander)
+
+
+def test_min_block_change_changes_the_quadtree():
+    at = _run()
+    before = _counts(at)["Leaves after split"]
+    at.radio(key="minb").set_value("32").run()
+    assert not at.exception
+    assert _counts(at)["Leaves after split"] < before
+
+
+@pytest.mark.parametrize("pred", ["range", "lecture"])
+def test_other_predicates(pred):
+    at = _run(pred=pred)
+    assert not at.exception, [e.value for e in at.exception]
+    assert _counts(at)["Leaves after split"] >= 1
+
+
+@pytest.mark.parametrize("key, value", [("minb", "3"), ("pred", "texture"), ("v", "-5"),
+                                        ("mhi", "abc")])
+def test_bad_query_value_warns(key, value):
+    at = _run(**{key: value})
+    assert not at.exception
+    assert any(f"{key}=" in w.value for w in at.warning)
+
+
+def test_try_this_presets_run():
+    at = _run()
+    for i in range(3):
+        at.button(key=f"try_{i}").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="minb").value == "4" and at.selectbox(key="pred").value == "variance"

@@ -34,6 +34,8 @@ UNLABELLED = -1
 MAX_CLUSTERS = 32
 MAX_ITER = 100
 TOL = 1e-4
+#: Up to this many features, centroid sums use one bincount per feature (else a one-hot product).
+FEW_FEATURES = 8
 #: Most k-means iterations kept in a Trace (first and last always).
 MAX_RECORDED_STEPS = 25
 #: Pixels the scikit-learn alternatives fit on (they predict the rest).
@@ -93,44 +95,53 @@ def _init_kmeans_plus_plus(x: np.ndarray, k: int, rng: np.random.Generator) -> n
     ``sum D(x)^2`` most is kept.
     """
     n_trials = 2 + int(np.log(k))
-    x_sq = np.einsum("ij,ij->i", x, x, dtype=np.float64)
-    def sq_dist(points):
-        return np.maximum(x_sq[None, :] - 2 * (points @ x.T) + (points * points).sum(axis=1)[:, None], 0)
-    first = x[rng.integers(len(x))][None, :].astype(np.float64)
-    centroids, closest = [first[0]], sq_dist(first)[0]
+    xt, x_sq = np.ascontiguousarray(x.T), np.einsum("ij,ij->i", x, x)
+    centroids = [x[rng.integers(len(x))].astype(np.float64)]
+    closest = _assign(xt, centroids[0][None, :], x_sq)[1]
     for _ in range(1, k):
-        total = closest.sum()
+        total = closest.sum(dtype=np.float64)
         candidates = (rng.choice(len(x), n_trials, p=closest / total) if total > 0
                       else rng.integers(len(x), size=n_trials))
-        trial = np.minimum(closest[None, :], sq_dist(x[candidates].astype(np.float64)))
-        best = int(trial.sum(axis=1).argmin())
+        trial = [np.minimum(closest, _assign(xt, x[c][None, :], x_sq)[1]) for c in candidates]
+        best = int(np.argmin([t.sum(dtype=np.float64) for t in trial]))
         centroids.append(x[candidates[best]].astype(np.float64))
         closest = trial[best]
     return np.stack(centroids)
 
 
-def _assign(x: np.ndarray, centroids: np.ndarray, x_sq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _assign(xt: np.ndarray, centroids: np.ndarray, x_sq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Step 1: each point to its nearest centroid; returns labels and squared distances.
 
-    Uses ``||x - c||^2 = ||x||^2 - 2 x.c + ||c||^2`` (one matrix product).
+    ``xt`` is the (D, N) transposed feature matrix. Uses
+    ``||x - c||^2 = ||x||^2 - 2 x.c + ||c||^2``, built feature by feature with
+    in-place vector operations, and the nearest centroid by a minimum over
+    rows: for the few features and centroids here both are faster than a
+    matrix product and ``argmin`` over the short axis.
     """
-    c = centroids.astype(x.dtype)
-    cross = c @ x.T  # (k, N): the reductions below run over short columns
-    cross *= -2
-    cross += (c * c).sum(axis=1)[:, None]
-    labels = cross.argmin(axis=0)
-    dist = np.take_along_axis(cross, labels[None, :], axis=0)[0]
+    c = centroids.astype(xt.dtype)
+    cross = np.empty((len(c), xt.shape[1]), xt.dtype)
+    for row, centroid in zip(cross, c):
+        np.multiply(xt[0], -2 * centroid[0], out=row)
+        for feature, value in zip(xt[1:], centroid[1:]):
+            row += (-2 * value) * feature
+        row += centroid @ centroid
+    dist = np.minimum.reduce(cross, axis=0)
+    labels = np.zeros(xt.shape[1], np.intp)
+    for j in range(len(c) - 1, 0, -1):  # descending: ties go to the lowest index, like argmin
+        np.copyto(labels, j, where=cross[j] == dist)
     dist += x_sq
     np.maximum(dist, 0, out=dist)
     return labels, dist
 
 
-def _update(x: np.ndarray, labels: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, int]:
+def _update(xt: np.ndarray, labels: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, int]:
     """Step 2: every centroid to the mean of its points; an empty cluster keeps its centroid."""
     k = len(centroids)
     counts = np.bincount(labels, minlength=k)
-    one_hot = (np.arange(k)[:, None] == labels[None, :]).astype(x.dtype)
-    sums = (one_hot @ x).astype(np.float64)
+    if len(xt) <= FEW_FEATURES:
+        sums = np.stack([np.bincount(labels, feature, k) for feature in xt], axis=1)
+    else:
+        sums = (xt @ (np.arange(k)[None, :] == labels[:, None]).astype(xt.dtype)).T.astype(np.float64)
     new = centroids.copy()
     filled = counts > 0
     new[filled] = sums[filled] / counts[filled, None]
@@ -239,10 +250,10 @@ def _lloyd(x, centroids, recorder, params, image_shape) -> Trace:
     """Lloyd's loop from given centroids: assign, update, until converged or max_iter."""
     max_iter, tol = params["max_iter"], params["tol"]
     init_centroids = centroids.copy()
-    x_sq = np.einsum("ij,ij->i", x, x)
+    xt, x_sq = np.ascontiguousarray(x.T), np.einsum("ij,ij->i", x, x)
     previous, previous_sse, sse_curve, warnings, converged = None, np.inf, [], [], False
     for it in range(1, max_iter + 1):
-        labels, dist = _assign(x, centroids, x_sq)
+        labels, dist = _assign(xt, centroids, x_sq)
         sse = float(dist.sum(dtype=np.float64))
         reassigned = len(x) if previous is None else int((labels != previous).sum())
         sse_curve.append(sse)
@@ -253,7 +264,7 @@ def _lloyd(x, centroids, recorder, params, image_shape) -> Trace:
         if previous is not None and _converged(reassigned, sse, previous_sse, tol):
             converged = True
             break
-        updated, empty = _update(x, labels, centroids)
+        updated, empty = _update(xt, labels, centroids)
         if empty:
             warnings.append(f"iteration {it}: {empty} cluster(s) lost all pixels and kept their centroid")
         previous, previous_sse, centroids = labels, sse, updated
@@ -307,9 +318,9 @@ def elbow(features, ks=range(1, 11), *, random_state=0, sample: int = ELBOW_SAMP
     x = _validate_features(features)
     rng = np.random.default_rng(random_state)
     fit = x[_subsample(len(x), sample, rng)]
-    x_sq = np.einsum("ij,ij->i", x, x)
+    xt, x_sq = np.ascontiguousarray(x.T), np.einsum("ij,ij->i", x, x)
     ks = np.array([k for k in ks if 1 <= k <= min(MAX_CLUSTERS, len(fit))], dtype=int)
-    sse = [float(_assign(x, kmeans(fit, k, random_state=rng, max_steps=2).centroids, x_sq)[1].sum())
+    sse = [float(_assign(xt, kmeans(fit, k, random_state=rng, max_steps=2).centroids, x_sq)[1].sum())
            for k in ks]
     return {"k": ks, "sse": np.asarray(sse)}
 
@@ -320,7 +331,7 @@ def elbow(features, ks=range(1, 11), *, random_state=0, sample: int = ELBOW_SAMP
 def _centroids_of(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Mean feature vector of each label 0..max (rows of absent labels are 0)."""
     k = int(labels.max()) + 1 if labels.size else 0
-    centroids, _ = _update(x, labels, np.zeros((k, x.shape[1])))
+    centroids, _ = _update(np.ascontiguousarray(x.T), labels, np.zeros((k, x.shape[1])))
     return centroids
 
 

@@ -28,6 +28,7 @@ panels.page_header(
     "the receptive field as fast as pooling does, **without** throwing resolution away. DeepLab "
     "runs several rates in parallel (ASPP) to see objects at several scales, and sharpens the "
     "coarse result with a dense CRF.")
+formula_slot = st.container()  # filled once the widgets below have values
 
 
 # ----------------------------------------------------------------- controls
@@ -100,9 +101,10 @@ def aspp_run(key: str, image: np.ndarray, rates: tuple, kernel: str, stride: int
 
 
 @st.cache_data(**CACHE)
-def crf_run(key: str, image: np.ndarray, semantic: np.ndarray, n_classes: int, factor: int,
+def crf_run(key: str, image: np.ndarray, semantic: np.ndarray, names: tuple, factor: int,
             noise: float, iterations: int, w_spatial: float, w_bilateral: float) -> dict:
     """Simulated coarse network -> dense CRF; overlays per step; reports before/after."""
+    n_classes = len(names)
     probs = crf.coarse_scores(semantic, n_classes, factor=factor, noise=noise,
                               random_state=CRF_SEED)
     start = time.perf_counter()
@@ -110,32 +112,17 @@ def crf_run(key: str, image: np.ndarray, semantic: np.ndarray, n_classes: int, f
                           w_bilateral=w_bilateral, ground_truth=semantic)
     wall_ms = (time.perf_counter() - start) * 1000
     return {"trace": trace, "wall_ms": wall_ms,
-            "views": [overlay.overlay(image, s.data + 1, alpha=0.5) for s in trace.steps],
-            "before": metrics.segmentation_report(semantic, trace.initial, n_classes),
-            "after": metrics.segmentation_report(semantic, trace.labels, n_classes),
+            "views": [overlay.overlay(image, s.data, alpha=0.6) for s in trace.steps],
+            "before": metrics.segmentation_report(semantic, trace.initial, n_classes, names),
+            "after": metrics.segmentation_report(semantic, trace.labels, n_classes, names),
             "curve": figs.miou_curve([s.metrics["miou"] for s in trace.steps])}
 
 
-# ----------------------------------------------------------------- formulas (live numbers)
+# ----------------------------------------------------------------- receptive field (cached)
 rf_trace = None
 with panels.user_errors():
     rf_result = receptive(stack)
     rf_trace = rf_result["trace"]
-jumps = np.cumprod([1] + [lay.stride for lay in layers])[:-1]
-rf_terms = " + ".join(f"({lay.kernel}-1)\\cdot{lay.dilation}\\cdot{j}" for lay, j in
-                      zip(layers, jumps))
-panels.formula_panel([
-    r"y[i] = \sum_{k=0}^{K-1} x[i + r\,k]\; w[k]",
-    rf"r = {rate}:\quad y[i] = x[i]\,w[0] + x[i + {rate}]\,w[1] + x[i + {2 * rate}]\,w[2]"
-    rf"\quad\text{{(reach }} {2 * rate + 1}\text{{ pixels, 3 weights)}}",
-    r"RF = 1 + \sum_{l} (k_l - 1)\, r_l \prod_{j<l} s_j",
-    rf"RF_{{\text{{{stack}}}}} = 1 + {rf_terms} = {A.receptive_field_size(layers)}",
-    r"q_i(l) \propto \exp\Big[-\psi_u(l) - \sum_{l'} \mu(l,l') \sum_m w_m \sum_j "
-    r"k_m(\mathbf{f}_i, \mathbf{f}_j)\, q_j(l')\Big]",
-], caption="Atrous formula with the chosen rate, the receptive field of the chosen stack with its "
-           "numbers (k kernel, r rate, s stride), and the dense-CRF mean-field update.")
-
-
 # ----------------------------------------------------------------- 1. formula demo
 with panels.user_errors():
     demo = signal(picked.key, gray, rate)
@@ -241,16 +228,18 @@ else:
                                container=d5)
     crf_result = None
     with panels.user_errors():
-        crf_result = crf_run(picked.key, picked.image, scene.semantic, len(scene.class_names),
+        crf_result = crf_run(picked.key, picked.image, scene.semantic, tuple(scene.class_names),
                              factor, noise, iterations, w_spatial, w_bilateral)
 if crf_result is not None:
     ctrace = crf_result["trace"]
+    names = scene.class_names
     panels.show_warnings(ctrace)
 
     def render_iteration(i: int, step) -> None:
         a, b = st.columns(2)
         a.image(crf_result["views"][i], width="stretch",
-                caption=f"{step.name}: mIoU {step.metrics['miou']:.3f}, "
+                caption=f"{step.name} ({', '.join(names[1:])} coloured, {names[0]} clear): "
+                        f"mIoU {step.metrics['miou']:.3f}, "
                         f"{100 * step.metrics['changed']:.1f}% of pixels changed")
         b.plotly_chart(crf_result["curve"], key=f"at_curve_{i}")
 
@@ -276,3 +265,36 @@ panels.try_this([
                  "instead of 36 (and no non-linearities in between).",
                  {"at_stack": "big kernel", "at_layer": 0}),
 ])
+
+
+# ----------------------------------------------------------------- formulas (live numbers, at the top)
+def _formulas() -> list[str]:
+    jumps = np.cumprod([1] + [lay.stride for lay in layers])[:-1]
+    terms = " + ".join(f"({lay.kernel}-1)\\cdot{lay.dilation}\\cdot{j}"
+                       for lay, j in zip(layers, jumps))
+    reach = ",\\ ".join(f"{2 * r + 1}" for r in rates)
+    latex = [
+        r"y[i] = \sum_{k=0}^{K-1} x[i + r\,k]\; w[k]",
+        rf"r = {rate}:\quad y[i] = x[i]\,w[0] + x[i + {rate}]\,w[1] + x[i + {2 * rate}]\,w[2]"
+        rf"\quad\text{{(reach }} {2 * rate + 1}\text{{ pixels, 3 weights)}}",
+        r"RF = 1 + \sum_{l} (k_l - 1)\, r_l \prod_{j<l} s_j",
+        rf"RF_{{\text{{{stack}}}}} = 1 + {terms} = {A.receptive_field_size(layers)}",
+        rf"\text{{ASPP}}: r \in \{{{', '.join(map(str, rates))}\}} \Rightarrow "
+        rf"\text{{reach }} {reach} \text{{ positions}} \times {stride} \text{{ px (output stride)}}",
+        r"q_i(l) \propto \exp\Big[-\psi_u(l) - \sum_{l'} \mu(l,l') \sum_m w_m \sum_j "
+        r"k_m(\mathbf{f}_i, \mathbf{f}_j)\, q_j(l')\Big]",
+    ]
+    if crf_result is not None:
+        p = crf_result["trace"].params
+        latex.append(rf"w_{{\text{{spatial}}}} = {p['w_spatial']:g}\ (\sigma = {p['sigma_spatial']:g}"
+                     rf"\text{{ px}}),\quad w_{{\text{{bilateral}}}} = {p['w_bilateral']:g}\ "
+                     rf"(\sigma_{{xy}} = {p['sigma_xy']:g}\text{{ px}}, \sigma_I = "
+                     rf"{p['sigma_intensity']:g}),\quad {p['iterations']}\text{{ iterations}}")
+    return latex
+
+
+with formula_slot:
+    panels.formula_panel(_formulas(), caption=(
+        "The atrous formula at the chosen rate, the receptive field of the chosen stack with its "
+        "numbers (k kernel, r rate, s stride), the ASPP branches' reach, and the dense-CRF "
+        "mean-field update with this run's weights."))

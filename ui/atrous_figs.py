@@ -15,8 +15,8 @@ HOLE_COLOUR = "#d9d9d9"
 
 
 def rate_colour(i: int) -> str:
-    """The overlay palette colour of label ``i + 1`` (branch ``i``), as CSS."""
-    r, g, b = PALETTE[(i + 1) % len(PALETTE)]
+    """The overlay colour of label ``i + 1`` (branch ``i``; label 0 is left transparent), as CSS."""
+    r, g, b = PALETTE[i % len(PALETTE)]
     return f"rgb({r},{g},{b})"
 
 

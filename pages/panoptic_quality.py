@@ -260,8 +260,10 @@ if fused is not None:
         col.caption(f"{len(r.matches)} TP, {len(r.false_positives)} FP, "
                     f"{len(r.false_negatives)} FN")
     st.caption(f"The two fusions disagree on {fused['disagree']:.1%} of the pixels. The heuristic "
-               "has three knobs; UPSNet has none: a duplicate detection keeps the pixels where its "
-               "logits win, so it survives as a false positive.")
+               "has three knobs; UPSNet has none: every pixel goes to the channel with the "
+               "highest probability, so a duplicate detection keeps the pixels where its logits "
+               "win and usually survives as a false positive, which the overlap threshold would "
+               "have removed.")
     which = state.select("Replay the fusion of", "fmethod", ["heuristic", "upsnet"], "heuristic",
                          radio=True)
     player.step_player(fused[which].steps, key="fstep", label="Stage", render=lambda i, step:

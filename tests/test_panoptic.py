@@ -257,6 +257,8 @@ def test_semantic_from_panoptic_uses_category_positions():
     ids = np.array([[3, 3, 0, 8]])
     sem = semantic_from_panoptic(ids, _segs((3, 9), (8, 1)), CATS, void_label=255)
     assert sem.tolist() == [[4, 4, 255, 0]]
+    with pytest.raises(ValueError, match="without an entry"):
+        semantic_from_panoptic(ids, _segs((3, 9)), CATS, void_label=255)
 
 
 # ---------------------------------------------------------------- invalid input

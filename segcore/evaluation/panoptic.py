@@ -48,7 +48,8 @@ _LOOKUP_MAX_ID = 1 << 21
 #: Cap on (gt segments + 1) x (predicted segments + 1): the dense count matrix.
 _MAX_PAIRS = 1 << 22
 #: Lookup-table entry of an id that has no segment.
-_UNKNOWN = -(1 << 40)
+#: (Two unknowns still sum to a valid int32, and any sum with one stays negative.)
+_UNKNOWN = -(1 << 30)
 #: Pixel outcome codes painted by :func:`panoptic_trace`, index -> name.
 OUTCOME_NAMES = ("void", "true positive", "false negative", "false positive",
                  "ignored prediction", "crowd")
@@ -97,7 +98,7 @@ class PanopticResult:
 
 @dataclass(frozen=True)
 class _Segments:
-    """One side's segments, compacted: index 0 is VOID, 1..n the segments."""
+    """One side's segments; position k is the compact index (0 = VOID, 1..n the segments)."""
 
     ids: np.ndarray          # (n + 1,) int64, ids[0] == VOID
     category: np.ndarray     # (n + 1,) int64, category[0] == -1
@@ -115,7 +116,7 @@ def _validate_panoptic(gt_ids, gt_segments, pred_ids, pred_segments, categories)
                          f"{gt_map.shape} and {pred_map.shape}")
     gt = _check_segments(gt_segments, "gt_segments", cats, gt_map, "gt_ids", crowd_allowed=True)
     pred = _check_segments(pred_segments, "pred_segments", cats, pred_map, "pred_ids",
-                              crowd_allowed=False)
+                           crowd_allowed=False)
     crowd_cats = gt.category[gt.crowd]
     if len(np.unique(crowd_cats)) != len(crowd_cats):
         raise ValueError("gt_segments must have at most one crowd segment per category "
@@ -179,20 +180,21 @@ def _gather(id_map: np.ndarray, ids: np.ndarray, values: np.ndarray) -> np.ndarr
     One gather through a lookup table indexed by id; ids too large for a
     table are found by binary search instead.
     """
-    values = np.asarray(values, np.int64)
+    values = np.asarray(values, np.int32)
     max_id = int(id_map.max()) if id_map.size else 0
     if max_id <= max(_LOOKUP_MAX_ID, id_map.size):
-        table = np.full(max(max_id, int(ids.max())) + 1, _UNKNOWN, dtype=np.int64)
+        table = np.full(max(max_id, int(ids.max())) + 1, _UNKNOWN, dtype=np.int32)
         table[ids] = values
         return np.take(table, id_map)
     order = np.argsort(ids)
     found = order[np.searchsorted(ids[order], id_map).clip(0, len(ids) - 1)]
-    return np.where(ids[found] == id_map, values[found], _UNKNOWN)
+    return np.where(ids[found] == id_map, values[found], np.int32(_UNKNOWN))
 
 
-def _check_known(gathered: np.ndarray, side: _Segments, map_name: str, seg_name: str) -> None:
-    if gathered.size and gathered.min() < 0:
-        unknown = np.isin(side.id_map, side.ids, invert=True)
+def _check_known(side: _Segments, map_name: str, seg_name: str) -> None:
+    """Raise ValueError naming the ids of ``side.id_map`` missing from its segments."""
+    unknown = np.isin(side.id_map, side.ids, invert=True)
+    if unknown.any():
         raise ValueError(f"{map_name} contains segment ids without an entry in {seg_name}: "
                          f"{np.unique(side.id_map[unknown])[:5].tolist()}")
 
@@ -208,10 +210,10 @@ def _count_intersections(gt: _Segments, pred: _Segments) -> np.ndarray:
         raise ValueError(f"gt_segments and pred_segments hold {n_gt - 1} and {n_pred - 1} "
                          f"segments; at most {_MAX_PAIRS} pairs are supported")
     codes = _gather(gt.id_map, gt.ids, np.arange(n_gt) * n_pred)
-    _check_known(codes, gt, "gt_ids", "gt_segments")
-    pred_codes = _gather(pred.id_map, pred.ids, np.arange(n_pred))
-    _check_known(pred_codes, pred, "pred_ids", "pred_segments")
-    codes += pred_codes
+    codes += _gather(pred.id_map, pred.ids, np.arange(n_pred))
+    if codes.size and codes.min() < 0:  # an unknown id on either side
+        _check_known(gt, "gt_ids", "gt_segments")
+        _check_known(pred, "pred_ids", "pred_segments")
     inter = np.bincount(codes.ravel(), minlength=n_gt * n_pred).reshape(n_gt, n_pred)
     for side, area, name in ((gt, inter.sum(axis=1), "gt"), (pred, inter.sum(axis=0), "pred")):
         absent = side.ids[1:][area[1:] == 0]
@@ -232,7 +234,7 @@ def _pair_iou(inter: np.ndarray) -> np.ndarray:
     return np.divide(inter, union, out=np.zeros(inter.shape), where=union > 0)
 
 
-def _match_segments(inter: np.ndarray, iou: np.ndarray, gt: _Segments, pred: _Segments):
+def _match_segments(iou: np.ndarray, gt: _Segments, pred: _Segments):
     """True-positive pairs: same category, non-crowd, IoU > MATCH_IOU."""
     candidate = (gt.category[:, None] == pred.category[None, :]) & ~gt.crowd[:, None]
     candidate[0, :] = candidate[:, 0] = False
@@ -272,10 +274,10 @@ def _average(per_class: dict, cats: dict) -> dict:
 
 
 def _evaluate(gt: _Segments, pred: _Segments, cats: dict):
-    """Run the five stages; return the result and the pixel-count matrix."""
+    """Run the five stages; return the result and the per-segment outcome arrays."""
     inter = _count_intersections(gt, pred)
     iou = _pair_iou(inter)
-    tp_g, tp_p = _match_segments(inter, iou, gt, pred)
+    tp_g, tp_p = _match_segments(iou, gt, pred)
     gt_matched = np.zeros(len(gt.ids), bool)
     pred_matched = np.zeros(len(pred.ids), bool)
     gt_matched[tp_g] = pred_matched[tp_p] = True
@@ -496,5 +498,6 @@ def semantic_from_panoptic(ids, segments, categories, void_label: int) -> np.nda
                            crowd_allowed=True)
     position = {cid: i for i, cid in enumerate(cats)}
     labels = _gather(side.id_map, side.ids, [void_label] + [position[c] for c in side.category[1:]])
-    _check_known(labels, side, "ids", "segments")
+    if labels.size and labels.min() < 0:
+        _check_known(side, "ids", "segments")
     return labels.astype(np.int32)

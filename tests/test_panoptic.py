@@ -268,6 +268,7 @@ GT_SEGS = _segs((1, 1), (2, 7))
 
 @pytest.mark.parametrize("args, match", [
     ((GT, GT_SEGS, np.array([[1, 1, 2, 3]]), GT_SEGS, CATS), "pred_ids contains segment ids"),
+    ((GT, GT_SEGS, np.array([[1, 1, 2, 1 << 40]]), GT_SEGS, CATS), "pred_ids contains segment ids"),
     ((np.array([[1, 1, 2, 5]]), GT_SEGS, GT, GT_SEGS, CATS), "gt_ids contains segment ids"),
     ((GT, GT_SEGS, GT, _segs((1, 1), (2, 4)), CATS), "unknown category_id 4"),
     ((GT, _segs((1, 3), (2, 7)), GT, GT_SEGS, CATS), "unknown category_id 3"),

@@ -57,7 +57,7 @@ def compute(key: str, image: np.ndarray, method: str, params: tuple) -> dict:
 
 @st.cache_data(**CACHE)
 def pictures(key: str, image: np.ndarray, method: str, params: tuple,
-             gt_mask: np.ndarray | None) -> dict:
+             gt_mask: np.ndarray | None, log: bool) -> dict:
     """The result overlay, the surface/magnitude picture and the teaching figure (cached)."""
     trace = compute(key, image, method, params)["trace"]
     out = trace.output
@@ -67,7 +67,7 @@ def pictures(key: str, image: np.ndarray, method: str, params: tuple,
         surface = out["surface"]
         pics["side"] = figs.gray_picture(surface)
         pics["figure"] = figs.histogram_figure(
-            thr.histogram(image), band=(float(surface.min()), float(surface.max())))
+            thr.histogram(image), band=(float(surface.min()), float(surface.max())), log=log)
     elif method == "hysteresis":
         pics["side"] = figs.gray_picture(out["magnitude"], stretch=True)
         pics["figure"] = figs.magnitude_histogram(out["magnitude"], trace.params["low"],
@@ -77,12 +77,32 @@ def pictures(key: str, image: np.ndarray, method: str, params: tuple,
         pics["figure"] = figs.histogram_figure(
             out["histogram"], thresholds=out["thresholds"], shade_classes=True,
             criterion=otsu.criterion, criterion_name="2-class sigma_B^2(t)",
-            reference=otsu.threshold, reference_name="Otsu")
+            reference=otsu.threshold, reference_name="Otsu", log=log)
     else:
         pics["figure"] = figs.histogram_figure(
             out["histogram"], thresholds=[out["threshold"]], criterion=out["criterion"],
-            criterion_name=out["criterion_name"])
+            criterion_name=out["criterion_name"], log=log)
+    pics["figure"] = _light(pics["figure"])
     return pics
+
+
+def _light(fig) -> dict:
+    """The figure as a plain dict without its expanded template.
+
+    A cached go.Figure re-validates when unpickled, and st.plotly_chart rebuilds
+    a Figure from a dict: with plotly_white expanded that costs ~15 ms per
+    chart, without it ~2 ms. Streamlit's chart theme styles the figure anyway.
+    """
+    out = fig.to_dict()
+    out["layout"].pop("template", None)
+    return out
+
+
+@st.cache_data(**CACHE)
+def step_figure(key: str, image: np.ndarray, method: str, params: tuple, index: int) -> dict:
+    """The figure of one curve-like step (cached, so replaying the steps stays cheap)."""
+    step = compute(key, image, method, params)["trace"].steps[index]
+    return _light(figs.step_picture(image, step)[1])
 
 
 @st.cache_data(**CACHE)
@@ -132,6 +152,10 @@ elif method == "hysteresis":
     if params["low"] > params["high"]:
         st.warning("Low must not exceed high: using low = high.")
         params["low"] = params["high"]
+log_counts = False
+if method != "hysteresis":
+    log_counts = state.checkbox("Log pixel counts", "logy", False, container=c2,
+                                help="Show small object peaks next to a big background peak.")
 key_params = tuple(sorted(params.items()))
 
 run = None
@@ -144,7 +168,7 @@ out = trace.output
 panels.show_warnings(trace)
 scene = picked.scene
 gt_mask = scene.foreground if scene is not None else None
-pics = pictures(picked.key, gray, method, key_params, gt_mask)
+pics = pictures(picked.key, gray, method, key_params, gt_mask, log_counts)
 
 
 # ----------------------------------------------------------------- formula panel (live)
@@ -159,58 +183,79 @@ def _otsu_formulas(t: float) -> list[str]:
     ]
 
 
+NAMED_FORMULAS = {
+    "triangle": r"t = \arg\max_t \text{distance}(h(t), \text{peak-tail line})",
+    "yen": r"t = \arg\max_t \ln\frac{[P(t)(1-P(t))]^2}{\sum_{i\le t}p_i^2\,\sum_{i>t}p_i^2}",
+    "mean": r"t = \bar I = \frac{1}{N}\sum_i i\,n_i",
+    "minimum": r"h \leftarrow \tfrac13(h_{i-1}+h_i+h_{i+1}) \text{ until two peaks; } "
+               r"t = \arg\min_{\text{between peaks}} h",
+}
+
+
+def _multiotsu_formulas() -> list[str]:
+    omega, mu = thr.class_statistics(out["histogram"], out["thresholds"])
+    terms = " + ".join(rf"{w:.2f}({figs.fmt(m)}-\mu_T)^2" for w, m in zip(omega, mu))
+    mu_total = float(np.nansum(omega * mu))
+    ts = ", ".join(f"{t:.0f}" for t in out["thresholds"])
+    return [r"\sigma_B^2 = \sum_{k} \omega_k (\mu_k - \mu_T)^2 \;\to\; \max_{t_1<\dots<t_{K-1}}",
+            rf"\sigma_B^2 = {terms}",
+            rf"= {figs.fmt(out['criterion_value'])}\quad\text{{with}}\quad"
+            rf"\mu_T = {figs.fmt(mu_total)},\quad t = ({ts})"]
+
+
+def _isodata_formulas(last: dict) -> list[str]:
+    return [r"t_{k+1} = \left\lfloor \frac{\mu_0(t_k) + \mu_1(t_k)}{2} \right\rfloor,"
+            r"\quad t_0 = \lfloor \bar I \rfloor",
+            rf"t = \left\lfloor\frac{{{figs.fmt(last['mu0'])} + {figs.fmt(last['mu1'])}}}{{2}}"
+            rf"\right\rfloor = {out['iterated_threshold']:.0f}"]
+
+
+def _li_formulas(last: dict, lo: int) -> list[str]:
+    mb, mf = last["mu0"] - lo, last["mu1"] - lo
+    return [r"\eta(t) = -m_b\ln\mu_b - m_f\ln\mu_f \;\to\; \min,\qquad "
+            r"t_{k+1} = \frac{\mu_b - \mu_f}{\ln\mu_b - \ln\mu_f}",
+            rf"t = {lo} + \frac{{{figs.fmt(mb)} - {figs.fmt(mf)}}}{{\ln {figs.fmt(mb)} - "
+            rf"\ln {figs.fmt(mf)}}} = {out['threshold']:.2f}"]
+
+
+def _hysteresis_formulas() -> list[str]:
+    weak, strong, kept = (trace.steps[i].metrics["pixels"] for i in (1, 2, 3))
+    return [r"E = \{\,|\nabla I| > \text{low}\,\},\qquad S = \{\,|\nabla I| > \text{high}\,\}",
+            r"\text{keep every connected component of } E \text{ that touches } S",
+            rf"|E| = {weak:.0f},\; |S| = {strong:.0f},\; \text{{kept}} = {kept:.0f}"
+            r"\text{ pixels}"]
+
+
 def formulas() -> tuple[list[str], str]:
-    if method == "manual":
-        best = int(np.argmax(out["criterion"]))
-        return _otsu_formulas(out["threshold"]) + [
-            rf"\text{{Otsu would pick }} t^* = \arg\max_t \sigma_B^2(t) = {best}"], \
-            "Class statistics at your t; compare sigma_B^2 with its maximum on the curve."
-    if method == "otsu":
-        t = out["threshold"]
-        return _otsu_formulas(t) + [rf"t^* = \arg\max_t \sigma_B^2(t) = {t:.0f}"], \
-            "The numbers are this image's class probabilities and means at the chosen t."
-    if method == "multiotsu":
-        omega, mu = thr.class_statistics(out["histogram"], out["thresholds"])
-        terms = " + ".join(rf"{w:.2f}({figs.fmt(m)}-\mu_T)^2" for w, m in zip(omega, mu))
-        mu_total = float(np.nansum(omega * mu))
-        ts = ", ".join(f"{t:.0f}" for t in out["thresholds"])
-        return [r"\sigma_B^2 = \sum_{k} \omega_k (\mu_k - \mu_T)^2 \;\to\; \max_{t_1<\dots<t_{K-1}}",
-                rf"\sigma_B^2 = {terms} = {figs.fmt(out['criterion_value'])},\quad "
-                rf"\mu_T = {figs.fmt(mu_total)},\quad t = ({ts})"], \
-            "Found exactly by dynamic programming over the class boundaries."
+    """The lecture formulas of the chosen method with this run's numbers, and a caption."""
     iterations = [s.metrics for s in trace.steps if s.name.startswith("iteration")]
+    if method in ("manual", "otsu"):
+        best = int(np.argmax(out["criterion"]))
+        latex = _otsu_formulas(out["threshold"]) + [
+            rf"t^* = \arg\max_t \sigma_B^2(t) = {best}"]
+        return latex, ("Class probabilities and means of this image at the chosen t; on the "
+                       "curve, sigma_B^2 peaks at Otsu's t*.")
+    if method == "multiotsu":
+        return _multiotsu_formulas(), ("Found exactly by dynamic programming over the class "
+                                       "boundaries.")
     if method == "isodata" and iterations:
-        last = iterations[-1]
-        return [r"t_{k+1} = \left\lfloor \frac{\mu_0(t_k) + \mu_1(t_k)}{2} \right\rfloor,"
-                r"\quad t_0 = \lfloor \bar I \rfloor",
-                rf"t = \left\lfloor\frac{{{figs.fmt(last['mu0'])} + {figs.fmt(last['mu1'])}}}{{2}}"
-                rf"\right\rfloor = {out['iterated_threshold']:.0f}"], \
-            f"Converged after {trace.total_steps - 1} recorded stage(s); fixed points: " \
-            f"{', '.join(f'{v:.0f}' for v in out['fixed_points'])} (the lowest is used)."
+        fixed = ", ".join(f"{v:.0f}" for v in out["fixed_points"])
+        return _isodata_formulas(iterations[-1]), (
+            f"{len(iterations)} iteration(s) from the mean; fixed points of the rule: {fixed} "
+            f"(the lowest is used, as in scikit-image).")
     if method == "li" and iterations:
         lo = int(np.flatnonzero(out["histogram"])[0])
-        last = iterations[-1]
-        mb, mf = last["mu0"] - lo, last["mu1"] - lo
-        return [r"\eta(t) = -m_{1a}\ln\mu_a - m_{1b}\ln\mu_b \;\to\; \min,\qquad "
-                r"t_{k+1} = \frac{\mu_b - \mu_f}{\ln\mu_b - \ln\mu_f}",
-                rf"t = {lo} + \frac{{{figs.fmt(mb)} - {figs.fmt(mf)}}}{{\ln {figs.fmt(mb)} - "
-                rf"\ln {figs.fmt(mf)}}} = {out['threshold']:.2f}"], \
-            f"Gray levels shifted so the darkest ({lo}) is 0; means of the last iteration."
+        return _li_formulas(iterations[-1], lo), (
+            f"Gray levels shifted so the darkest ({lo}) is 0; m_b, m_f are the first moments and "
+            f"mu_b, mu_f the means of background (<= t) and foreground in the last iteration.")
     if method in LOCAL:
-        return _local_formulas(), "Numbers at the image centre pixel."
+        note = "" if method == "local" else (" Niblack and Sauvola assume dark ink: for "
+                                             "bright objects they run on 255 - I.")
+        return _local_formulas(), "Numbers at the image centre pixel." + note
     if method == "hysteresis":
-        kept = trace.steps[-1].metrics["pixels"]
-        weak = trace.steps[1].metrics["pixels"]
-        return [r"E = \{\,|\nabla I| > \text{low}\,\},\; S = \{\,|\nabla I| > \text{high}\,\},\;"
-                r"\text{keep the components of } E \text{ that touch } S",
-                rf"|E| = {weak:.0f},\; |S| = {trace.steps[2].metrics['pixels']:.0f},\;"
-                rf"\text{{kept}} = {kept:.0f}\text{{ pixels}}"], ""
-    named = {"triangle": r"t = \arg\max_t \text{distance}(h(t), \text{peak-tail line})",
-             "yen": r"t = \arg\max_t \ln\frac{[P(t)(1-P(t))]^2}{\sum_{i\le t}p_i^2\,\sum_{i>t}p_i^2}",
-             "mean": r"t = \bar I = \frac{1}{N}\sum_i i\,n_i",
-             "minimum": r"h \leftarrow \tfrac13(h_{i-1}+h_i+h_{i+1}) \text{ until two peaks; } "
-                        r"t = \arg\min_{\text{between peaks}} h"}
-    return [named.get(method, r"\text{no threshold to compute}"), rf"t = {out['threshold']:.2f}"], ""
+        return _hysteresis_formulas(), "Edge pixel counts of this image."
+    latex = NAMED_FORMULAS.get(method, r"\text{no iteration ran: the image is constant}")
+    return [latex, rf"t = {out['threshold']:.2f}"], ""
 
 
 def _local_formulas() -> list[str]:
@@ -219,8 +264,8 @@ def _local_formulas() -> list[str]:
     surface = float(out["surface"][y, x])
     by_name = {s.name: s.data for s in trace.steps}
     m = float(by_name["local mean"][y, x])
-    negative = r"\;(\text{on } 255 - I)" if method != "local" and params["polarity"] == thr.BRIGHT \
-        else ""
+    on_negative = method != "local" and params["polarity"] == thr.BRIGHT
+    prime = "'" if on_negative else ""
     if method == "local":
         first = rf"T(x,y) = \text{{mean}}_{{{params['block_size']}\times{params['block_size']}}}" \
                 rf"(x,y) - C = {m:.1f} - ({params['offset']:g}) = {surface:.1f}"
@@ -228,12 +273,15 @@ def _local_formulas() -> list[str]:
         s = float(by_name["local standard deviation"][y, x])
         k = params["k"]
         if method == "niblack":
-            first = rf"T = m - k\,s = {m:.1f} - {k:g}\times{s:.1f} = {m - k * s:.1f}{negative}"
+            value = m - k * s
+            first = rf"T{prime} = m - k\,s = {m:.1f} - {k:g}\times{s:.1f} = {value:.1f}"
         else:
             r = trace.params["r"]
-            first = (rf"T = m\left(1 + k\left(\frac{{s}}{{R}} - 1\right)\right) = {m:.1f}\left(1 + "
-                     rf"{k:g}\left(\frac{{{s:.1f}}}{{{r:g}}} - 1\right)\right) = "
-                     rf"{m * (1 + k * (s / r - 1)):.1f}{negative}")
+            value = m * (1 + k * (s / r - 1))
+            first = (rf"T{prime} = m\left(1 + k\left(\frac{{s}}{{R}} - 1\right)\right) = {m:.1f}"
+                     rf"\left(1 + {k:g}\left(\frac{{{s:.1f}}}{{{r:g}}} - 1\right)\right) = {value:.1f}")
+        if on_negative:
+            first += rf"\;\text{{on }} 255 - I,\quad T = 255 - T' = {255 - value:.1f}"
     is_object = bool(out["mask"][y, x])
     return [first, rf"I({x},{y}) = {level},\; T({x},{y}) = {surface:.1f} \Rightarrow "
                    rf"\text{{{'object' if is_object else 'background'}}}"]
@@ -269,26 +317,6 @@ with right:
                    f"{out['threshold']:.4g} and the method's criterion over every t.")
 
 
-# ----------------------------------------------------------------- step player
-st.subheader("Step by step")
-label = "Iteration" if method in ITERATIVE else "Stage"
-
-
-def render(i: int, step) -> None:
-    kind, what = figs.step_picture(gray, step)
-    if kind == "image":
-        st.image(what, width=420)
-    else:
-        st.plotly_chart(what, width="stretch", key="step_figure")
-    if step.metrics:
-        st.caption(" | ".join(f"{k} = {v:.4g}" for k, v in step.metrics.items()))
-
-
-if trace.truncated:
-    st.caption(f"{trace.total_steps} stages ran; {len(trace.steps)} evenly spaced ones are kept.")
-player.step_player(trace.steps, key="step", render=render, label=label)
-
-
 # ----------------------------------------------------------------- metrics
 if scene is not None:
     if method == "multiotsu":
@@ -306,6 +334,26 @@ if scene is not None:
         st.caption("Classes are matched to the ground-truth classes by the Hungarian algorithm.")
 else:
     panels.metrics_panel(None, run["wall_ms"])
+
+
+# ----------------------------------------------------------------- step player
+st.subheader("Step by step")
+label = "Iteration" if method in ITERATIVE else "Stage"
+
+
+def render(i: int, step) -> None:
+    if figs.step_kind(step) == "image":
+        st.image(figs.step_picture(gray, step)[1], width=360)
+    else:
+        st.plotly_chart(step_figure(picked.key, gray, method, key_params, i), width="stretch",
+                        key="step_figure")
+    if step.metrics:
+        st.caption(" | ".join(f"{k} = {v:.4g}" for k, v in step.metrics.items()))
+
+
+if trace.truncated:
+    st.caption(f"{trace.total_steps} stages ran; {len(trace.steps)} evenly spaced ones are kept.")
+player.step_player(trace.steps, key="step", render=render, label=label)
 
 
 # ----------------------------------------------------------------- try all (own fragment)

@@ -14,7 +14,7 @@ from segcore.trace import Step
 from ui import figures, overlay
 
 __all__ = ["THRESHOLD_COLOR", "histogram_figure", "magnitude_histogram", "curve_figure",
-           "gray_picture", "result_picture", "step_picture", "fmt"]
+           "gray_picture", "result_picture", "step_kind", "step_picture", "fmt"]
 
 THRESHOLD_COLOR = "#D55E00"  # Okabe-Ito vermillion
 CURVE_COLOR = "#0072B2"      # Okabe-Ito blue
@@ -38,7 +38,8 @@ def _boundary(t: float) -> float:
 def histogram_figure(counts: np.ndarray, *, thresholds=(), criterion: np.ndarray | None = None,
                      criterion_name: str = "", shade_classes: bool = False,
                      reference: float | None = None, reference_name: str = "",
-                     band: tuple[float, float] | None = None, height: int = 340) -> go.Figure:
+                     band: tuple[float, float] | None = None, log: bool = False,
+                     height: int = 340) -> go.Figure:
     """The 256-bin histogram with thresholds, the criterion curve and class regions.
 
     Parameters
@@ -55,6 +56,8 @@ def histogram_figure(counts: np.ndarray, *, thresholds=(), criterion: np.ndarray
         A second threshold drawn dashed for comparison (e.g. Otsu on the multi-Otsu view).
     band : (low, high), optional
         Shaded range, e.g. the range of a local threshold surface T(x, y).
+    log : bool
+        Logarithmic pixel counts, so small object modes next to a big background peak show.
     """
     fig = figures.histogram_bars(counts, LEVELS)
     edges = [-0.5] + [_boundary(t) for t in thresholds] + [255.5]
@@ -80,7 +83,8 @@ def histogram_figure(counts: np.ndarray, *, thresholds=(), criterion: np.ndarray
         fig.add_vline(x=_boundary(reference), line=dict(color=REFERENCE_COLOR, width=2, dash="dash"),
                       annotation_text=f"{reference_name} {reference:.4g}",
                       annotation_position="bottom right")
-    fig.update_layout(xaxis=dict(range=[-0.5, 255.5]), showlegend=criterion is not None)
+    fig.update_layout(xaxis=dict(range=[-0.5, 255.5]), showlegend=criterion is not None,
+                      yaxis_type="log" if log else "linear")
     return figures.tidy(fig, height)
 
 
@@ -125,6 +129,11 @@ def result_picture(image: np.ndarray, result: np.ndarray, gt_mask: np.ndarray | 
     if gt_mask is not None:
         return overlay.error_overlay(image, gt_mask, result)
     return overlay.mask_overlay(image, result, alpha=0.5)
+
+
+def step_kind(step: Step) -> str:
+    """``"figure"`` for curve-like steps (dicts of curves, 1-D arrays), else ``"image"``."""
+    return "figure" if isinstance(step.data, dict) or np.ndim(step.data) == 1 else "image"
 
 
 def step_picture(image: np.ndarray, step: Step) -> tuple[str, object]:

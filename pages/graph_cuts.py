@@ -60,6 +60,37 @@ def graph_cut_run(key: str, img: np.ndarray, sd, si, sc, hood: str, nodes: int) 
 
 
 @st.cache_data(**CACHE)
+def cut_pictures(key: str, img: np.ndarray, sd, si, sc, hood: str, nodes: int,
+                 semantic: np.ndarray | None, class_names: tuple | None) -> dict:
+    """Partition overlays, the sorted affinity heatmap and the edge drawing (cached)."""
+    run = graph_cut_run(key, img, sd, si, sc, hood, nodes)
+    graph, cuts = run["graph"], run["cuts"]
+    if semantic is not None:
+        group = G.downsample_labels(semantic, graph.shape).ravel()
+        names = list(class_names)
+    else:
+        gray = graph.image if graph.image.ndim == 2 else graph.image.mean(axis=2)
+        group = (gray.ravel() // 64).astype(int)
+        names = [f"gray {64 * i}-{64 * i + 63}" for i in range(4)]
+    return {
+        "ncut": figs.partition_picture(img, cuts.ncut),
+        "min_cut": figs.partition_picture(img, cuts.min_cut),
+        "heatmap": figs.affinity_heatmap(graph.weights, group, names),
+        "edges": figs.edge_weight_figure(graph.image, graph.edges, graph.edge_weights,
+                                         cut=cuts.ncut.ravel()),
+        "y2": figs.signed_picture(cuts.y2),
+        "sweep": figs.sweep_figure(*_sweep_of(cuts)),
+    }
+
+
+def _sweep_of(cuts) -> tuple:
+    step = next((s for s in cuts.steps if s.name == "sweep"), None)
+    if step is None:
+        return np.zeros(0), np.zeros(0), float("nan")
+    return step.data["thresholds"], step.data["ncut"], step.metrics["threshold"]
+
+
+@st.cache_data(**CACHE)
 def hcs_lecture() -> dict:
     graph = G.lecture_example_graph()
     return dict(_timed(G.hcs, graph), graph=graph, positions=figs.hcs_layout(graph))
@@ -70,14 +101,19 @@ def hcs_pixel_run(key: str, img: np.ndarray, si, nodes: int, threshold: float) -
     start = time.perf_counter()
     graph = G.affinity_graph(img, sigma_d=None, sigma_i=si, neighbourhood="full", max_nodes=nodes)
     trace = G.hcs_pixels(graph.weights, graph.shape, threshold)
-    return {"graph": graph, "trace": trace, "wall_ms": (time.perf_counter() - start) * 1000}
+    wall_ms = (time.perf_counter() - start) * 1000
+    labels = figs.resize_nearest(trace.labels, img.shape[:2])
+    return {"graph": graph, "trace": trace, "wall_ms": wall_ms, "labels": labels,
+            "picture": overlay(img, labels, alpha=0.55)}
 
 
 @st.cache_data(**CACHE)
 def rncut_run(key: str, img: np.ndarray, nseg: int, compact: float, sigma: float, thresh: float,
               rseed: int) -> dict:
-    return _timed(G.recursive_ncut, img, n_segments=nseg, compactness=compact, sigma=sigma,
-                  thresh=thresh, random_state=rseed)
+    run = _timed(G.recursive_ncut, img, n_segments=nseg, compactness=compact, sigma=sigma,
+                 thresh=thresh, random_state=rseed)
+    run["picture"] = overlay(img, run["trace"].labels + 1, alpha=0.5)
+    return run
 
 
 @st.cache_data(**CACHE)
@@ -158,24 +194,23 @@ def cuts_view() -> None:
             rf"{sc_term}",
             r"cut(A,B)=\sum_{p\in A,q\in B} w_{p,q},\quad assoc(A,V)=\sum_{u\in A,t\in V} w(u,t)",
         ]
-        for name, m in (("min\,cut", m_min), ("Ncut", m_ncut)):
+        for name, m in (("min cut", m_min), ("Ncut", m_ncut)):
             if m is None:
                 continue
             latex.append(
-                rf"\text{{{name}}}:\; Ncut = \frac{{{m['cut']:.3f}}}{{{m['assoc_av']:.3f}}} + "
-                rf"\frac{{{m['cut']:.3f}}}{{{m['assoc_bv']:.3f}}} = {m['ncut']:.4f} = "
+                rf"\text{{{name}}}:\; Ncut = \frac{{{_fmt(m['cut'])}}}{{{_fmt(m['assoc_av'])}}} + "
+                rf"\frac{{{_fmt(m['cut'])}}}{{{_fmt(m['assoc_bv'])}}} = {m['ncut']:.4f} = "
                 rf"2 - Nassoc = 2 - {m['nassoc']:.4f}")
         latex.append(rf"(D - W)\,y = \lambda D y,\quad \lambda_2 = {_fmt(lam2, 4)}")
         panels.formula_panel(latex, f"Live values on the {graph.shape[0]} x {graph.shape[1]} "
                                     "node graph of this image.")
-    gt_small = G.downsample_labels(scene.semantic, graph.shape) if scene is not None else None
+    pics = cut_pictures(picked.key, image, p["sd"], p["si"], p["sc"], p["hood"], p["nodes"],
+                        scene.semantic if scene is not None else None,
+                        tuple(scene.class_names) if scene is not None else None)
     left, right = st.columns(2)
-    with left:
-        st.image(figs.partition_picture(image, cuts.ncut), width="stretch",
-                 caption="Normalized cut: side A orange, side B blue.")
-    with right:
-        st.image(figs.partition_picture(image, cuts.min_cut), width="stretch",
-                 caption="Minimum cut (Stoer-Wagner): side A orange, side B blue.")
+    left.image(pics["ncut"], width="stretch", caption="Normalized cut: side A orange, side B blue.")
+    right.image(pics["min_cut"], width="stretch",
+                caption="Minimum cut (Stoer-Wagner): side A orange, side B blue.")
     st.subheader("Min cut vs normalized cut")
     rows = []
     for name, m in (("minimum cut", m_min), ("normalized cut", m_ncut)):
@@ -188,23 +223,23 @@ def cuts_view() -> None:
         st.caption(f"The min cut is cheaper (cut {m_min['cut']:.3g} vs {m_ncut['cut']:.3g}) but "
                    f"isolates {m_min['size_a']} node(s): its Ncut is {m_min['ncut']:.3f} "
                    f"(a lone node always has Ncut >= 1) against {m_ncut['ncut']:.3f}.")
+    st.subheader("Normalized cut: the second eigenvector")
+    a, b = st.columns([2, 3])
+    a.image(pics["y2"], width="stretch",
+            caption="y2 of (D - W) y = lambda D y per node: blue < 0 < orange. Nodes on the same "
+                    "side of the threshold t* form A.")
+    b.plotly_chart(pics["sweep"], width="stretch", key="sweep_main")
+    b.caption("Ncut of the split {y2 > t} for every threshold t between node values; the "
+              "dashed line is the lowest, t*.")
+    st.subheader("The graph")
     a, b = st.columns(2)
-    with a:
-        group = (gt_small.ravel() if gt_small is not None
-                 else (graph.image if graph.image.ndim == 2 else graph.image.mean(axis=2)).ravel() // 64)
-        names = list(scene.class_names) if scene is not None else [f"gray {64 * i}-{64 * i + 63}"
-                                                                    for i in range(4)]
-        st.plotly_chart(figs.affinity_heatmap(graph.weights, group.astype(int), names),
-                        width="stretch", key="heatmap")
-        st.caption("Affinity matrix W, rows and columns sorted by "
-                   + ("ground-truth class: bright blocks on the diagonal are classes."
-                      if scene is not None else "gray level (no ground truth)."))
-    with b:
-        st.plotly_chart(figs.edge_weight_figure(graph.image, graph.edges, graph.edge_weights,
-                                                cut=cuts.ncut.ravel()),
-                        width="stretch", key="edges")
-        st.caption("Edge weights over the downsampled image (thicker = higher affinity); red: "
-                   "the edges the normalized cut removes.")
+    a.plotly_chart(pics["heatmap"], width="stretch", key="heatmap")
+    a.caption("Affinity matrix W, rows and columns sorted by "
+              + ("ground-truth class: bright blocks on the diagonal are classes."
+                 if scene is not None else "gray level (no ground truth)."))
+    b.plotly_chart(pics["edges"], width="stretch", key="edges")
+    b.caption("Edge weights over the downsampled image (thicker and brighter = higher "
+              "affinity); red: the edges the normalized cut removes.")
     panels.metrics_panel(_binary_report(figs.resize_nearest(cuts.ncut, (height, width)) > 0),
                          run["wall_ms"])
     if scene is not None:
@@ -216,9 +251,7 @@ def cuts_view() -> None:
 
     def render(i: int, step) -> None:
         if step.name == "sweep":
-            st.plotly_chart(figs.sweep_figure(step.data["thresholds"], step.data["ncut"],
-                                              step.metrics["threshold"]),
-                            width="stretch", key="sweep")
+            st.plotly_chart(pics["sweep"], width="stretch", key="sweep")
         elif step.name in ("eigenvector", "degree"):
             st.image(figs.signed_picture(step.data), width=320,
                      caption="Second eigenvector y2 (blue < 0 < orange)" if step.name == "eigenvector"
@@ -280,8 +313,8 @@ def hcs_view() -> None:
         panels.metrics_panel(None, run["wall_ms"])
         return
     shape = run["graph"].shape
-    labels = figs.resize_nearest(trace.labels, (height, width))
-    st.image(overlay(image, labels, alpha=0.55), width="stretch",
+    labels = run["labels"]
+    st.image(run["picture"], width="stretch",
              caption=f"{len(trace.clusters)} HCS clusters in colour on a {shape[0]} x {shape[1]} "
                      f"graph with {trace.edges} edges; singletons stay uncoloured.")
 
@@ -320,7 +353,7 @@ def rncut_view() -> None:
             rf"{trace.steps[0].metrics['nodes']:.0f} \text{{ superpixels}} \to "
             rf"{trace.n_regions} \text{{ regions}}",
         ], "skimage.graph.cut_normalized on a region adjacency graph of SLIC superpixels.")
-    st.image(overlay(image, trace.labels + 1, alpha=0.5, outline=False), width="stretch",
+    st.image(run["picture"], width="stretch",
              caption=f"Recursive normalized cut: {trace.n_regions} regions.")
 
     def render(i: int, step) -> None:
@@ -402,9 +435,9 @@ def maxflow_view() -> None:
     bins = state.slider("Histogram bins per channel", "bins", 4, 64, 16, step=4, container=c3)
     seeds = _seeds()
     b1, b2, b3 = box.columns([1, 1, 4], vertical_alignment="center")
-    b1.button("Undo last seed", on_click=_set_seeds,
+    b1.button("Undo last seed", key="gc_undo", on_click=_set_seeds,
               args=({**seeds, mode: seeds[mode][:-1]},), disabled=not seeds[mode])
-    b2.button("Clear seeds", on_click=_set_seeds, args=({"fg": [], "bg": []},))
+    b2.button("Clear seeds", key="gc_clear", on_click=_set_seeds, args=({"fg": [], "bg": []},))
     b3.caption(f"Click the image to add a **{SEED_MODES[mode]}** seed (switch above).")
     for kind in SEED_MODES:
         state.set_query(kind, ";".join(f"{r}.{c}" for r, c in seeds[kind]))
@@ -472,12 +505,12 @@ def maxflow_view() -> None:
 SHAPES_NOISE = 0.08
 panels.try_this([
     state.Preset("Min cut grabs a tiny isolated piece",
-                 "On a 4-neighbour graph with a wide intensity sigma, the cheapest cut cuts off a "
-                 "single corner node (only two edges to pay). Compare the table: its cut is the "
-                 "smallest, but its Ncut is above 1; the normalized cut pays more edges and splits "
-                 "the image into two real parts.",
-                 {"src": "scene:shapes", "seed": 0, "noise": SHAPES_NOISE, "view": "cuts",
-                  "hood": "4", "si": 80.0, "sd": 3.0, "nodes": 256}),
+                 "The cameraman on an 8-neighbour graph: the cheapest cut cuts off one lonely node "
+                 "(few edges to pay). Compare the table: its cut is the smallest, but its Ncut is "
+                 "about 1; the normalized cut pays more edge weight, cuts out the dark figure "
+                 "and scores a far lower Ncut.",
+                 {"src": "sample:camera", "view": "cuts", "hood": "8", "si": 40.0, "sd": 3.0,
+                  "nodes": 256}),
     state.Preset("sigma_i too large: the intensity no longer matters",
                  "With sigma_i = 255 every edge weighs about the same, so Ncut splits the grid "
                  "geometrically in half, ignoring the objects. Then drag sigma_i down to 5: "

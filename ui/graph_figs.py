@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from segcore.classical.affinity import downsample_labels
 from ui.figures import image_layer, tidy
-from ui.overlay import PALETTE, as_rgb, mask_overlay, overlay
+from ui.overlay import PALETTE, as_rgb, mask_overlay
 
 __all__ = ["resize_nearest", "partition_picture", "signed_picture", "affinity_heatmap",
            "edge_weight_figure", "sweep_figure", "hcs_figure", "hcs_layout", "seed_model_figure",
@@ -28,6 +28,8 @@ MAX_HEATMAP_SIDE = 256
 MAX_DRAWN_EDGES = 1500
 #: Weight classes of the edge drawing (one line trace each).
 _EDGE_CLASSES = 5
+#: Line colour per weight class, weak (dark blue) to strong (yellow), Viridis-like.
+_EDGE_COLOURS = ("#3b528b", "#21918c", "#5ec962", "#b5de2b", "#fde725")
 #: Side of the enlarged node-grid pictures, in pixels.
 _PICTURE_SIDE = 256
 _NEGATIVE = np.array([0, 114, 178], np.float32)   # blue
@@ -40,10 +42,11 @@ def resize_nearest(labels: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return downsample_labels(np.asarray(labels).astype(np.int32), shape)
 
 
-def partition_picture(image: np.ndarray, in_a: np.ndarray, alpha: float = 0.45) -> np.ndarray:
-    """Side A (orange) and side B (blue) of a two-way cut over the image."""
-    labels = resize_nearest(np.where(in_a, 1, 2), image.shape[:2])
-    return overlay(image, labels, alpha=alpha, skip_zero=False)
+def partition_picture(image: np.ndarray, in_a: np.ndarray) -> np.ndarray:
+    """Side A tinted orange, side B faintly blue, over the image."""
+    a = resize_nearest(in_a, image.shape[:2]) > 0
+    rgb = mask_overlay(image, a, color=FG_COLOR, alpha=0.6)
+    return mask_overlay(rgb, ~a, color=BG_COLOR, alpha=0.2)
 
 
 def _enlarge(values: np.ndarray) -> np.ndarray:
@@ -114,9 +117,8 @@ def edge_weight_figure(small_image: np.ndarray, edges: np.ndarray, weights: np.n
             continue
         xs = np.stack([cols[sel, 0], cols[sel, 1], np.full(sel.sum(), np.nan)], 1).ravel()
         ys = np.stack([rows[sel, 0], rows[sel, 1], np.full(sel.sum(), np.nan)], 1).ravel()
-        shade = int(80 + 175 * (level + 1) / _EDGE_CLASSES)
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip",
-                                 line=dict(width=0.5 + 1.2 * level, color=f"rgb({shade},{shade},60)"),
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", opacity=0.8,
+                                 line=dict(width=0.4 + 0.6 * level, color=_EDGE_COLOURS[level]),
                                  name=f"w in [{level / _EDGE_CLASSES:.1f}, {(level + 1) / _EDGE_CLASSES:.1f})"))
     if cut is not None:
         crossing = cut[edges[:, 0]] != cut[edges[:, 1]]
@@ -224,7 +226,7 @@ def energy_figure(regional: float, boundary: float, flow: float, height: int = 2
     fig = go.Figure(go.Bar(x=["regional: sum R_p", "boundary: lambda sum B_pq", "max-flow"],
                            y=[regional, boundary, flow],
                            marker_color=[_rgb(FG_COLOR), _rgb(BG_COLOR), _rgb(PALETTE[2])]))
-    fig.update_yaxes(title="energy")
+    fig.update_yaxes(title="energy (log scale)", type="log")
     return tidy(fig, height)
 
 

@@ -107,17 +107,20 @@ panels.show_warnings(trace)
 
 # ----------------------------------------------------------------- formulas (live numbers)
 def _predicate_latex(mean: float, sd: float, value_range: float, region: str) -> str:
+    """P(region) with this run's numbers, the comparison sign telling the verdict."""
+    le, gt, member, non_member = r"\le", ">", r"\in", r"\notin"
     if predicate == "variance":
         holds = sd ** 2 <= max_variance
-        return (rf"P({region}):\ sd^2 = {sd ** 2:.0f} \le v = {max_variance}"
-                rf"\ \Rightarrow\ \text{{{str(holds).upper()}}}")
-    if predicate == "range":
+        body = rf"sd^2 = {sd ** 2:.0f} {le if holds else gt} v = {max_variance}"
+    elif predicate == "range":
         holds = value_range <= max_range
-        return (rf"P({region}):\ \max - \min = {value_range:.0f} \le r = {max_range}"
-                rf"\ \Rightarrow\ \text{{{str(holds).upper()}}}")
-    holds = sd > min_sd and mean_low <= mean <= mean_high
-    return (rf"P({region}):\ sd = {sd:.1f} > a = {min_sd}\ \text{{and}}\ {mean_low} \le "
-            rf"m = {mean:.1f} \le {mean_high}\ \Rightarrow\ \text{{{str(holds).upper()}}}")
+        body = rf"\max - \min = {value_range:.0f} {le if holds else gt} r = {max_range}"
+    else:
+        sd_ok, band_ok = sd > min_sd, mean_low <= mean <= mean_high
+        holds = sd_ok and band_ok
+        body = (rf"sd = {sd:.1f} {gt if sd_ok else le} a = {min_sd},\ m = {mean:.1f}"
+                rf"\ {member if band_ok else non_member}\ [{mean_low}, {mean_high}]")
+    return rf"P({region}):\ {body}\ \Rightarrow\ \text{{{str(holds).upper()}}}"
 
 
 with formula_slot:

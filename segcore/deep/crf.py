@@ -130,7 +130,8 @@ def _unary(probs: np.ndarray) -> np.ndarray:
 class _BilateralGrid:
     """Trilinear splat/slice matrix of every pixel into a (y/sxy, x/sxy, I/sr) grid."""
 
-    splat: sparse.csr_matrix  # (N pixels, G cells), 8 trilinear weights per row
+    slice: sparse.csr_matrix  # (N pixels, G cells), 8 trilinear weights per row
+    splat: sparse.csr_matrix  # its transpose (G, N), stored row-major for the splat product
     shape: tuple[int, int, int]
 
 
@@ -142,24 +143,24 @@ def _bilateral_grid(guide: np.ndarray, sigma_xy: float, sigma_intensity: float) 
     shape = tuple(int(np.ceil(c.max())) + 3 for c in coords)
     base = np.floor(coords).astype(np.int64)
     frac = coords - base
-    index, weight = [], []
-    for corner in np.ndindex(2, 2, 2):
-        offset = np.array(corner)[:, None]
-        index.append(np.ravel_multi_index(tuple(base + offset), shape))
-        weight.append(np.prod(np.where(offset == 1, frac, 1.0 - frac), axis=0))
-    rows = np.tile(np.arange(h * w), len(index))
-    matrix = sparse.csr_matrix((np.concatenate(weight), (rows, np.concatenate(index))),
-                               shape=(h * w, int(np.prod(shape))))
-    return _BilateralGrid(matrix, shape)
+    strides = np.array([shape[1] * shape[2], shape[2], 1])
+    corners = np.array(list(np.ndindex(2, 2, 2)))  # (8, 3) offsets
+    index = (base.T @ strides)[:, None] + corners @ strides  # (N, 8) flat cell index
+    per_axis = np.stack([1.0 - frac, frac])  # (2, 3, N): weight of offset 0 / 1 per axis
+    weight = np.prod(per_axis[corners, np.arange(3)], axis=1).T  # (N, 8) trilinear weights
+    n = h * w
+    matrix = sparse.csr_matrix((weight.ravel(), index.ravel(), np.arange(0, 8 * n + 1, 8)),
+                               shape=(n, int(np.prod(shape))))
+    return _BilateralGrid(matrix, matrix.T.tocsr(), shape)
 
 
 def _bilateral_message(q: np.ndarray, grid: _BilateralGrid) -> np.ndarray:
     """sum_j k_bilateral(i, j) q_j / sum_j k_bilateral(i, j): splat, blur, slice (normalised)."""
     c = q.shape[0]
     values = np.vstack([q.reshape(c, -1), np.ones((1, q[0].size))])  # last row: normaliser
-    splat = (grid.splat.T @ values.T).T
+    splat = (grid.splat @ values.T).T
     blurred = gaussian_filter(splat.reshape(c + 1, *grid.shape), (0, GRID_BLUR, GRID_BLUR, GRID_BLUR))
-    sliced = (grid.splat @ blurred.reshape(c + 1, -1).T).T
+    sliced = (grid.slice @ blurred.reshape(c + 1, -1).T).T
     return (sliced[:c] / np.maximum(sliced[c], PROB_FLOOR)).reshape(q.shape)
 
 

@@ -8,11 +8,13 @@ import numpy as np
 import streamlit as st
 
 from segcore import metrics
-from segcore.evaluation.fusion import heuristic_fusion, synthetic_heads, upsnet_fusion, fusion_conflicts
+from segcore.evaluation.fusion import (
+    fusion_conflicts, heuristic_fusion, synthetic_heads, upsnet_fusion)
 from segcore.evaluation.instances import coco_mask_ap
 from segcore.evaluation.panoptic import (
-    MATCH_IOU, VOID, panoptic_quality, panoptic_trace, semantic_from_panoptic)
+    MATCH_IOU, panoptic_quality, panoptic_trace, semantic_from_panoptic)
 from segcore.evaluation.perturb import MAX_GROW, perturb_panoptic
+from segcore.trace import Step
 from ui import panels, picker, player, state
 from ui import panoptic_figs as figs
 
@@ -39,6 +41,11 @@ RELABELS = [NO_RELABEL] + [f"{a}->{b}" for a in BY_NAME for b in BY_NAME if a !=
 
 
 # ----------------------------------------------------------------- computations (cached)
+def _captions(steps) -> tuple[Step, ...]:
+    """Steps without their arrays: cached results keep PNGs only (cache memory budget)."""
+    return tuple(Step(s.name, None, s.caption, s.metrics, s.index) for s in steps)
+
+
 def _without_crowd(segments):
     return [{"id": s["id"], "category_id": s["category_id"], "iscrowd": 0} for s in segments]
 
@@ -72,7 +79,9 @@ def evaluate(key: str, image, ids, segments, params: dict) -> dict:
     swapped = panoptic_quality(pred.ids, _without_crowd(pred.segments), ids,
                                _without_crowd(segments), CATEGORIES)
     return {
-        "pred": pred, "trace": trace, "wall_ms": wall_ms, "swapped": swapped,
+        "result": trace.result, "pred_segments": pred.segments, "wall_ms": wall_ms,
+        "pred_steps": _captions(pred.steps), "match_steps": _captions(trace.steps),
+        "swapped": swapped,
         "miou": _miou(ids, segments, pred.ids, pred.segments),
         "ap": _mask_ap(ids, segments, pred.ids, pred.segments),
         "gt_png": figs.png(figs.panoptic_rgb(image, ids)),
@@ -102,7 +111,7 @@ def fuse(key: str, image, ids, segments, noise, duplicates, seed, score, overlap
     out = {"conflict_png": figs.png(figs.conflict_rgb(image, conflicts)),
            "n_instances": len(instances)}
     for name, fused in (("heuristic", heuristic), ("upsnet", upsnet)):
-        out[name] = fused
+        out[name + "_steps"] = _captions(fused.steps)
         out[name + "_pq"] = panoptic_quality(ids, segments, fused.ids, fused.segments, CATEGORIES)
         out[name + "_png"] = [figs.png(figs.panoptic_rgb(image, s.data)) for s in fused.steps]
     out["disagree"] = float(np.mean(heuristic.ids != upsnet.ids))
@@ -160,18 +169,20 @@ with panels.user_errors():
     run = evaluate(picked.key, picked.image, panoptic.ids, panoptic.segments, params)
 if run is None:
     st.stop()
-trace, result, pred = run["trace"], run["trace"].result, run["pred"]
+result = run["result"]
 allq = result.summary["all"]
 
 left, middle, right = st.columns(3)
 left.image(run["gt_png"], caption="Ground truth: one colour per segment; uncoloured pixels "
            "are VOID", width="stretch", output_format="PNG")
-middle.image(run["pred_png"], caption="Prediction made by the chosen errors", width="stretch", output_format="PNG")
+middle.image(run["pred_png"], caption="Prediction made by the chosen errors", width="stretch",
+             output_format="PNG")
 right.image(run["outcome_png"], caption=figs.OUTCOME_LEGEND, width="stretch", output_format="PNG")
-with st.expander(f"How the prediction was made ({len(pred.steps)} steps)"):
-    cols = st.columns(min(4, len(pred.steps)))
-    for k, (step, png) in enumerate(zip(pred.steps, run["made_png"])):
-        cols[k % len(cols)].image(png, caption=f"{step.name}: {step.caption}", width="stretch", output_format="PNG")
+with st.expander(f"How the prediction was made ({len(run['pred_steps'])} steps)"):
+    cols = st.columns(min(4, len(run["pred_steps"])))
+    for k, (step, png) in enumerate(zip(run["pred_steps"], run["made_png"])):
+        cols[k % len(cols)].image(png, caption=f"{step.name}: {step.caption}", width="stretch",
+                                  output_format="PNG")
 
 # ----------------------------------------------------------------- matching
 formula_slot = st.container()  # filled once the class choice below exists
@@ -187,11 +198,12 @@ with formula_slot:
 o_left, o_right = st.columns([2, 3])
 with o_left:
     st.markdown("**Step by step**: each rule adds its pixels")
-    player.step_player(trace.steps, key="pqstep", label="Stage", render=lambda i, step: st.image(
-        run["match_png"][i], width="stretch", output_format="PNG"))
+    player.step_player(run["match_steps"], key="pqstep", label="Stage",
+                       render=lambda i, step: st.image(run["match_png"][i], width="stretch",
+                                                       output_format="PNG"))
 with o_right:
     st.markdown("**Matching table**: every pair of segments sharing pixels, then the unpaired")
-    st.dataframe(figs.matching_rows(result, panoptic.segments, pred.segments, NAMES),
+    st.dataframe(figs.matching_rows(result, panoptic.segments, run["pred_segments"], NAMES),
                  hide_index=True, width="stretch", height=420)
 
 # ----------------------------------------------------------------- metrics
@@ -256,7 +268,8 @@ if fused is not None:
         r = fused[name + "_pq"]
         col.image(fused[name + "_png"][-1], width="stretch", caption=title, output_format="PNG")
         col.metric(f"PQ {name}", figs.fmt(r.summary["all"]["pq"]),
-                   help=f"SQ {figs.fmt(r.summary['all']['sq'])}, RQ {figs.fmt(r.summary['all']['rq'])}")
+                   help=f"SQ {figs.fmt(r.summary['all']['sq'])}, "
+                        f"RQ {figs.fmt(r.summary['all']['rq'])}")
         col.caption(f"{len(r.matches)} TP, {len(r.false_positives)} FP, "
                     f"{len(r.false_negatives)} FN")
     st.caption(f"The two fusions disagree on {fused['disagree']:.1%} of the pixels. The heuristic "
@@ -266,7 +279,7 @@ if fused is not None:
                "have removed.")
     which = state.select("Replay the fusion of", "fmethod", ["heuristic", "upsnet"], "heuristic",
                          radio=True)
-    player.step_player(fused[which].steps, key="fstep", label="Stage", render=lambda i, step:
+    player.step_player(fused[which + "_steps"], key="fstep", label="Stage", render=lambda i, step:
                        st.image(fused[which + "_png"][i], width=420, output_format="PNG"))
 
 panels.try_this([

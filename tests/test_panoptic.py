@@ -132,8 +132,8 @@ def test_equals_reference_on_random_pairs(block):
             assert ours.summary[group]["n"] == ref["n"], (seed, group)
             for key in ("pq", "sq", "rq"):
                 expected = ref.get(key, np.nan)
-                assert ours.summary[group][key] == pytest.approx(expected, rel=1e-12, nan_ok=True), \
-                    (seed, group, key)
+                assert ours.summary[group][key] == pytest.approx(
+                    expected, rel=1e-12, nan_ok=True), (seed, group, key)
         for cid, ref in stats.items():
             mine = ours.per_class[cid]
             assert (mine["tp"], mine["fp"], mine["fn"]) == (ref["tp"], ref["fp"], ref["fn"]), seed

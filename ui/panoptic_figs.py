@@ -31,8 +31,8 @@ OUTCOME_LEGEND = ("green = matched (TP), blue = missed ground truth (FN, outline
                   "positive (FP), grey = ignored prediction (mostly on VOID/crowd), "
                   "pink = crowd region, no colour = VOID")
 _CONFLICT_COLORS = {"two instances": (213, 94, 0), "instance on stuff": (240, 228, 66)}
-CONFLICT_LEGEND = ("vermilion = two instance masks claim the pixel, yellow = an instance mask covers "
-                   "pixels the semantic head calls stuff")
+CONFLICT_LEGEND = ("vermilion = two instance masks claim the pixel, yellow = an instance mask "
+                   "covers pixels the semantic head calls stuff")
 
 
 def fmt(value: float, digits: int = 3) -> str:

@@ -21,7 +21,6 @@ pixels where the inputs disagree.
 
 from __future__ import annotations
 
-from typing import Sequence
 
 import numpy as np
 from scipy import ndimage
@@ -278,7 +277,8 @@ def heuristic_fusion(semantic_logits, instances, categories, *, score_threshold:
     logits, _ = _validate_heads(semantic_logits, instances, categories)
     if not (0 <= score_threshold <= 1 and 0 <= overlap_threshold <= 1) or stuff_area < 0:
         raise ValueError(f"score_threshold and overlap_threshold must lie in [0, 1] and "
-                         f"stuff_area >= 0, got {score_threshold}, {overlap_threshold}, {stuff_area}")
+                         f"stuff_area >= 0, got {score_threshold}, {overlap_threshold}, "
+                         f"{stuff_area}")
     masks = _instance_masks(instances, logits.shape[1:])
     ids = np.full(logits.shape[1:], VOID, np.int32)
     rec = TraceRecorder(max_steps=_MAX_RECORDED)
@@ -366,7 +366,8 @@ def upsnet_fusion(semantic_logits, instances, categories) -> Trace:
     """
     logits, cat_ids = _validate_heads(semantic_logits, instances, categories)
     stuff = [k for k, c in enumerate(categories) if not c["isthing"]]
-    channel_ids = [STUFF_ID_BASE + cat_ids[k] for k in stuff] + [k + 1 for k in range(len(instances))]
+    channel_ids = ([STUFF_ID_BASE + cat_ids[k] for k in stuff]
+                   + [k + 1 for k in range(len(instances))])
     z = np.full((len(channel_ids),) + logits.shape[1:], -np.inf)
     z[:len(stuff)] = logits[stuff]
     for k, inst in enumerate(instances):

@@ -25,7 +25,7 @@ API's ``pq_compute`` does for one image:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -437,8 +437,8 @@ def panoptic_trace(gt_ids, gt_segments, pred_ids, pred_segments, categories) -> 
     all_scores = result.summary["all"]
     stages = (
         ("VOID and crowd", gt_side == _CROWD, _CROWD,
-         f"{int(np.sum(gt.id_map == VOID))} VOID pixels and {len(result.crowd)} crowd region(s) are "
-         "set aside: they never count as misses.", {"crowd": len(result.crowd)}),
+         f"{int(np.sum(gt.id_map == VOID))} VOID pixels and {len(result.crowd)} crowd "
+         "region(s) are set aside: they never count as misses.", {"crowd": len(result.crowd)}),
         ("matches", combined == _TP, _TP,
          f"{len(result.matches)} pairs share a category and overlap with IoU > {MATCH_IOU}.",
          {"tp": len(result.matches)}),
@@ -457,7 +457,8 @@ def panoptic_trace(gt_ids, gt_segments, pred_ids, pred_segments, categories) -> 
     for name, where, code, caption, metrics in stages:
         canvas = np.where(where, np.uint8(code), canvas)
         recorder.add(name, canvas, caption, **metrics)
-    output = {"result": result, "outcome": combined, "gt_outcome": gt_side, "pred_outcome": pred_side}
+    output = {"result": result, "outcome": combined, "gt_outcome": gt_side,
+              "pred_outcome": pred_side}
     return recorder.finish(output, params={"match_iou": MATCH_IOU})
 
 

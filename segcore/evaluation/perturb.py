@@ -23,7 +23,7 @@ one step per perturbation, and is deterministic for a given ``random_state``.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Mapping
 
 import numpy as np
 from scipy import ndimage
@@ -52,7 +52,8 @@ def _validate_perturb(ids, segments, categories, grow, shift, counts, void_fract
     category = {int(s["id"]): int(s["category_id"]) for s in segments}
     unknown = set(np.unique(id_map).tolist()) - set(category) - {VOID}
     if unknown:
-        raise ValueError(f"ids contains segment ids without an entry in segments: {sorted(unknown)[:5]}")
+        raise ValueError(f"ids contains segment ids without an entry in segments: "
+                         f"{sorted(unknown)[:5]}")
     if set(category.values()) - set(cats):
         raise ValueError(f"segments use categories {sorted(set(category.values()) - set(cats))} "
                          f"missing from categories")
@@ -244,12 +245,13 @@ def perturb_panoptic(ids, segments, categories, *, grow: int = 0, shift=(0, 0), 
             category[seg] = int(relabel.get(cat, cat))
         rec.add("relabel", id_map.astype(np.int32), f"Categories changed: {dict(relabel)}.")
     if merge:
-        for keep, gone in _closest_pairs(id_map, category, _things(id_map, category, isthing, crowd), merge):
+        things = _things(id_map, category, isthing, crowd)
+        for keep, gone in _closest_pairs(id_map, category, things, merge):
             id_map = np.where(id_map == gone, keep, id_map)
         rec.add("merge", id_map.astype(np.int32), f"{merge} closest same-class pair(s) merged.")
     if split:
-        id_map, next_id = _split_instances(id_map, category,
-                                           _things(id_map, category, isthing, crowd)[:split], next_id)
+        targets = _things(id_map, category, isthing, crowd)[:split]
+        id_map, next_id = _split_instances(id_map, category, targets, next_id)
         rec.add("split", id_map.astype(np.int32), f"{split} largest instance(s) cut in two.")
     if grow:
         id_map = _grow_things(id_map, category, isthing, int(grow))
@@ -266,7 +268,8 @@ def perturb_panoptic(ids, segments, categories, *, grow: int = 0, shift=(0, 0), 
     if false_positives:
         id_map, invented = _add_false_positives(id_map, category, isthing, false_positives, rng,
                                                 next_id)
-        rec.add("false positives", id_map.astype(np.int32), f"Invented segment(s) {invented} added.")
+        rec.add("false positives", id_map.astype(np.int32),
+                f"Invented segment(s) {invented} added.")
     if void_fraction > 0:
         id_map = _paint_void(id_map, float(void_fraction), rng)
         rec.add("paint VOID", id_map.astype(np.int32),

@@ -21,7 +21,6 @@ pixels where the inputs disagree.
 
 from __future__ import annotations
 
-
 import numpy as np
 from scipy import ndimage
 

@@ -14,6 +14,7 @@ from ui import threshold_figs as figs
 from ui.overlay import ERROR_LEGEND
 
 CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
+LARGE = dict(max_entries=16, ttl=3600, show_spinner=False)  # traces and pictures: ~1-5 MB each
 METHOD_LABELS = {
     "manual": "Manual threshold",
     "otsu": "Otsu (between-class variance)",
@@ -47,7 +48,7 @@ gray = picked.gray
 
 
 # ----------------------------------------------------------------- cached computations
-@st.cache_data(**CACHE)
+@st.cache_data(**LARGE)
 def compute(key: str, image: np.ndarray, method: str, params: tuple) -> dict:
     """Run one segcore method (cached per image + parameters); time the call."""
     start = time.perf_counter()
@@ -55,7 +56,7 @@ def compute(key: str, image: np.ndarray, method: str, params: tuple) -> dict:
     return {"trace": trace, "wall_ms": (time.perf_counter() - start) * 1000}
 
 
-@st.cache_data(**CACHE)
+@st.cache_data(**LARGE)
 def pictures(key: str, image: np.ndarray, method: str, params: tuple,
              gt_mask: np.ndarray | None, log: bool) -> dict:
     """The result overlay, the surface/magnitude picture and the teaching figure (cached)."""
@@ -105,7 +106,7 @@ def step_figure(key: str, image: np.ndarray, method: str, params: tuple, index: 
     return _light(figs.step_picture(image, step)[1])
 
 
-@st.cache_data(**CACHE)
+@st.cache_data(**LARGE)
 def try_all(key: str, image: np.ndarray, polarity: str):
     """Every global method on one image (cached)."""
     return thr.try_all(image, polarity=polarity)

@@ -122,8 +122,8 @@ def test_try_all_grid_lists_every_global_method():
     assert {"pixel accuracy", "IoU (object)", "Dice"} <= set(table.columns)
 
 
-def test_upload_free_constant_scene_is_not_needed_for_warnings():
-    """A degenerate parameter (low > high) is corrected with a warning, not an error."""
+def test_low_above_high_is_corrected_with_a_warning():
+    """A contradictory link (low > high) is corrected with a warning, not an error."""
     at = app_test(PAGE)
     at.query_params["method"] = "hysteresis"
     at.query_params["low"] = "100"

@@ -21,6 +21,7 @@ CURVE_COLOR = "#0072B2"      # Okabe-Ito blue
 REFERENCE_COLOR = "#009E73"  # Okabe-Ito bluish green
 BAND_COLOR = "#CC79A7"       # Okabe-Ito reddish purple
 CLASS_OPACITY = 0.18
+CLIPPED_END_RATIO = 1.5  # an end bar this many times the tallest interior bar is clipping
 LEVELS = np.arange(256)
 STRETCHED_STEPS = ("local standard deviation", "edge magnitude")
 
@@ -85,7 +86,20 @@ def histogram_figure(counts: np.ndarray, *, thresholds=(), criterion: np.ndarray
                       annotation_position="bottom right")
     fig.update_layout(xaxis=dict(range=[-0.5, 255.5]), showlegend=criterion is not None,
                       yaxis_type="log" if log else "linear")
+    if not log:
+        _cut_clipped_ends(fig, np.asarray(counts))
     return figures.tidy(fig, height)
+
+
+def _cut_clipped_ends(fig: go.Figure, counts: np.ndarray) -> None:
+    """Keep the y range for the interior bars when clipping piles pixels up at 0 or 255."""
+    interior = counts[1:-1].max() if counts.size > 2 else 0
+    ends = max(counts[0], counts[-1])
+    if interior > 0 and ends > CLIPPED_END_RATIO * interior:
+        fig.update_yaxes(range=[0, 1.15 * interior], selector=dict(title_text="pixels"))
+        fig.add_annotation(text=f"bars at 0 / 255 cut off ({counts[0]:,} / {counts[-1]:,} pixels)",
+                           xref="paper", yref="paper", x=0.5, y=0.98, showarrow=False,
+                           font=dict(size=11))
 
 
 def magnitude_histogram(magnitude: np.ndarray, low: float, high: float,

@@ -1,9 +1,12 @@
 """AppTest runs of pages/thresholding.py (no browser)."""
 
+import numpy as np
 import pytest
+from skimage import data
 
 from segcore.classical import threshold as thr
 from tests.conftest import app_test
+from ui import threshold_figs as figs
 
 PAGE = "pages/thresholding.py"
 METHODS = ["manual", "multiotsu", "isodata", "li", "triangle", "yen", "mean", "minimum",
@@ -131,3 +134,24 @@ def test_low_above_high_is_corrected_with_a_warning():
     at.run()
     assert not at.exception
     assert any("Low must not exceed high" in w.value for w in at.warning)
+
+
+def test_histogram_keeps_interior_bars_visible_when_ends_are_clipped():
+    counts = np.full(256, 100)
+    counts[0] = 5000
+    fig = figs.histogram_figure(counts, thresholds=[120])
+    assert fig.layout.yaxis.range[1] < 200
+    assert "cut off" in fig.layout.annotations[-1].text
+    assert figs.histogram_figure(counts, log=True).layout.yaxis.type == "log"
+
+
+def test_step_pictures_pick_figures_for_curves_and_images_for_maps():
+    coins = data.coins()
+    sauvola = thr.threshold_sauvola(coins, window_size=15)
+    assert [figs.step_kind(s) for s in sauvola.steps] == ["image"] * 4
+    otsu = thr.threshold_otsu(coins)
+    assert [figs.step_kind(s) for s in otsu.steps] == ["figure"] * 4 + ["image"]
+    kind, rgb = figs.step_picture(coins, otsu.steps[-1])
+    assert kind == "image" and rgb.shape == coins.shape + (3,)
+    kind, fig = figs.step_picture(coins, otsu.steps[1])
+    assert kind == "figure" and len(fig.data) == 2  # omega0 and omega1

@@ -1,5 +1,349 @@
-"""clustering: not built yet; shows what the page will teach."""
+"""Clustering: feature spaces, k-means step by step, alternatives, metrics after matching."""
 
-from ui import panels
+from __future__ import annotations
 
-panels.coming_next("clustering")
+import time
+
+import numpy as np
+import streamlit as st
+
+from segcore import metrics, scenes
+from segcore.classical import clustering as clu
+from segcore.classical import features as feat
+from ui import cluster_figs as figs
+from ui import panels, picker, player, state
+from ui.panoptic_figs import png
+
+CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
+SPACE_LABELS = {
+    "intensity": "Intensity (1D)",
+    "rgb": "Colour: RGB (3D)",
+    "lab": "Colour: CIELAB (3D)",
+    "texture": "Texture: filter bank (30D)",
+}
+METHOD_LABELS = {
+    "kmeans": "k-means (step by step)",
+    "meanshift": "Mean shift",
+    "gmm": "Gaussian mixture (EM, soft)",
+    "agglomerative": "Agglomerative (Ward, pixel-grid graph)",
+    "dbscan": "DBSCAN",
+}
+WITH_K = ("kmeans", "gmm", "agglomerative")
+MAX_K = 12
+ELBOW_KS = range(1, 11)
+
+panels.page_header(
+    "Clustering",
+    "Describe every pixel by a feature vector (its gray level, its colour, how a bank of filters "
+    "responds around it, optionally where it is) and group similar vectors. **What you cluster "
+    "matters more than how**: k-means on intensity is only vector quantisation of gray levels and "
+    "ignores space, so two textures with the same brightness fall into the same clusters, while "
+    "texture features or the position (x, y) change what counts as similar.")
+formula_box = st.container()
+picked = picker.image_picker(default="scene:street")
+image = picked.image
+
+
+# ----------------------------------------------------------------- cached computations
+@st.cache_data(**CACHE)
+def compute(key: str, image: np.ndarray, params: tuple) -> dict:
+    """Features + clustering for one image and parameter set (cached); time the call."""
+    start = time.perf_counter()
+    trace = clu.cluster_image(image, **dict(params))
+    return {"trace": trace, "wall_ms": (time.perf_counter() - start) * 1000}
+
+
+@st.cache_data(**CACHE)
+def elbow_curve(key: str, image: np.ndarray, space: str, position_weight: float) -> dict:
+    """k-means SSE for k = 1..10 in the chosen feature space (cached)."""
+    features = feat.pixel_features(image, space, position_weight=position_weight)
+    return clu.elbow(features.values, ELBOW_KS)
+
+
+def _light(fig) -> dict:
+    """A figure as a plain dict without its expanded template (cheap to cache and to draw)."""
+    out = fig.to_dict()
+    out["layout"].pop("template", None)
+    return out
+
+
+def _raw_intensity(out: dict, centroids: np.ndarray) -> np.ndarray:
+    """Intensity column of standardised centroids, back in gray levels."""
+    return centroids[:, 0] * out["feature_scale"][0] + out["feature_mean"][0]
+
+
+def _is_1d(out: dict) -> bool:
+    return out["feature_names"] == ("intensity",)
+
+
+def _view_names(out: dict) -> list[str]:
+    names, dim = out["feature_names"], out["view_points"].shape[1]
+    if len(names) <= 3:
+        return list(names)
+    return [f"PC{i + 1} ({100 * v:.0f}% var.)" for i, v in zip(range(dim), out["view_explained"])]
+
+
+def _feature_figure(out: dict, gray: np.ndarray, labels: np.ndarray, n_clusters: int,
+                    centroids: np.ndarray | None, trail: np.ndarray | None, method: str) -> dict:
+    """The teaching plot: 1D histogram with boundaries, or the (PCA) scatter with centroids."""
+    if _is_1d(out):
+        raw = None if centroids is None else _raw_intensity(out, centroids)
+        bounds = figs.boundaries_1d(raw) if raw is not None and method == "kmeans" else ()
+        return _light(figs.histogram_figure(gray, labels, n_clusters, centroids=raw, boundaries=bounds))
+    points = out["view_points"]
+    view_labels = labels.ravel()[out["view_index"]]
+    projected = None if centroids is None else figs.project(centroids, out)
+    path = None if trail is None else figs.project(trail, out)
+    return _light(figs.scatter_figure(points, view_labels, _view_names(out), centroids=projected,
+                                      trail=path))
+
+
+def _n_clusters(out: dict) -> int:
+    return max(int(out["labels"].max()) + 1, len(out["centroids"]))
+
+
+@st.cache_data(**CACHE)
+def result_view(key: str, image: np.ndarray, gray: np.ndarray, params: tuple, cluster: int) -> dict:
+    """Overlay, one cluster's mask, the GMM probability map (PNG bytes) and the final feature figure."""
+    trace = compute(key, image, params)["trace"]
+    out, method = trace.output, dict(params)["method"]
+    view = {"overlay": png(figs.label_picture(image, out["labels"])),
+            "cluster": png(figs.cluster_picture(image, out["labels"], cluster)),
+            "figure": _feature_figure(out, gray, out["labels"], _n_clusters(out), out["centroids"],
+                                      None, method)}
+    if "probabilities" in out:
+        view["probability"] = png(figs.probability_picture(out["probabilities"][..., cluster]))
+    return view
+
+
+@st.cache_data(**CACHE)
+def step_view(key: str, image: np.ndarray, gray: np.ndarray, params: tuple, index: int) -> dict:
+    """Picture and feature-space figure of one recorded step (cached per step)."""
+    trace = compute(key, image, params)["trace"]
+    out, method = trace.output, dict(params)["method"]
+    step = trace.steps[index]
+    labels = step.data["labels"].astype(np.int64)
+    centroids = step.data.get("centroids") if isinstance(step.data, dict) else None
+    trail = None
+    if centroids is not None:
+        trail = np.stack([s.data["centroids"] for s in trace.steps[: index + 1]])
+    elif index == len(trace.steps) - 1:
+        centroids = out["centroids"]
+    view = {"picture": png(figs.label_picture(image, labels)),
+            "figure": _feature_figure(out, gray, labels, _n_clusters(out), centroids, trail, method)}
+    if method == "kmeans":
+        view["sse"] = _light(figs.sse_figure(out["sse_curve"], current=step.index))
+    return view
+
+
+# ----------------------------------------------------------------- controls
+controls = st.container(border=True)
+c1, c2, c3 = controls.columns(3)
+space = state.select("Feature space", "space", list(feat.FEATURE_SPACES), "rgb",
+                     format_func=SPACE_LABELS.get, container=c1)
+position_weight = state.slider("Position weight lambda (x, y)", "lam", 0.0, 3.0, 0.0, step=0.1,
+                               container=c1, help="0: position ignored. Larger: clusters become "
+                               "spatially compact blobs.")
+method = state.select("Method", "method", list(clu.METHODS), "kmeans", format_func=METHOD_LABELS.get,
+                      container=c2)
+params: dict = {"space": space, "method": method, "position_weight": float(position_weight)}
+if method in WITH_K:
+    params["n_clusters"] = state.slider("Clusters k", "k", 1, MAX_K, 5, container=c2)
+if method == "kmeans":
+    params["init"] = state.select("Initialisation", "init", list(clu.INITS), "k-means++", radio=True,
+                                  container=c3)
+    params["n_init"] = state.slider("Restarts (lowest SSE kept)", "restarts", 1, 5, 1, container=c3)
+elif method == "meanshift":
+    params["bandwidth"] = state.slider("Bandwidth (std. units)", "bw", 0.1, 3.0, 1.0, step=0.05,
+                                       container=c3)
+elif method == "dbscan":
+    params["eps"] = state.slider("eps (std. units)", "eps", 0.02, 2.0, 0.3, step=0.02, container=c3)
+    params["min_samples"] = state.slider("min_samples", "minpts", 2, 50, 10, container=c3)
+if method != "agglomerative":
+    params["random_state"] = state.slider("Random seed", "rs", 0, 99, 0, container=c3)
+key_params = tuple(sorted(params.items()))
+
+run = None
+with panels.user_errors():
+    run = compute(picked.key, image, key_params)
+if run is None:
+    st.stop()
+trace = run["trace"]
+out = trace.output
+labels = out["labels"]
+k_found = _n_clusters(out)
+panels.show_warnings(trace)
+scene = picked.scene
+gray = picked.gray
+names = out["feature_names"]
+if space == "texture":
+    used = (f"{len(names)} features: local energy of first (d1) and second (d2) Gaussian "
+            "derivatives at 0/45/90/135 deg, LoG and Gaussian, each at sigma = 1, 2, 4 px")
+    used += " + x, y" if position_weight > 0 else ""
+else:
+    used = f"{len(names)} feature(s): " + ", ".join(names)
+controls.caption(f"Features used (standardised, position times lambda = {position_weight:g}): {used}.")
+
+
+# ----------------------------------------------------------------- formula panel (live)
+def _vector(v: np.ndarray) -> str:
+    shown = ", ".join(f"{x:.2f}" for x in v[:4])
+    more = r", \dots" if len(v) > 4 else ""
+    return f"({shown}{more})"
+
+
+def formulas() -> tuple[list[str], str]:
+    x = out["probe_features"]
+    dist = ((out["centroids"] - x) ** 2).sum(axis=1)
+    j = int(out["labels"].ravel()[out["probe_index"]])
+    h, w = labels.shape
+    probe = rf"x_p = {_vector(x)}\ \text{{(pixel }}({w // 2},{h // 2})\text{{, }} D = {len(x)})"
+    dists = r",\ ".join(rf"\lVert x_p - m_{{{i + 1}}}\rVert^2 = {d:.2f}" for i, d in enumerate(dist[:6]))
+    if method == "kmeans":
+        sizes = np.bincount(labels.ravel(), minlength=len(out["centroids"]))
+        last = trace.steps[-1].metrics
+        return [
+            rf"SSE = \sum_{{j=1}}^{{k}} \sum_{{x \in C_j}} \lVert x - m_j \rVert^2 = {out['sse']:.4g}"
+            rf"\quad (k = {len(sizes)},\ N = {labels.size:,})".replace(",", "{,}"),
+            probe, dists + (r",\ \dots" if len(dist) > 6 else ""),
+            rf"x_p \in C_j,\ j = \arg\min_j \lVert x_p - m_j \rVert^2 = {j + 1}",
+            rf"m_j = \frac{{1}}{{|C_j|}} \sum_{{x \in C_j}} x,\quad |C_{{{j + 1}}}| = {sizes[j]:,}"
+            .replace(",", "{,}"),
+            rf"\text{{stop: }} {last['reassigned']:.0f} \text{{ re-assigned in iteration }} {out['n_iter']}"
+            rf"\ \ (\text{{converged}} = \text{{{out['converged']}}})"], \
+            "Lecture: assign each pixel to the nearest centroid, move each centroid to the mean of " \
+            "its pixels, stop when no pixel changes cluster or the SSE hardly decreases."
+    if method == "gmm":
+        p = out["probabilities"].reshape(-1, out["probabilities"].shape[-1])[out["probe_index"]]
+        probs = r",\ ".join(f"{v:.2f}" for v in p.astype(float)[:6])
+        return [r"p(x) = \sum_j \pi_j\, \mathcal{N}(x;\ \mu_j, \Sigma_j),\qquad "
+                r"\gamma_j(x) = \frac{\pi_j \mathcal{N}(x;\mu_j,\Sigma_j)}{\sum_l \pi_l \mathcal{N}(x;\mu_l,\Sigma_l)}",
+                probe, rf"\gamma(x_p) = ({probs})\ \Rightarrow\ \text{{component }} {j + 1}"], \
+            "EM fits the mixture on a pixel subsample; every pixel then gets soft responsibilities."
+    if method == "meanshift":
+        return [r"m(x) = \frac{\sum_{x_i \in N_h(x)} x_i}{|N_h(x)|} \quad \text{(flat kernel), move } "
+                r"x \leftarrow m(x) \text{ until it stops}",
+                rf"h = {params['bandwidth']:g} \Rightarrow {out['n_clusters']} \text{{ modes}}",
+                probe, dists, rf"\text{{nearest mode: }} {j + 1}"], \
+            "The number of clusters is found, not given: it follows from the bandwidth h."
+    if method == "dbscan":
+        return [r"\text{core point: } |\{x_i : \lVert x_i - x \rVert \le \varepsilon\}| \ge "
+                r"\text{min\_samples}",
+                rf"\varepsilon = {params['eps']:g},\ \text{{min\_samples}} = {params['min_samples']}"
+                rf"\Rightarrow {out['n_clusters']} \text{{ clusters + noise}}", probe], \
+            "Clusters are density-connected core points; far pixels are noise (the extra label)."
+    return [r"\Delta SSE(A, B) = \frac{|A||B|}{|A| + |B|} \lVert m_A - m_B \rVert^2 \to \min "
+            r"\text{ over adjacent } A, B",
+            rf"\text{{merged until }} k = {params['n_clusters']}", probe, dists], \
+        "Ward's criterion: merge the adjacent pair whose union raises the within-cluster SSE least."
+
+
+with formula_box:
+    latex, caption = formulas()
+    panels.formula_panel(latex, caption)
+
+
+# ----------------------------------------------------------------- result + teaching plot
+show_max = max(k_found, 2)
+if st.session_state.get("show", 1) > show_max:  # k shrank since the last run
+    st.session_state["show"] = show_max
+show = min(state.slider("Cluster to show", "show", 1, show_max, 1), k_found)
+view = result_view(picked.key, image, gray, key_params, show - 1)
+st.subheader("Result")
+cols = st.columns(3 if "probability" in view else 2)
+cols[0].image(view["overlay"], width="stretch",
+              caption=f"{k_found} clusters in palette colours ({METHOD_LABELS[method]}).")
+cols[1].image(view["cluster"], width="stretch",
+              caption=f"k = {k_found}, cluster {show}: its pixels, everything else black "
+                      f"({int((labels == show - 1).sum()):,} pixels).")
+if "probability" in view:
+    cols[2].image(view["probability"], width="stretch",
+                  caption=f"Soft assignment p(component {show} | x): white = 1.")
+st.subheader("Feature space")
+st.plotly_chart(view["figure"], width="stretch", key="feature_space")
+if _is_1d(out):
+    st.caption("Histogram of the gray levels, coloured by cluster. In 1D, k-means cuts the gray axis "
+               "at the midpoints between neighbouring centroids (dashed): like multi-thresholding.")
+else:
+    subset = f"{len(out['view_index']):,} random pixels"
+    how = "the first principal components of the standardised features" if len(names) > 3 \
+        else "the standardised features"
+    st.caption(f"{subset} in {how}, coloured by cluster; diamonds are the centroids. Drag to rotate.")
+
+
+# ----------------------------------------------------------------- metrics
+if scene is not None:
+    n = len(scene.class_names)
+    matched = metrics.match_clusters(scene.semantic, labels, n)
+    panels.metrics_panel(metrics.segmentation_report(scene.semantic, matched, n, scene.class_names),
+                         run["wall_ms"])
+    st.caption("Clusters have no class names: each is matched to a ground-truth class by the "
+               "Hungarian algorithm (extra clusters go to the class they overlap most).")
+else:
+    panels.metrics_panel(None, run["wall_ms"])
+
+
+# ----------------------------------------------------------------- step player
+st.subheader("Step by step")
+if trace.truncated:
+    st.caption(f"{trace.total_steps} iterations ran; {len(trace.steps)} evenly spaced ones are kept.")
+
+
+def render(i: int, step) -> None:
+    shown = step_view(picked.key, image, gray, key_params, i)
+    left, right = st.columns([2, 3])
+    left.image(shown["picture"], width="stretch", caption=step.name)
+    if "sse" in shown:
+        left.plotly_chart(shown["sse"], width="stretch", key="sse_curve")
+    right.plotly_chart(shown["figure"], width="stretch", key="step_feature_space")
+    if step.metrics:
+        st.caption(" | ".join(f"{k} = {v:,.4g}" for k, v in step.metrics.items()))
+
+
+player.step_player(trace.steps, key="step", render=render,
+                   label="Iteration" if method == "kmeans" else "Stage")
+
+
+# ----------------------------------------------------------------- elbow (own fragment)
+@st.fragment
+def elbow_panel() -> None:
+    st.subheader("How many clusters? The elbow plot")
+    if not state.checkbox("Compute the elbow plot (k-means for k = 1..10)", "elbow", True):
+        return
+    curve = None
+    with panels.user_errors():
+        curve = elbow_curve(picked.key, image, space, float(position_weight))
+    if curve is not None:
+        st.plotly_chart(_light(figs.elbow_figure(curve["k"], curve["sse"], params.get("n_clusters", 0))),
+                        width="stretch", key="elbow_chart")
+        st.caption("SSE always falls as k grows; pick k where it stops falling fast (the elbow). "
+                   "Fitted on a 20,000-pixel sample, SSE measured on all pixels.")
+
+
+elbow_panel()
+
+
+# ----------------------------------------------------------------- try this
+MOSAIC = {"src": "scene:texture_mosaic", "seed": 0,
+          "noise": float(scenes.SCENES["texture_mosaic"].default_noise),
+          "method": "kmeans", "k": 3, "restarts": 3, "lam": 0.0, "init": "k-means++", "rs": 0}
+panels.try_this([
+    state.Preset("Texture mosaic: intensity fails",
+                 "Brick, grass and gravel have the same mean and spread of gray levels: intensity "
+                 "k-means cuts the histogram into bands that ignore the regions (low mIoU).",
+                 MOSAIC | {"space": "intensity"}),
+    state.Preset("Texture mosaic: filter-bank features succeed",
+                 "The same image in the 30-D filter-bank space: each texture is a compact cloud "
+                 "(see the PCA view), and mIoU jumps.",
+                 MOSAIC | {"space": "texture"}),
+    state.Preset("Add position: compact regions",
+                 "Noisy shapes clustered on intensity give speckle; weight (x, y) with lambda = 1.5 "
+                 "and clusters become spatially compact blobs (and the background splits by place).",
+                 {"src": "scene:shapes", "seed": 0, "noise": 0.35, "space": "intensity",
+                  "method": "kmeans", "k": 4, "lam": 1.5, "restarts": 1, "rs": 0}),
+    state.Preset("k too small, k too large: k = 9, cluster 5",
+                 "The lecture's example: RGB k-means with k = 9 splits one object over several "
+                 "clusters; cluster 5 alone shows one colour band. Compare the elbow plot.",
+                 {"src": "sample:astronaut", "space": "rgb", "method": "kmeans", "k": 9, "show": 5,
+                  "lam": 0.0, "restarts": 1, "rs": 0}),
+])

@@ -582,8 +582,9 @@ def dbscan(features, eps: float, min_samples: int = 10, *, random_state=0, image
 # ---------------------------------------------------------------- the pipeline
 
 
-def _view(x: np.ndarray, rng: np.random.Generator) -> dict:
-    """A subsample of points and a <= 3D linear view of the feature space (PCA if D > 3)."""
+def _view(x: np.ndarray, rng: np.random.Generator, image_shape=None) -> dict:
+    """A subsample of points, a <= 3D linear view of the feature space (PCA if D > 3),
+    and the centre pixel's features (the page's worked example)."""
     idx = _subsample(len(x), VIEW_SAMPLE, rng)
     if x.shape[1] <= VIEW_DIM:
         axes, mean, variance = np.eye(x.shape[1]), np.zeros(x.shape[1]), np.ones(x.shape[1])
@@ -591,8 +592,11 @@ def _view(x: np.ndarray, rng: np.random.Generator) -> dict:
         mean = x.mean(axis=0, dtype=np.float64)
         _, s, vt = np.linalg.svd(x[idx] - mean, full_matrices=False)
         axes, variance = vt[:VIEW_DIM], (s ** 2 / (s ** 2).sum())[:VIEW_DIM]
+    height, width = image_shape if image_shape is not None else (1, len(x))
+    probe = (height // 2) * width + width // 2
     return {"view_index": idx, "view_points": (x[idx] - mean) @ axes.T, "view_axes": axes,
-            "view_mean": mean, "view_explained": variance}
+            "view_mean": mean, "view_explained": variance, "probe_index": probe,
+            "probe_features": x[probe].astype(np.float64)}
 
 
 def cluster_image(image, *, space: str = "intensity", method: str = "kmeans", n_clusters: int = 3,
@@ -627,7 +631,9 @@ def cluster_image(image, *, space: str = "intensity", method: str = "kmeans", n_
         turn centroids back into raw units), and a feature-space view:
         ``view_index`` (n,) pixel indices, ``view_points`` (n, <=3) their
         coordinates along ``view_axes`` (<=3, D) through ``view_mean``
-        (identity axes when D <= 3, else PCA with ``view_explained``).
+        (identity axes when D <= 3, else PCA with ``view_explained``), and
+        ``probe_index`` / ``probe_features`` (D,): the centre pixel, for a
+        worked example of the assignment step.
 
     Raises
     ------
@@ -658,7 +664,7 @@ def cluster_image(image, *, space: str = "intensity", method: str = "kmeans", n_
     else:
         trace = dbscan(x, eps, min_samples, random_state=seed, image_shape=shape)
     output = dict(trace.output, feature_names=feats.names, feature_mean=feats.mean,
-                  feature_scale=feats.scale, **_view(x, rng))
+                  feature_scale=feats.scale, **_view(x, rng, shape))
     params = dict(trace.params, space=space, method=method, position_weight=float(position_weight))
     return Trace(output=output, steps=trace.steps, params=params, warnings=trace.warnings,
                  total_steps=trace.total_steps)

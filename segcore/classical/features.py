@@ -29,6 +29,8 @@ import numpy as np
 from scipy import ndimage
 from skimage import color
 
+from segcore import images
+
 __all__ = ["FEATURE_SPACES", "PixelFeatures", "filter_bank", "pixel_features"]
 
 #: Feature spaces :func:`pixel_features` knows, in the order the page lists them.
@@ -106,10 +108,8 @@ def _validate_image(image: np.ndarray, space: str, position_weight: float) -> np
 
 
 def _gray(image: np.ndarray) -> np.ndarray:
-    """Gray levels 0..255 as float32 (luminance for an RGB image)."""
-    if image.ndim == 2:
-        return image.astype(np.float32)
-    return (color.rgb2gray(image) * 255.0).astype(np.float32)
+    """Gray levels 0..255 as float32: the luma :func:`segcore.images.to_gray` gives the pages."""
+    return images.to_gray(image).astype(np.float32)
 
 
 def _rgb(image: np.ndarray) -> np.ndarray:

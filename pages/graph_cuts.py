@@ -104,7 +104,7 @@ def hcs_pixel_run(key: str, img: np.ndarray, si, nodes: int, threshold: float) -
     wall_ms = (time.perf_counter() - start) * 1000
     labels = figs.resize_nearest(trace.labels, img.shape[:2])
     return {"graph": graph, "trace": trace, "wall_ms": wall_ms, "labels": labels,
-            "picture": overlay(img, labels, alpha=0.55)}
+            "picture": overlay(img, labels, alpha=0.45)}
 
 
 @st.cache_data(**CACHE)
@@ -269,16 +269,20 @@ def hcs_view() -> None:
     c1, c2, c3 = box.columns(3)
     which = state.select("Graph", "hcsg", list(HCS_GRAPHS), "lecture", format_func=HCS_GRAPHS.get,
                          radio=True, container=c1)
-    si = state.slider("sigma_i (intensity, gray levels)", "si", 1.0, 255.0, 20.0, step=1.0,
-                      container=c2)
-    threshold = state.slider("Keep edges with affinity >", "hcst", 0.05, 0.95, 0.5, step=0.05,
-                             container=c2)
-    nodes = state.slider("Max nodes (pixel graph)", "hcsn", 16, G.FULL_MAX_NODES, 64, step=4,
-                         container=c3, help="HCS runs one min cut per split: kept small.")
     run = None
-    with panels.user_errors():
-        run = hcs_lecture() if which == "lecture" else hcs_pixel_run(picked.key, image, si, nodes,
-                                                                     threshold)
+    if which == "lecture":
+        c2.caption("A small unweighted graph of the lecture's kind: HCS counts edges.")
+        run = hcs_lecture()
+    else:
+        si = state.slider("sigma_i (intensity, gray levels)", "si", 1.0, 255.0, 20.0, step=1.0,
+                          container=c2)
+        threshold = state.slider("Keep edges with affinity >", "hcst", 0.05, 0.95, 0.5,
+                                 step=0.05, container=c2)
+        nodes = state.slider("Max nodes (fully connected pixel graph)", "hcsn", 16,
+                             G.FULL_MAX_NODES, 100, step=4, container=c3,
+                             help="HCS runs one minimum cut per split, so the graph is kept small.")
+        with panels.user_errors():
+            run = hcs_pixel_run(picked.key, image, si, nodes, threshold)
     if run is None:
         st.stop()
     trace = run["trace"]
@@ -297,8 +301,8 @@ def hcs_view() -> None:
         ], "HCS(G): (H, H', C) = MINCUT(G); if G is highly connected return G, else HCS(H), HCS(H').")
     if which == "lecture":
         st.caption("Three dense groups joined by a few edges, and vertex 12 hanging on by one "
-                   "edge. Play the steps: each call cuts a minimum cut (red) until every piece "
-                   "passes k(G) > n/2.")
+                   "edge. Play the steps: each call cuts a minimum cut (red, dotted) until every "
+                   "piece passes k(G) > n/2; finished clusters keep their colour.")
         graph, positions = run["graph"], run["positions"]
 
         def render(i: int, step) -> None:
@@ -310,22 +314,23 @@ def hcs_view() -> None:
 
         player.step_player(trace.steps, key="hstep", render=render, label="HCS call")
         st.markdown(f"**Clusters:** {trace.clusters} &nbsp; **Singletons:** {trace.singletons}")
-        panels.metrics_panel(None, run["wall_ms"])
+        st.metric("segcore time", f"{run['wall_ms']:.0f} ms")
         return
     shape = run["graph"].shape
-    labels = run["labels"]
-    st.image(run["picture"], width="stretch",
-             caption=f"{len(trace.clusters)} HCS clusters in colour on a {shape[0]} x {shape[1]} "
-                     f"graph with {trace.edges} edges; singletons stay uncoloured.")
+    left, right = st.columns([3, 2])
+    left.image(run["picture"], width="stretch",
+               caption=f"{len(trace.clusters)} HCS cluster(s) in colour on a {shape[0]} x {shape[1]} "
+                       f"graph with {trace.edges} edges; {len(trace.singletons)} singleton(s) stay "
+                       "uncoloured.")
 
     def render_pixels(i: int, step) -> None:
-        grid = np.zeros(shape[0] * shape[1], np.int32)
-        grid[step.data["nodes"]] = np.where(step.data["side"], 1, 2)
-        st.image(overlay(image, figs.resize_nearest(grid.reshape(shape), (height, width)), 0.55),
-                 width=320, caption="The subgraph of this call: the two sides of its min cut.")
+        st.image(figs.subgraph_picture(image, shape, step.data["nodes"], step.data["side"]),
+                 width="stretch", caption="This call's subgraph: the two sides of its min cut "
+                                          "(orange, blue); a cluster is all orange.")
 
-    player.step_player(trace.steps, key="hstep", render=render_pixels, label="HCS call")
-    panels.metrics_panel(_labels_report(labels), run["wall_ms"])
+    with right:
+        player.step_player(trace.steps, key="hstep", render=render_pixels, label="HCS call")
+    panels.metrics_panel(_labels_report(run["labels"]), run["wall_ms"])
 
 
 # ================================================================= view: recursive Ncut
@@ -353,19 +358,22 @@ def rncut_view() -> None:
             rf"{trace.steps[0].metrics['nodes']:.0f} \text{{ superpixels}} \to "
             rf"{trace.n_regions} \text{{ regions}}",
         ], "skimage.graph.cut_normalized on a region adjacency graph of SLIC superpixels.")
-    st.image(run["picture"], width="stretch",
-             caption=f"Recursive normalized cut: {trace.n_regions} regions.")
+    left, right = st.columns([3, 2])
+    left.image(run["picture"], width="stretch",
+               caption=f"Recursive normalized cut: {trace.n_regions} regions.")
 
     def render(i: int, step) -> None:
         if step.name == "RAG":
             st.plotly_chart(figs.rag_weight_figure(step.data), width="stretch", key="rag")
             st.caption("RAG edge weights: near 1 between look-alike neighbours, near 0 across "
                        "edges of the image.")
+        elif step.name == "superpixels":
+            st.image(overlay(image, step.data, alpha=1.0, outline=True), width="stretch")
         else:
-            st.image(overlay(image, step.data, alpha=0.5, outline=step.name == "superpixels"),
-                     width=360)
+            st.image(run["picture"], width="stretch")
 
-    player.step_player(trace.steps, key="rstep", render=render, label="Stage")
+    with right:
+        player.step_player(trace.steps, key="rstep", render=render, label="Stage")
     panels.metrics_panel(_labels_report(trace.labels), run["wall_ms"])
 
 

@@ -15,7 +15,7 @@ from segcore.classical.affinity import downsample_labels
 from ui.figures import image_layer, tidy
 from ui.overlay import PALETTE, as_rgb, mask_overlay
 
-__all__ = ["resize_nearest", "partition_picture", "signed_picture", "affinity_heatmap",
+__all__ = ["resize_nearest", "partition_picture", "subgraph_picture", "signed_picture", "affinity_heatmap",
            "edge_weight_figure", "sweep_figure", "hcs_figure", "hcs_layout", "seed_model_figure",
            "seeds_picture", "energy_figure", "rag_weight_figure", "FG_COLOR", "BG_COLOR", "MAX_HEATMAP_SIDE", "MAX_DRAWN_EDGES"]
 
@@ -49,9 +49,14 @@ def partition_picture(image: np.ndarray, in_a: np.ndarray) -> np.ndarray:
     return mask_overlay(rgb, ~a, color=BG_COLOR, alpha=0.2)
 
 
-def _enlarge(values: np.ndarray) -> np.ndarray:
-    factor = max(1, _PICTURE_SIDE // max(values.shape))
-    return np.kron(values, np.ones((factor, factor)))
+def subgraph_picture(image: np.ndarray, shape: tuple[int, int], nodes: np.ndarray,
+                     side: np.ndarray) -> np.ndarray:
+    """The nodes of one HCS call over the image: side A orange, side B blue, others untouched."""
+    grid = np.zeros(shape[0] * shape[1], np.int32)
+    grid[nodes] = np.where(side, 1, 2)
+    labels = resize_nearest(grid.reshape(shape), image.shape[:2])
+    rgb = mask_overlay(image, labels == 1, color=FG_COLOR, alpha=0.6)
+    return mask_overlay(rgb, labels == 2, color=BG_COLOR, alpha=0.6)
 
 
 def signed_picture(values: np.ndarray) -> np.ndarray:
@@ -151,7 +156,7 @@ def hcs_layout(graph: nx.Graph) -> dict[int, np.ndarray]:
 
 
 def hcs_figure(graph: nx.Graph, positions: dict, step, clusters_so_far: list[list[int]],
-               height: int = 380) -> go.Figure:
+               height: int = 420) -> go.Figure:
     """One HCS call: the current subgraph's two sides, its min-cut edges, earlier clusters."""
     nodes = step.data["nodes"].tolist()
     side = dict(zip(nodes, step.data["side"].tolist()))
@@ -180,7 +185,8 @@ def hcs_figure(graph: nx.Graph, positions: dict, step, clusters_so_far: list[lis
     ys = [positions[n][1] for n in graph.nodes]
     fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers+text", text=[str(n) for n in graph.nodes],
                              textposition="middle center", name="vertex",
-                             marker=dict(size=22, color=colours, line=dict(color="#333", width=1))))
+                             textfont=dict(size=13, color="black"),
+                             marker=dict(size=28, color=colours, line=dict(color="#333", width=1))))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")
     return tidy(fig, height)

@@ -159,6 +159,24 @@ def _degenerate(image: np.ndarray, counts: np.ndarray, params: dict,
                       params, [_constant_warning(level)])
 
 
+def _histogram_stage(image, polarity: str, params: dict):
+    """Stage 1 of the histogram methods: validate, count gray levels, stop on a constant image.
+
+    Returns the uint8 image, its (256,) counts and, for a constant image, the
+    finished early Trace (else None).
+    """
+    image = _validate_inputs(image, polarity=polarity)
+    counts = np.bincount(image.ravel(), minlength=NBINS)
+    return image, counts, _degenerate(image, counts, {**params, "polarity": polarity}, polarity)
+
+
+def _recorder(counts: np.ndarray) -> TraceRecorder:
+    """A recorder whose first step is the histogram."""
+    rec = TraceRecorder()
+    rec.add("histogram", counts, "Count the pixels of each gray level.")
+    return rec
+
+
 def _class_moments(counts: np.ndarray):
     """Cumulative statistics of class 0 (levels <= t) and class 1 (> t) for every t.
 
@@ -291,8 +309,7 @@ def threshold_manual(image: np.ndarray, t: float, *, polarity: str = BRIGHT) -> 
     image = _validate_inputs(image, polarity=polarity, t=t)
     counts = np.bincount(image.ravel(), minlength=NBINS)
     params = {"method": "manual", "t": float(t)}
-    rec = TraceRecorder()
-    rec.add("histogram", counts, "Count the pixels of each gray level.")
+    rec = _recorder(counts)
     terms = otsu_terms(counts, t)
     warnings = []
     if terms["omega0"] == 0 or terms["omega1"] == 0:
@@ -346,14 +363,11 @@ def threshold_otsu(image: np.ndarray, *, polarity: str = BRIGHT) -> Trace:
     >>> threshold_otsu(img).threshold
     12.0
     """
-    image = _validate_inputs(image, polarity=polarity)
-    counts = np.bincount(image.ravel(), minlength=NBINS)
     params = {"method": "otsu"}
-    early = _degenerate(image, counts, {**params, "polarity": polarity}, polarity)
+    image, counts, early = _histogram_stage(image, polarity, params)
     if early is not None:
         return early
-    rec = TraceRecorder()
-    rec.add("histogram", counts, "Count the pixels of each gray level.")
+    rec = _recorder(counts)
     omega0, omega1, mu0, mu1 = _class_moments(counts)
     rec.add("class probabilities", {"omega0": omega0, "omega1": omega1},
             "omega0(t): share of pixels at or below t; omega1(t) = 1 - omega0(t).")
@@ -510,8 +524,7 @@ def threshold_multiotsu(image: np.ndarray, classes: int = 3) -> Trace:
     counts = np.bincount(image.ravel(), minlength=NBINS)
     params = {"method": "multiotsu", "classes": classes}
     occupied = np.flatnonzero(counts)
-    rec = TraceRecorder()
-    rec.add("histogram", counts, "Count the pixels of each gray level.")
+    rec = _recorder(counts)
     warnings, found = [], {}
     if occupied.size <= classes:
         if occupied.size < classes:
@@ -584,10 +597,8 @@ def threshold_isodata(image: np.ndarray, *, polarity: str = BRIGHT,
     >>> threshold_isodata(img).threshold
     112.0
     """
-    image = _validate_inputs(image, polarity=polarity)
-    counts = np.bincount(image.ravel(), minlength=NBINS)
     params = {"method": "isodata", "max_iter": int(max_iter)}
-    early = _degenerate(image, counts, {**params, "polarity": polarity}, polarity)
+    image, counts, early = _histogram_stage(image, polarity, params)
     if early is not None:
         return early
     _, _, mu0, mu1 = _class_moments(counts)
@@ -673,10 +684,8 @@ def threshold_li(image: np.ndarray, *, polarity: str = BRIGHT,
     >>> round(threshold_li(img).threshold, 2)
     62.86
     """
-    image = _validate_inputs(image, polarity=polarity)
-    counts = np.bincount(image.ravel(), minlength=NBINS)
     params = {"method": "li", "tolerance": float(tolerance)}
-    early = _degenerate(image, counts, {**params, "polarity": polarity}, polarity)
+    image, counts, early = _histogram_stage(image, polarity, params)
     if early is not None:
         return early
     lo = int(np.flatnonzero(counts)[0])
@@ -733,14 +742,11 @@ def threshold_mean(image: np.ndarray, *, polarity: str = BRIGHT) -> Trace:
     >>> threshold_mean(np.array([[10, 20], [30, 40]], np.uint8)).threshold
     25.0
     """
-    image = _validate_inputs(image, polarity=polarity)
-    counts = np.bincount(image.ravel(), minlength=NBINS)
     params = {"method": "mean"}
-    early = _degenerate(image, counts, {**params, "polarity": polarity}, polarity)
+    image, counts, early = _histogram_stage(image, polarity, params)
     if early is not None:
         return early
-    rec = TraceRecorder()
-    rec.add("histogram", counts, "Count the pixels of each gray level.")
+    rec = _recorder(counts)
     t = float(np.mean(image))
     return _global_result(rec, image, counts, t, polarity, np.full(NBINS, np.nan),
                           "", params)
@@ -802,10 +808,8 @@ def threshold_minimum(image: np.ndarray, *, polarity: str = BRIGHT,
     >>> 11 <= threshold_minimum(img).threshold < 200
     True
     """
-    image = _validate_inputs(image, polarity=polarity)
-    counts = np.bincount(image.ravel(), minlength=NBINS)
     params = {"method": "minimum", "max_iter": int(max_iter)}
-    early = _degenerate(image, counts, {**params, "polarity": polarity}, polarity)
+    image, counts, early = _histogram_stage(image, polarity, params)
     if early is not None:
         return early
     occupied = np.flatnonzero(counts)
@@ -874,10 +878,8 @@ def threshold_triangle(image: np.ndarray, *, polarity: str = BRIGHT) -> Trace:
     >>> threshold_triangle(img).threshold
     11.0
     """
-    image = _validate_inputs(image, polarity=polarity)
-    counts = np.bincount(image.ravel(), minlength=NBINS)
     params = {"method": "triangle"}
-    early = _degenerate(image, counts, {**params, "polarity": polarity}, polarity)
+    image, counts, early = _histogram_stage(image, polarity, params)
     if early is not None:
         return early
     occupied = np.flatnonzero(counts)
@@ -897,8 +899,7 @@ def threshold_triangle(image: np.ndarray, *, polarity: str = BRIGHT) -> Trace:
         level, curve_local = hist.size - 1 - level, curve_local[::-1]
     curve = np.full(NBINS, np.nan)
     curve[occupied[0]:occupied[-1] + 1] = curve_local
-    rec = TraceRecorder()
-    rec.add("histogram", counts, "Count the pixels of each gray level.")
+    rec = _recorder(counts)
     rec.add("distance to the line", curve,
             "Distance of each bar top below the line from the peak to the far tail.")
     return _global_result(rec, image, counts, float(occupied[0] + level), polarity, curve,
@@ -942,10 +943,8 @@ def threshold_yen(image: np.ndarray, *, polarity: str = BRIGHT) -> Trace:
     >>> threshold_yen(img).threshold
     12.0
     """
-    image = _validate_inputs(image, polarity=polarity)
-    counts = np.bincount(image.ravel(), minlength=NBINS)
     params = {"method": "yen"}
-    early = _degenerate(image, counts, {**params, "polarity": polarity}, polarity)
+    image, counts, early = _histogram_stage(image, polarity, params)
     if early is not None:
         return early
     occupied = np.flatnonzero(counts)
@@ -959,8 +958,7 @@ def threshold_yen(image: np.ndarray, *, polarity: str = BRIGHT) -> Trace:
         crit = np.log((sq_below[:-1] * sq_above[1:]) ** -1 * (cum[:-1] * (1.0 - cum[:-1])) ** 2)
     curve = np.full(NBINS, np.nan)
     curve[lo:hi] = np.where(np.isfinite(crit), crit, np.nan)
-    rec = TraceRecorder()
-    rec.add("histogram", counts, "Count the pixels of each gray level.")
+    rec = _recorder(counts)
     rec.add("entropic correlation", curve, "Yen's criterion C(t) for every t.")
     return _global_result(rec, image, counts, float(lo + np.argmax(crit)), polarity,
                           curve, "entropic correlation", params)

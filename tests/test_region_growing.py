@@ -118,6 +118,49 @@ def test_fixed_criterion_equals_skimage_flood(connectivity, case):
     assert len(ours.steps) <= 8 and ours.total_steps == ours.stage.max() + 1
 
 
+def _lecture_growth(img, seed, criterion, tolerance, connectivity):
+    """The lecture's algorithm written pixel by pixel: at each stage test every unlabelled
+    neighbour of the whole region against M(i) +- T(i) of the region before the stage."""
+    img = img.astype(float)
+    steps = [(-1, 0), (1, 0), (0, -1), (0, 1)]
+    if connectivity == 8:
+        steps += [(-1, -1), (-1, 1), (1, -1), (1, 1)]
+    stage = np.full(img.shape, -1)
+    stage[seed] = 0
+    members = [seed]
+    k = 0
+    while True:
+        values = np.array([img[p] for p in members])
+        mean, sd = values.mean(), values.std()
+        ratio = sd / mean if mean > 0 else 0.0
+        limit = tolerance if criterion == "mean" else max(0.0, 1 - ratio) * tolerance
+        border = {(r + dr, c + dc) for r, c in members for dr, dc in steps
+                  if 0 <= r + dr < img.shape[0] and 0 <= c + dc < img.shape[1]
+                  and stage[r + dr, c + dc] < 0}
+        new = [p for p in border if mean - limit <= img[p] <= mean + limit]
+        if not new:
+            return stage
+        k += 1
+        for p in new:
+            stage[p] = k
+        members += new
+
+
+@pytest.mark.parametrize("criterion", ["mean", "adaptive"])
+@pytest.mark.parametrize("case", range(4))
+def test_running_mean_matches_the_pixel_by_pixel_algorithm(criterion, case):
+    rng = np.random.default_rng(case)
+    img = rng.integers(0, 60, (14, 14)) + np.arange(14) * 6  # noise on a ramp
+    seed = (int(rng.integers(14)), int(rng.integers(14)))
+    tolerance = 25.5 if criterion == "mean" else 45.5
+    connectivity = (4, 8)[case % 2]
+    ours = region_grow(img, [seed], criterion=criterion, threshold=tolerance,
+                       connectivity=connectivity)
+    expected = _lecture_growth(img, seed, criterion, tolerance, connectivity)
+    assert ours.stage.max() > 2  # the case really grows over several stages
+    np.testing.assert_array_equal(ours.stage, expected)
+
+
 def test_bounded_recording_keeps_full_stage_map():
     img = np.zeros((8, 64), np.uint8)
     t = region_grow(img, [(0, 0)], threshold=0, max_steps=5)

@@ -167,12 +167,10 @@ def region_grow(image, seeds=None, *, markers=None, criterion="mean", threshold=
     grow = _Growth(image, markers, n_regions, criterion, float(threshold), max_size)
     ring = np.flatnonzero(grow.labels > 0).astype(np.int32)
     offsets = grow.flat_offsets(connectivity)
-    pending = (np.zeros(0, np.int32), np.zeros(0, np.int32))
     while True:
-        pix, lab = grow.border_candidates(ring, offsets, pending)
+        pix, lab = grow.border_candidates(ring, offsets)
         ok, distance = grow.homogeneity_test(pix, lab)
-        if criterion != "fixed":  # a rejected pixel may pass once the region mean moves
-            pending = (pix[~ok], lab[~ok])
+        grow.set_aside(pix[~ok], lab[~ok])
         ring, ring_lab = grow.assign(pix[ok], lab[ok], distance[ok])
         if not len(ring):
             break
@@ -208,6 +206,9 @@ class _Growth:
         self.seed_value = _region_stats(self.sums, criterion, threshold)[0]
         self.snapshots = [self.sums.copy()]
         self.added = [len(seeds)]
+        self.pending = (np.zeros(0, np.int32), np.zeros(0, np.int32))
+        self.queue = (_ValueQueue(self.values) if n_regions == 1 and criterion != "fixed"
+                      else None)
 
     def flat_offsets(self, connectivity):
         return (_OFFSETS[connectivity] @ np.array([self.width, 1])).astype(np.int32)
@@ -222,39 +223,57 @@ class _Growth:
             return np.zeros(self.sums.shape[1], bool)
         return self.sums[0] >= self.max_size
 
-    def border_candidates(self, ring, offsets, pending):
-        """Unlabelled neighbours of the ring plus the re-tested pending pixels,
+    def border_candidates(self, ring, offsets):
+        """Unlabelled neighbours of the ring plus the set-aside pixels to re-test,
         as unique (pixel, touching region) pairs."""
         pix = (ring[:, None] + offsets).ravel()
-        if self.n_regions == 1:
-            lab = None
-        else:
-            lab = np.repeat(self.labels[ring], len(offsets))
-        if len(pending[0]):
-            pix = np.concatenate([pix, pending[0]])
-            lab = None if lab is None else np.concatenate([lab, pending[1]])
-        free = ~self.taken[pix]
-        pix = pix[free]
-        if lab is None:  # one region: each free pixel once, no sort needed
+        if self.n_regions == 1:  # no labels to carry, no sort needed
+            pix = pix[~self.taken[pix]]
+            if self.queue is not None:
+                pix = pix[~self.queue.member[pix]]  # queued pixels come back by value
             order = np.arange(len(pix), dtype=np.int32)
             self._stamp[pix] = order  # one surviving write per pixel marks one copy
             pix = pix[self._stamp[pix] == order]
+            if self.queue is not None:
+                low, high = self.interval()
+                pix = np.concatenate([pix, self.queue.pop_between(low[1], high[1])])
             return pix, np.ones(len(pix), np.int32)
-        lab = lab[free]
+        lab = np.concatenate([np.repeat(self.labels[ring], len(offsets)), self.pending[1]])
+        pix = np.concatenate([pix, self.pending[0]])
+        free = ~self.taken[pix]
+        pix, lab = pix[free], lab[free]
         _, first = np.unique(pix.astype(np.int64) * (self.n_regions + 1) + lab, return_index=True)
         return pix[first], lab[first]
 
-    def homogeneity_test(self, pix, lab):
-        """Boolean admissibility and distance |I - reference| of candidate pairs."""
-        mean, _, threshold = _region_stats(self.sums, self.criterion, self.threshold)
-        reference = self.seed_value if self.criterion == "fixed" else mean
-        limit = np.where(self.full, -1.0, threshold)  # full regions take nothing
-        if self.n_regions == 1:  # scalars instead of per-pixel gathers
-            reference, limit = reference[1], limit[1]
+    def interval(self):
+        """(N + 1,) bounds M(i) - T(i) and M(i) + T(i) (the seed value for the fixed rule);
+        empty (low > high) for regions at max_size."""
+        if self.criterion == "fixed":  # reference and tolerance never change
+            reference, threshold = self.seed_value, self.threshold
         else:
-            reference, limit = reference[lab], limit[lab]
-        distance = np.abs(self.values[pix] - reference)
-        return distance <= limit, distance
+            reference, _, threshold = _region_stats(self.sums, self.criterion, self.threshold)
+        limit = np.where(self.full, -1.0, threshold)
+        return reference - limit, reference + limit
+
+    def homogeneity_test(self, pix, lab):
+        """Admissible candidates (M(i) - T(i) <= I <= M(i) + T(i)) and their distance |I - M(i)|."""
+        low, high = self.interval()
+        if self.n_regions == 1:  # scalars instead of per-pixel gathers
+            low, high = low[1], high[1]
+        else:
+            low, high = low[lab], high[lab]
+        values = self.values[pix]
+        return (values >= low) & (values <= high), np.abs(values - (low + high) / 2)
+
+    def set_aside(self, pix, lab):
+        """Keep rejected candidates for re-testing: the region mean and T(i) move
+        (not with the fixed rule, whose interval never changes)."""
+        if self.criterion == "fixed":
+            return
+        if self.queue is not None:
+            self.queue.push(pix)
+        else:
+            self.pending = (pix, lab)
 
     def assign(self, pix, lab, distance):
         """Give each admissible pixel to its closest region, respecting max_size."""
@@ -277,7 +296,11 @@ class _Growth:
         self.labels[pix] = lab
         self.taken[pix] = True
         self.stage[pix] = len(self.added)
-        self.sums += _region_sums(lab, self.values[pix], self.sums.shape[1])
+        values = self.values[pix]
+        if self.n_regions == 1:  # three scalars: cheaper than three bincounts
+            self.sums[:, 1] += (len(values), values.sum(), values @ values)
+        else:
+            self.sums += _region_sums(lab, values, self.sums.shape[1])
         self.snapshots.append(self.sums.copy())
         self.added.append(len(pix))
 
@@ -286,6 +309,38 @@ class _Growth:
         sums = np.stack(self.snapshots)[:, :, 1:1 + MAX_TRACKED_REGIONS]
         mean, sd, threshold = _region_stats(sums, self.criterion, self.threshold)
         return {"mean": mean, "sd": sd, "size": sums[:, 0], "threshold": threshold}
+
+
+class _ValueQueue:
+    """Rejected border pixels of a single region, sorted by intensity.
+
+    A pixel waits here until the admissible interval [M - T(i), M + T(i)]
+    reaches its value; a binary search finds those pixels, so a long border
+    of rejected pixels costs nothing per stage.
+    """
+
+    def __init__(self, values):
+        self.values = values
+        self.member = np.zeros(len(values), bool)
+        self.keys = np.zeros(0)
+        self.pix = np.zeros(0, np.int32)
+
+    def push(self, pix):
+        keys = self.values[pix]
+        order = np.argsort(keys, kind="stable")
+        at = np.searchsorted(self.keys, keys[order])
+        self.keys = np.insert(self.keys, at, keys[order])
+        self.pix = np.insert(self.pix, at, pix[order])
+        self.member[pix] = True
+
+    def pop_between(self, low, high):
+        start = np.searchsorted(self.keys, low, side="left")
+        stop = max(start, np.searchsorted(self.keys, high, side="right"))
+        out = self.pix[start:stop]
+        self.keys = np.concatenate([self.keys[:start], self.keys[stop:]])
+        self.pix = np.concatenate([self.pix[:start], self.pix[stop:]])
+        self.member[out] = False
+        return out
 
 
 def _region_sums(lab, values, size):

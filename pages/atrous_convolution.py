@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 import streamlit as st
@@ -14,6 +15,10 @@ from ui import atrous_figs as figs
 from ui import overlay, panels, picker, player, state
 
 CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
+# Figures are cached as shared read-only objects: st.cache_data would unpickle (and so
+# re-validate) every plotly figure on each rerun, ~10 ms a figure.
+FIGURES = dict(max_entries=32, ttl=3600, show_spinner=False)
+CRF_CACHE = dict(max_entries=8, ttl=3600, show_spinner=False)  # ~1.5 MB an entry
 DIFFERENCE = np.array([-1.0, 0.0, 1.0])  # the 1-D demo kernel
 RATE_SETS = {"1-6-12-18": (1, 6, 12, 18), "1-2-4-8": (1, 2, 4, 8), "1-3-6-9": (1, 3, 6, 9),
              "2-2-2-2": (2, 2, 2, 2)}
@@ -46,7 +51,7 @@ layers = A.PRESETS[stack]
 
 
 # ----------------------------------------------------------------- cached computations
-@st.cache_data(**CACHE)
+@st.cache_resource(**FIGURES)
 def signal(key: str, image: np.ndarray, r: int) -> dict:
     """The middle image row and its dilated difference at rate r."""
     row = image[image.shape[0] // 2].astype(np.float64)
@@ -57,7 +62,7 @@ def signal(key: str, image: np.ndarray, r: int) -> dict:
             "grid": figs.sampling_grid(A.sampling_offsets(3, r), r)}
 
 
-@st.cache_data(**CACHE)
+@st.cache_resource(**FIGURES)
 def receptive(stack_name: str) -> dict:
     """Influence maps of the stack, their figures, and the RF curves of every preset."""
     trace = A.receptive_field(A.PRESETS[stack_name])
@@ -68,8 +73,8 @@ def receptive(stack_name: str) -> dict:
 
 
 @st.cache_data(**CACHE)
-def footprints(key: str, image: np.ndarray, stack_name: str) -> list[np.ndarray]:
-    """Each layer's influence footprint drawn at the image centre."""
+def footprints(key: str, image: np.ndarray, stack_name: str) -> list[bytes]:
+    """Each layer's influence footprint drawn at the image centre (PNG)."""
     trace = receptive(stack_name)["trace"]
     views = []
     for step in trace.steps:
@@ -81,26 +86,33 @@ def footprints(key: str, image: np.ndarray, stack_name: str) -> list[np.ndarray]
         ys, xs = ys + top, xs + left
         keep = (ys >= 0) & (ys < mask.shape[0]) & (xs >= 0) & (xs < mask.shape[1])
         mask[ys[keep], xs[keep]] = True
-        views.append(overlay.mask_overlay(image, mask, alpha=0.85))
+        views.append(figs.png(overlay.mask_overlay(image, mask, alpha=0.85)))
     return views
 
 
 @st.cache_data(**CACHE)
 def aspp_run(key: str, image: np.ndarray, rates: tuple, kernel: str, stride: int,
              level: float) -> dict:
-    """ASPP branches, the first-rate map as overlay, and the figures."""
+    """ASPP branches and the first-rate map as overlay."""
     start = time.perf_counter()
     trace = A.aspp(image, rates=rates, kernel=kernel, output_stride=stride, level=level)
     wall_ms = (time.perf_counter() - start) * 1000
-    offsets = [A.sampling_offsets(3, r) for r in rates]
     return {"trace": trace, "wall_ms": wall_ms,
-            "overlay": overlay.overlay(image, trace.labels, alpha=0.55),
-            "branches": [figs.response_image(s.data) for s in trace.steps[:len(rates)]],
-            "pattern": figs.aspp_pattern(image, rates, stride, offsets),
-            "bars": figs.share_bars(rates, trace.share, float(np.mean(trace.reach == 0)))}
+            "overlay": figs.png(overlay.overlay(image, trace.labels, alpha=0.55)),
+            "branches": [figs.png(figs.response_image(s.data)) for s in trace.steps[:len(rates)]],
+            "reach": figs.png(overlay.colorize(trace.reach, skip_zero=True))}
 
 
-@st.cache_data(**CACHE)
+@st.cache_resource(**FIGURES)
+def aspp_figures(key: str, image: np.ndarray, rates: tuple, stride: int, share: tuple,
+                 none_share: float) -> dict:
+    """The sampling pattern of every branch over the image, and the first-rate shares."""
+    offsets = [A.sampling_offsets(3, r) for r in rates]
+    return {"pattern": figs.aspp_pattern(image, rates, stride, offsets),
+            "bars": figs.share_bars(rates, np.array(share), none_share)}
+
+
+@st.cache_data(**CRF_CACHE)
 def crf_run(key: str, image: np.ndarray, semantic: np.ndarray, names: tuple, factor: int,
             noise: float, iterations: int, w_spatial: float, w_bilateral: float) -> dict:
     """Simulated coarse network -> dense CRF; overlays per step; reports before/after."""
@@ -111,11 +123,17 @@ def crf_run(key: str, image: np.ndarray, semantic: np.ndarray, names: tuple, fac
     trace = crf.dense_crf(image, probs, iterations=iterations, w_spatial=w_spatial,
                           w_bilateral=w_bilateral, ground_truth=semantic)
     wall_ms = (time.perf_counter() - start) * 1000
-    return {"trace": trace, "wall_ms": wall_ms,
-            "views": [overlay.overlay(image, s.data, alpha=0.6) for s in trace.steps],
+    slim = replace(trace, output={"labels": trace.labels, "initial": trace.initial})  # no q
+    return {"trace": slim, "wall_ms": wall_ms,
+            "views": [figs.png(overlay.overlay(image, s.data, alpha=0.6)) for s in trace.steps],
             "before": metrics.segmentation_report(semantic, trace.initial, n_classes, names),
-            "after": metrics.segmentation_report(semantic, trace.labels, n_classes, names),
-            "curve": figs.miou_curve([s.metrics["miou"] for s in trace.steps])}
+            "after": metrics.segmentation_report(semantic, trace.labels, n_classes, names)}
+
+
+@st.cache_resource(**FIGURES)
+def crf_curve(mious: tuple) -> object:
+    """mIoU per mean-field iteration."""
+    return figs.miou_curve(list(mious))
 
 
 # ----------------------------------------------------------------- receptive field (cached)
@@ -188,8 +206,10 @@ if aspp_result is not None:
     a.image(aspp_result["overlay"], width="stretch",
             caption="Colour = the smallest rate whose branch sees a change there; uncoloured = "
                     "no rate reaches one (only image pooling gives context).")
-    b.plotly_chart(aspp_result["pattern"], key="at_pattern_fig")
-    b.plotly_chart(aspp_result["bars"], key="at_bars_fig")
+    aspp_figs = aspp_figures(picked.key, picked.image, rates, stride, tuple(trace.share),
+                             float(np.mean(trace.reach == 0)))
+    b.plotly_chart(aspp_figs["pattern"], key="at_pattern_fig")
+    b.plotly_chart(aspp_figs["bars"], key="at_bars_fig")
 
     def render_branch(i: int, step) -> None:
         if i < len(rates):
@@ -199,7 +219,7 @@ if aspp_result is not None:
         elif step.name == A.IMAGE_POOLING:
             st.metric("Image pooling (global mean)", f"{float(step.data.flat[0]):.3f}")
         else:
-            st.image(overlay.colorize(step.data, skip_zero=True), width=360,
+            st.image(aspp_result["reach"], width=360,
                      caption="first rate to respond, on the feature map")
 
     player.step_player(trace.steps, key="at_branch", render=render_branch, label="Branch")
@@ -233,6 +253,7 @@ else:
 if crf_result is not None:
     ctrace = crf_result["trace"]
     names = scene.class_names
+    curve = crf_curve(tuple(s.metrics["miou"] for s in ctrace.steps))
     panels.show_warnings(ctrace)
 
     def render_iteration(i: int, step) -> None:
@@ -241,7 +262,7 @@ if crf_result is not None:
                 caption=f"{step.name} ({', '.join(names[1:])} coloured, {names[0]} clear): "
                         f"mIoU {step.metrics['miou']:.3f}, "
                         f"{100 * step.metrics['changed']:.1f}% of pixels changed")
-        b.plotly_chart(crf_result["curve"], key=f"at_curve_{i}")
+        b.plotly_chart(curve, key=f"at_curve_{i}")
 
     player.step_player(ctrace.steps, key="at_crf_step", render=render_iteration,
                        label="Iteration")

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
 
 from ui.figures import image_layer, tidy
 from ui.overlay import PALETTE
 
-__all__ = ["rate_colour", "sampling_grid", "signal_plot", "influence_heatmap", "rf_growth",
+__all__ = ["png", "rate_colour", "sampling_grid", "signal_plot", "influence_heatmap", "rf_growth",
            "aspp_pattern", "share_bars", "miou_curve", "response_image"]
 
 HOLE_COLOUR = "#d9d9d9"
+
+
+def png(image: np.ndarray) -> bytes:
+    """PNG bytes of a uint8 image: cache these, so st.image does not re-encode on every rerun."""
+    buf = io.BytesIO()
+    Image.fromarray(np.asarray(image)).save(buf, format="PNG")
+    return buf.getvalue()
 
 
 def rate_colour(i: int) -> str:

@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
-from segcore import metrics
+from segcore import metrics, scenes
 from segcore.classical import graph_cuts as G
 from ui import graph_figs as figs
 from ui import panels, picker, player, state
@@ -391,23 +391,28 @@ def _parse_points(raw: str) -> list[tuple[int, int]]:
 
 
 def _seeds() -> dict[str, list[tuple[int, int]]]:
-    """Clicked seeds in session state, first read (validated) from the URL, else defaults."""
-    if "gc_seeds" not in st.session_state:
+    """Seeds in session state: first read (validated) from the URL, else defaults for the image.
+
+    Default seeds follow the image (a new scene gets new defaults); clicked seeds are kept
+    across images, minus those outside the new image.
+    """
+    kept = st.session_state.get("gc_seeds")
+    if kept is None or (not kept["clicked"] and kept["key"] != picked.key):
         fg, bg = G.default_seeds((height, width), scene.foreground if scene is not None else None)
-        seeds = {"fg": fg, "bg": bg}
-        for kind in SEED_MODES:
+        kept = {"fg": fg, "bg": bg, "clicked": False, "key": picked.key}
+        for kind in SEED_MODES if "gc_seeds" not in st.session_state else ():
             raw = state.get_query(kind)
             if raw is None:
                 continue
             try:
-                seeds[kind] = _parse_points(raw)
+                kept[kind] = _parse_points(raw)
+                kept["clicked"] = True
             except ValueError:
                 st.warning(f"The link's setting `{kind}={raw[:40]}` is not valid (up to "
                            f"{MAX_CLICKED_SEEDS} points row.col;row.col inside the "
                            f"{height} x {width} image); using the default seeds instead.")
-        st.session_state["gc_seeds"] = seeds
-    seeds = st.session_state["gc_seeds"]
-    return {k: [(r, c) for r, c in v if r < height and c < width] for k, v in seeds.items()}
+        st.session_state["gc_seeds"] = kept
+    return {k: [(r, c) for r, c in kept[k] if r < height and c < width] for k in SEED_MODES}
 
 
 def _take_click() -> None:
@@ -422,11 +427,11 @@ def _take_click() -> None:
     kind = st.session_state.get("seedmode", "fg")
     if (row, col) not in seeds[kind]:
         seeds[kind] = (seeds[kind] + [(row, col)])[-MAX_CLICKED_SEEDS:]
-    st.session_state["gc_seeds"] = seeds
+    _set_seeds(seeds)
 
 
 def _set_seeds(seeds) -> None:
-    st.session_state["gc_seeds"] = seeds
+    st.session_state["gc_seeds"] = {**seeds, "clicked": True, "key": picked.key}
 
 
 def maxflow_view() -> None:
@@ -510,7 +515,7 @@ def maxflow_view() -> None:
 
 
 # ----------------------------------------------------------------- try this
-SHAPES_NOISE = 0.08
+SHAPES_NOISE = float(scenes.SCENES["shapes"].default_noise)
 panels.try_this([
     state.Preset("Min cut grabs a tiny isolated piece",
                  "The cameraman on an 8-neighbour graph: the cheapest cut cuts off one lonely node "
@@ -519,18 +524,18 @@ panels.try_this([
                  "and scores a far lower Ncut.",
                  {"src": "sample:camera", "view": "cuts", "hood": "8", "si": 40.0, "sd": 3.0,
                   "nodes": 256}),
-    state.Preset("sigma_i too large: the intensity no longer matters",
-                 "With sigma_i = 255 every edge weighs about the same, so Ncut splits the grid "
-                 "geometrically in half, ignoring the objects. Then drag sigma_i down to 5: "
-                 "objects disconnect from everything and the graph falls apart (tiny cut values, "
-                 "warnings about isolated nodes).",
+    state.Preset("sigma_i too large, then too small",
+                 "With sigma_i = 255 every edge weighs about the same, so Ncut cuts the grid "
+                 "geometrically (a straight-ish line across the image), ignoring the objects. "
+                 "Then drag sigma_i down to 2: neighbours of different brightness disconnect, "
+                 "cuts cost nothing and a warning reports nodes with no connection at all.",
                  {"src": "scene:shapes", "seed": 0, "noise": SHAPES_NOISE, "view": "cuts",
                   "hood": "8", "si": 255.0, "sd": 3.0, "nodes": 256}),
     state.Preset("lambda 0 vs large",
-                 "Strong noise and lambda = 0: every pixel follows the seed colour models alone, "
-                 "so the result is speckled. Raise lambda to ~20: the boundary term smooths it. "
-                 "Then set lambda to 500 and sigma to 150: the cheapest closed cut hugs the seeds "
-                 "(the min-cut shrinking bias).",
-                 {"src": "scene:shapes", "seed": 0, "noise": 0.3, "view": "maxflow", "lam": 0.0,
-                  "mfsigma": 30.0}),
+                 "Noisy shapes and lambda = 0: every pixel follows the seed colour models alone, "
+                 "so the result is speckled (look at Dice). Raise lambda to 5: the boundary term "
+                 "removes the speckles. At lambda = 200 the cut shrinks to the seeded disk: the "
+                 "other objects are not worth their boundary (the min cut's shrinking bias).",
+                 {"src": "scene:shapes", "seed": 0, "noise": 0.2, "view": "maxflow", "lam": 0.0,
+                  "mfsigma": 60.0, "mfhood": "4"}),
 ])

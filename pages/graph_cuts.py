@@ -125,11 +125,16 @@ def maxflow_run(key: str, img: np.ndarray, fg_points: tuple, bg_points: tuple, b
                  bins=bins)
     out = run["trace"].output
     run["picture"] = figs.seeds_picture(img, out["mask"], out["boundary"], fg, bg)
+    run["energy"] = figs.energy_figure(out["regional"], out["boundary_energy"], out["flow"])
+    run["models"] = (None if out["fg_model"] is None else
+                     figs.seed_model_figure(out["fg_model"], out["bg_model"], bins, img.ndim == 3))
     return run
 
 
 # ----------------------------------------------------------------- metrics helpers
-def _binary_report(pred_mask: np.ndarray) -> dict | None:
+@st.cache_data(**CACHE)
+def _binary_report(key: str, pred_mask: np.ndarray) -> dict | None:
+    """Object-vs-background scores of a two-way result (sides matched to the classes)."""
     if scene is None:
         return None
     gt = scene.foreground.astype(np.int64)
@@ -137,7 +142,9 @@ def _binary_report(pred_mask: np.ndarray) -> dict | None:
     return metrics.segmentation_report(gt, pred, 2, ("background", "foreground"))
 
 
-def _labels_report(labels: np.ndarray) -> dict | None:
+@st.cache_data(**CACHE)
+def _labels_report(key: str, labels: np.ndarray) -> dict | None:
+    """Per-class scores of a multi-region result (regions matched to classes, Hungarian)."""
     if scene is None:
         return None
     n = len(scene.class_names)
@@ -240,10 +247,10 @@ def cuts_view() -> None:
     b.plotly_chart(pics["edges"], width="stretch", key="edges")
     b.caption("Edge weights over the downsampled image (thicker and brighter = higher "
               "affinity); red: the edges the normalized cut removes.")
-    panels.metrics_panel(_binary_report(figs.resize_nearest(cuts.ncut, (height, width)) > 0),
-                         run["wall_ms"])
+    ncut_mask = figs.resize_nearest(cuts.ncut, (height, width)) > 0
+    panels.metrics_panel(_binary_report(picked.key, ncut_mask), run["wall_ms"])
     if scene is not None:
-        rep = _binary_report(figs.resize_nearest(cuts.min_cut, (height, width)) > 0)
+        rep = _binary_report(picked.key, figs.resize_nearest(cuts.min_cut, (height, width)) > 0)
         st.caption(f"Scored as object vs background. The min cut's pixel accuracy: "
                    f"{rep['pixel_accuracy']:.3f}.")
 
@@ -330,7 +337,7 @@ def hcs_view() -> None:
 
     with right:
         player.step_player(trace.steps, key="hstep", render=render_pixels, label="HCS call")
-    panels.metrics_panel(_labels_report(run["labels"]), run["wall_ms"])
+    panels.metrics_panel(_labels_report(picked.key, run["labels"]), run["wall_ms"])
 
 
 # ================================================================= view: recursive Ncut
@@ -374,7 +381,7 @@ def rncut_view() -> None:
 
     with right:
         player.step_player(trace.steps, key="rstep", render=render, label="Stage")
-    panels.metrics_panel(_labels_report(trace.labels), run["wall_ms"])
+    panels.metrics_panel(_labels_report(picked.key, trace.labels), run["wall_ms"])
 
 
 # ================================================================= view: max-flow with seeds
@@ -481,14 +488,12 @@ def maxflow_view() -> None:
                    f"background (blue); cut boundary in white; foreground: {int(out['mask'].sum())} px. "
                    f"Max-flow {out['flow']:.2f} = cut energy {out['energy']:.2f}.")
     with right:
-        if out["fg_model"] is not None:
-            st.plotly_chart(figs.seed_model_figure(out["fg_model"], out["bg_model"], bins, colour),
-                            width="stretch", key="models")
+        if run["models"] is not None:
+            st.plotly_chart(run["models"], width="stretch", key="models")
             st.caption("Seed colour models (smoothed histograms of the seed pixels): the "
                        "regional term is -ln of these probabilities.")
-        st.plotly_chart(figs.energy_figure(out["regional"], out["boundary_energy"], out["flow"]),
-                        width="stretch", key="energy")
-    panels.metrics_panel(_binary_report(out["mask"]), run["wall_ms"])
+        st.plotly_chart(run["energy"], width="stretch", key="energy")
+    panels.metrics_panel(_binary_report(picked.key, out["mask"]), run["wall_ms"])
     st.subheader("Step by step")
 
     def render(i: int, step) -> None:

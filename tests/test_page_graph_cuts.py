@@ -117,3 +117,14 @@ def test_try_this_preset_sets_the_widgets():
     assert not at.exception
     assert at.radio(key="view").value == "cuts"
     assert at.selectbox(key="hood").value == "8"
+
+
+def test_default_seeds_follow_the_scene_and_clicked_seeds_stay():
+    at = _run()
+    first = at.query_params["fg"]
+    at.slider(key="seed").set_value(3).run()  # another layout: the default fg seed moves
+    assert not at.exception
+    assert at.query_params["fg"] != first
+    linked = _run(fg="100.100", bg="3.3")
+    linked.slider(key="seed").set_value(3).run()  # seeds given by the link are kept
+    assert linked.query_params["fg"] == "100.100" and linked.query_params["bg"] == "3.3"

@@ -23,7 +23,7 @@ __all__ = ["resize_nearest", "partition_picture", "subgraph_picture", "signed_pi
 FG_COLOR = PALETTE[0]
 BG_COLOR = PALETTE[1]
 #: Largest heatmap drawn (rows and columns are subsampled beyond it).
-MAX_HEATMAP_SIDE = 256
+MAX_HEATMAP_SIDE = 128
 #: Strongest edges drawn over the image (the fully connected graph has thousands).
 MAX_DRAWN_EDGES = 1500
 #: Weight classes of the edge drawing (one line trace each).

@@ -52,30 +52,34 @@ def _parse_seeds(raw: str) -> list[tuple[int, int]]:
     return seeds
 
 
+def _format_seeds(seeds) -> str:
+    return ";".join(f"{r}.{c}" for r, c in seeds)
+
+
 def _default_seed() -> list[tuple[int, int]]:
     return [tuple(int(v) for v in np.unravel_index(np.argmax(gray), gray.shape))]
 
 
-def _clicked_seeds() -> list[tuple[int, int]]:
-    """Seeds kept in session state, first read (validated) from the URL."""
-    if "rg_seeds" not in st.session_state:
-        raw = state.get_query(SEEDS_KEY)
-        seeds = None
-        if raw is not None:
-            try:
-                seeds = _parse_seeds(raw)
-            except ValueError:
-                st.warning(f"The link's setting `{SEEDS_KEY}={raw[:40]}` is not valid (up to "
-                           f"{MAX_CLICKED_SEEDS} points row.col;row.col inside the "
-                           f"{height} x {width} image); using the default seed instead.")
-        st.session_state["rg_seeds"] = seeds
-    seeds = st.session_state["rg_seeds"]
-    if seeds is None:
-        return _default_seed()
-    inside = [(r, c) for r, c in seeds if r < height and c < width]
-    if len(inside) < len(seeds):
-        st.caption(f"{len(seeds) - len(inside)} seed(s) outside this image were dropped.")
-    return inside
+def _clicked_seeds() -> tuple[list[tuple[int, int]], bool]:
+    """The clicked seeds and whether they are the default one.
+
+    They live in ``st.session_state["seeds"]`` as the same text the URL holds
+    (so a Try-this preset can set them), first read from the URL; an invalid
+    text gives a warning and the default seed (the brightest pixel).
+    """
+    if SEEDS_KEY not in st.session_state:
+        st.session_state[SEEDS_KEY] = state.get_query(SEEDS_KEY)
+    raw = st.session_state[SEEDS_KEY]
+    if raw is None:
+        return _default_seed(), True
+    try:
+        return _parse_seeds(str(raw)), False
+    except ValueError:
+        st.warning(f"The setting `{SEEDS_KEY}={str(raw)[:40]}` is not valid (up to "
+                   f"{MAX_CLICKED_SEEDS} points row.col;row.col inside this {height} x {width} "
+                   "image); using the default seed instead.")
+        st.session_state[SEEDS_KEY] = None
+        return _default_seed(), True
 
 
 def _take_click() -> None:
@@ -86,15 +90,18 @@ def _take_click() -> None:
     st.session_state["rg_last_click"] = click.get("unix_time")
     row = min(int(click["y"] * height / max(click["height"], 1)), height - 1)
     col = min(int(click["x"] * width / max(click["width"], 1)), width - 1)
-    seeds = st.session_state.get("rg_seeds") or []
+    try:
+        seeds = _parse_seeds(str(st.session_state.get(SEEDS_KEY) or ""))
+    except ValueError:
+        seeds = []
     if (row, col) not in seeds:
         seeds = (seeds + [(row, col)])[-MAX_CLICKED_SEEDS:]
-    st.session_state["rg_seeds"] = seeds
+    st.session_state[SEEDS_KEY] = _format_seeds(seeds)
     st.session_state["rule"] = "click"  # a click means: grow from the clicked points
 
 
 def _set_seeds(seeds) -> None:
-    st.session_state["rg_seeds"] = seeds
+    st.session_state[SEEDS_KEY] = _format_seeds(seeds)
 
 
 # ----------------------------------------------------------------- controls
@@ -115,15 +122,15 @@ max_pct = state.slider("Max region size (% of image)", "maxsize", 1, 100, 100, c
                        help="A region stops when it reaches this size; 100 = no limit.")
 do_merge = state.checkbox("Merge similar adjacent regions", "merge", True, container=c3)
 k_sd = state.slider("k in |M1 - M2| < k sd", "k", 0.0, 5.0, 1.0, step=0.1, container=c3)
-clicked = _clicked_seeds()
+clicked, is_default = _clicked_seeds()
 if rule == "click":
     b1, b2, b3 = box.columns([1, 1, 4], vertical_alignment="center")
     b1.button("Undo last seed", on_click=_set_seeds, args=(clicked[:-1],), disabled=not clicked)
     b2.button("Clear seeds", on_click=_set_seeds, args=([],), disabled=not clicked)
-    b3.caption("Click the image to add a seed. "
-               + ("(Default: one seed on the brightest pixel.)"
-                  if st.session_state.get("rg_seeds") is None else ""))
-    state.set_query(SEEDS_KEY, ";".join(f"{r}.{c}" for r, c in clicked))
+    b3.caption("Click the image to add a seed."
+               + (" (Default: one seed on the brightest pixel.)" if is_default else ""))
+    if not is_default:
+        state.set_query(SEEDS_KEY, _format_seeds(clicked))
 
 
 # ----------------------------------------------------------------- computation (cached)
@@ -280,17 +287,20 @@ if run["report"] is not None:
                "pixels count as one more cluster).")
 panels.try_this([
     state.Preset("Noise makes regions leak",
-                 "Shapes with strong noise and the running-mean test: a seed in a disk "
-                 "leaks into the background once noisy pixels bridge the gap. Lower T or "
-                 "use the adaptive T(i).",
-                 {"src": "scene:shapes", "noise": 0.35, "rule": "max", "crit": "mean",
-                  "T": 70, "conn": "8", "merge": False}),
+                 "A seed in a triangle (grey 150 on a background of 60), running mean, T = 60, "
+                 "noise 0.2: noisy pixels bridge the gap and the region floods the background. "
+                 "Set the noise (sidebar) back to 0.08, or switch to the adaptive T(i), and "
+                 "it stays inside the triangle.",
+                 {"src": "scene:shapes", "seed": 0, "noise": 0.2, "rule": "click",
+                  SEEDS_KEY: "127.102", "crit": "mean", "T": 60, "conn": "8", "merge": False,
+                  "maxsize": 100}),
     state.Preset("The gradient problem",
-                 "Under an illumination ramp the running mean drifts along the ramp and "
-                 "the region crawls far beyond its object; the fixed interval stops at the "
-                 "object's border. Compare the criteria.",
-                 {"src": "scene:shapes_gradient", "rule": "max", "crit": "mean", "T": 30,
-                  "conn": "8", "merge": False}),
+                 "A seed on the dark left edge of an unevenly lit page. With the running mean "
+                 "the region follows the illumination ramp towards the bright side, because "
+                 "its mean drifts with it; switch to the fixed interval around the seed value "
+                 "and it stops near the seed.",
+                 {"src": "sample:page", "rule": "click", SEEDS_KEY: "5.5", "crit": "mean",
+                  "T": 12, "conn": "8", "merge": False, "maxsize": 100}),
     state.Preset("Seeds in the wrong place",
                  "Random seeds drawn from a too-low threshold land in the background of the "
                  "crack image: those regions grow over the background and merging glues "

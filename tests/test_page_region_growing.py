@@ -70,6 +70,16 @@ def test_seed_rules(rule):
     assert regions >= 1 and seeds >= regions
 
 
+def test_noise_preset_leaks_and_adaptive_threshold_holds():
+    at = _run()
+    at.button(key="try_0").click().run()
+    assert not at.exception
+    size = 256 * 256
+    assert _summary(at)[2] > 0.3 * size  # leaked over the background
+    at.selectbox(key="crit").set_value("adaptive").run()
+    assert _summary(at)[2] < 0.05 * size  # stays in the triangle
+
+
 def test_try_this_presets_run():
     at = _run()
     for i in range(3):

@@ -24,6 +24,8 @@ RATE_SETS = {"1-6-12-18": (1, 6, 12, 18), "1-2-4-8": (1, 2, 4, 8), "1-3-6-9": (1
              "2-2-2-2": (2, 2, 2, 2)}
 STRIDES = ["1", "2", "4", "8", "16"]
 COARSE_FACTORS = ["4", "8", "16"]
+ZOOM_WINDOW = 96  # pixels around the image centre shown with the receptive field
+ZOOM = 4
 CRF_SEED = 0  # noise of the simulated network (the scene seed varies the scene itself)
 
 panels.page_header(
@@ -74,19 +76,23 @@ def receptive(stack_name: str) -> dict:
 
 @st.cache_data(**CACHE)
 def footprints(key: str, image: np.ndarray, stack_name: str) -> list[bytes]:
-    """Each layer's influence footprint drawn at the image centre (PNG)."""
+    """Each layer's influence footprint over a zoomed window at the image centre (PNG)."""
     trace = receptive(stack_name)["trace"]
+    side = min(ZOOM_WINDOW, *image.shape[:2])
+    top, left = image.shape[0] // 2 - side // 2, image.shape[1] // 2 - side // 2
+    window = image[top:top + side, left:left + side]
     views = []
     for step in trace.steps:
-        mask = np.zeros(image.shape[:2], bool)
         foot = step.data > 0
         n = foot.shape[0]
-        top, left = image.shape[0] // 2 - n // 2, image.shape[1] // 2 - n // 2
+        mask = np.zeros(window.shape[:2], bool)
         ys, xs = np.nonzero(foot)
-        ys, xs = ys + top, xs + left
-        keep = (ys >= 0) & (ys < mask.shape[0]) & (xs >= 0) & (xs < mask.shape[1])
+        ys, xs = ys + side // 2 - n // 2, xs + side // 2 - n // 2
+        keep = (ys >= 0) & (ys < side) & (xs >= 0) & (xs < side)
         mask[ys[keep], xs[keep]] = True
-        views.append(figs.png(overlay.mask_overlay(image, mask, alpha=0.85)))
+        zoomed = np.repeat(np.repeat(overlay.mask_overlay(window, mask, alpha=0.85), ZOOM, 0),
+                           ZOOM, 1)
+        views.append(figs.png(zoomed))
     return views
 
 
@@ -156,7 +162,7 @@ with panels.user_errors():
 if rf_trace is not None:
     views = footprints(picked.key, picked.image, stack)
     st.caption("The step player adds one layer at a time. Left: the input pixels that reach one "
-               "output unit, drawn at the image centre. Right: how many paths connect each pixel "
+               "output unit, drawn on the centre of the image. Right: how many paths connect each pixel "
                "to that unit (blank inside the box = a hole).")
 
     def render_layer(i: int, step) -> None:
@@ -168,7 +174,9 @@ if rf_trace is not None:
         cols[3].metric("Weights so far", f"{m['weights']:.0f}",
                        help="k^2 per conv layer, one channel; pooling has none")
         a, b = st.columns(2)
-        a.image(views[i], caption=f"{step.name} on {picked.title}", width="stretch")
+        a.image(views[i], width="stretch",
+                caption=f"{step.name}: the unit's input pixels in the central "
+                        f"{ZOOM_WINDOW} x {ZOOM_WINDOW} pixels of {picked.title}, zoomed {ZOOM}x")
         b.plotly_chart(rf_result["heatmaps"][i], key=f"at_heat_{i}")
 
     player.step_player(rf_trace.steps, key="at_layer", render=render_layer, label="Layer")

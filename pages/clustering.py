@@ -186,10 +186,15 @@ controls.caption(f"Features used (standardised, position times lambda = {positio
 
 
 # ----------------------------------------------------------------- formula panel (live)
-def _vector(v: np.ndarray) -> str:
-    shown = ", ".join(f"{x:.2f}" for x in v[:4])
-    more = r", \dots" if len(v) > 4 else ""
+def _vector(v: np.ndarray, limit: int = 4) -> str:
+    shown = r",\ ".join(f"{x:.2f}" for x in v[:limit])
+    more = r",\ \dots" if len(v) > limit else ""
     return f"({shown}{more})"
+
+
+def _num(value: float) -> str:
+    """A number for LaTeX: thousands grouped for big values, 3 significant digits otherwise."""
+    return f"{value:,.0f}".replace(",", "{,}") if abs(value) >= 1000 else f"{value:.3g}"
 
 
 def formulas() -> tuple[list[str], str]:
@@ -197,34 +202,35 @@ def formulas() -> tuple[list[str], str]:
     dist = ((out["centroids"] - x) ** 2).sum(axis=1)
     j = int(out["labels"].ravel()[out["probe_index"]])
     h, w = labels.shape
-    probe = rf"x_p = {_vector(x)}\ \text{{(pixel }}({w // 2},{h // 2})\text{{, }} D = {len(x)})"
-    dists = r",\ ".join(rf"\lVert x_p - m_{{{i + 1}}}\rVert^2 = {d:.2f}" for i, d in enumerate(dist[:6]))
+    probe = rf"x_p = {_vector(x)}\quad \text{{(pixel }}({w // 2}, {h // 2})\text{{, }} D = {len(x)})"
+    dists = rf"\lVert x_p - m_j \rVert^2 = {_vector(dist, 8)}_{{j = 1..{len(dist)}}}"
     if method == "kmeans":
         sizes = np.bincount(labels.ravel(), minlength=len(out["centroids"]))
-        last = trace.steps[-1].metrics
+        curve = out["sse_curve"]
+        drop = (curve[-2] - curve[-1]) / curve[-2] if len(curve) > 1 and curve[-2] > 0 else 0.0
+        reassigned = trace.steps[-1].metrics["reassigned"]
         return [
-            rf"SSE = \sum_{{j=1}}^{{k}} \sum_{{x \in C_j}} \lVert x - m_j \rVert^2 = {out['sse']:.4g}"
-            rf"\quad (k = {len(sizes)},\ N = {labels.size:,})".replace(",", "{,}"),
-            probe, dists + (r",\ \dots" if len(dist) > 6 else ""),
-            rf"x_p \in C_j,\ j = \arg\min_j \lVert x_p - m_j \rVert^2 = {j + 1}",
-            rf"m_j = \frac{{1}}{{|C_j|}} \sum_{{x \in C_j}} x,\quad |C_{{{j + 1}}}| = {sizes[j]:,}"
-            .replace(",", "{,}"),
-            rf"\text{{stop: }} {last['reassigned']:.0f} \text{{ re-assigned in iteration }} {out['n_iter']}"
-            rf"\ \ (\text{{converged}} = \text{{{out['converged']}}})"], \
+            rf"SSE = \sum_{{j=1}}^{{k}} \sum_{{x \in C_j}} \lVert x - m_j \rVert^2 = {_num(out['sse'])}"
+            rf"\qquad (k = {len(sizes)},\ N = {_num(labels.size)})",
+            probe, dists,
+            rf"j^* = \arg\min_j \lVert x_p - m_j \rVert^2 = {j + 1},\qquad m_{{j^*}} = "
+            rf"\frac{{1}}{{|C_{{j^*}}|}} \sum_{{x \in C_{{j^*}}}} x,\quad |C_{{j^*}}| = {_num(sizes[j])}",
+            rf"\text{{iteration {out['n_iter']}: }} {_num(reassigned)} \text{{ re-assigned}},\quad "
+            rf"\frac{{SSE_{{t-1}} - SSE_t}}{{SSE_{{t-1}}}} = {drop:.1e}\ "
+            rf"(\text{{tol}} = {trace.params['tol']:g})"], \
             "Lecture: assign each pixel to the nearest centroid, move each centroid to the mean of " \
             "its pixels, stop when no pixel changes cluster or the SSE hardly decreases."
     if method == "gmm":
         p = out["probabilities"].reshape(-1, out["probabilities"].shape[-1])[out["probe_index"]]
-        probs = r",\ ".join(f"{v:.2f}" for v in p.astype(float)[:6])
         return [r"p(x) = \sum_j \pi_j\, \mathcal{N}(x;\ \mu_j, \Sigma_j),\qquad "
                 r"\gamma_j(x) = \frac{\pi_j \mathcal{N}(x;\mu_j,\Sigma_j)}{\sum_l \pi_l \mathcal{N}(x;\mu_l,\Sigma_l)}",
-                probe, rf"\gamma(x_p) = ({probs})\ \Rightarrow\ \text{{component }} {j + 1}"], \
+                probe, rf"\gamma(x_p) = {_vector(p.astype(float), 8)}\ \Rightarrow\ \text{{component }} {j + 1}"], \
             "EM fits the mixture on a pixel subsample; every pixel then gets soft responsibilities."
     if method == "meanshift":
         return [r"m(x) = \frac{\sum_{x_i \in N_h(x)} x_i}{|N_h(x)|} \quad \text{(flat kernel), move } "
                 r"x \leftarrow m(x) \text{ until it stops}",
                 rf"h = {params['bandwidth']:g} \Rightarrow {out['n_clusters']} \text{{ modes}}",
-                probe, dists, rf"\text{{nearest mode: }} {j + 1}"], \
+                probe, dists + rf"\ \Rightarrow\ \text{{mode }} {j + 1}"], \
             "The number of clusters is found, not given: it follows from the bandwidth h."
     if method == "dbscan":
         return [r"\text{core point: } |\{x_i : \lVert x_i - x \rVert \le \varepsilon\}| \ge "
@@ -234,7 +240,7 @@ def formulas() -> tuple[list[str], str]:
             "Clusters are density-connected core points; far pixels are noise (the extra label)."
     return [r"\Delta SSE(A, B) = \frac{|A||B|}{|A| + |B|} \lVert m_A - m_B \rVert^2 \to \min "
             r"\text{ over adjacent } A, B",
-            rf"\text{{merged until }} k = {params['n_clusters']}", probe, dists], \
+            rf"\text{{merged until }} k = {params['n_clusters']}", probe], \
         "Ward's criterion: merge the adjacent pair whose union raises the within-cluster SSE least."
 
 
@@ -244,19 +250,20 @@ with formula_box:
 
 
 # ----------------------------------------------------------------- result + teaching plot
+st.subheader("Result")
 show_max = max(k_found, 2)
 if st.session_state.get("show", 1) > show_max:  # k shrank since the last run
     st.session_state["show"] = show_max
-show = min(state.slider("Cluster to show", "show", 1, show_max, 1), k_found)
+has_probability = "probabilities" in out
+cols = st.columns(3 if has_probability else 2)
+show = min(state.slider("Cluster to show", "show", 1, show_max, 1, container=cols[1]), k_found)
 view = result_view(picked.key, image, gray, key_params, show - 1)
-st.subheader("Result")
-cols = st.columns(3 if "probability" in view else 2)
 cols[0].image(view["overlay"], width="stretch",
               caption=f"{k_found} clusters in palette colours ({METHOD_LABELS[method]}).")
 cols[1].image(view["cluster"], width="stretch",
               caption=f"k = {k_found}, cluster {show}: its pixels, everything else black "
                       f"({int((labels == show - 1).sum()):,} pixels).")
-if "probability" in view:
+if has_probability:
     cols[2].image(view["probability"], width="stretch",
                   caption=f"Soft assignment p(component {show} | x): white = 1.")
 st.subheader("Feature space")

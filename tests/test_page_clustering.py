@@ -1,0 +1,93 @@
+"""AppTest runs of pages/clustering.py (no browser)."""
+
+import pytest
+
+from tests.conftest import app_test
+
+PAGE = "pages/clustering.py"
+
+
+def _metrics(at) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+def _latex(at) -> list[str]:
+    return [e.value for e in at.get("latex")]
+
+
+def _ok(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.title and at.title[0].value == "Clustering"
+
+
+def _run(**query):
+    at = app_test(PAGE)
+    for key, value in query.items():
+        at.query_params[key] = str(value)
+    return at.run()
+
+
+@pytest.fixture(scope="module")
+def default_run():
+    return _run()
+
+
+def test_default_render_has_formulas_overlay_feature_space_and_metrics(default_run):
+    at = default_run
+    _ok(at)
+    assert at.selectbox(key="space").value == "rgb" and at.selectbox(key="method").value == "kmeans"
+    assert any("SSE =" in text and "k = 5" in text for text in _latex(at))
+    assert any(r"\arg\min_j" in text for text in _latex(at))
+    assert {"Pixel accuracy", "mIoU", "segcore time"} <= set(_metrics(at))
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 4  # feature space, step feature space, SSE curve, elbow
+    assert len(at.get("image")) >= 3  # overlay, cluster mask, step picture
+    assert len(at.button) >= 4  # play + try-this presets
+
+
+@pytest.mark.parametrize("method", ["meanshift", "gmm", "agglomerative", "dbscan"])
+def test_every_alternative_method_renders(method):
+    at = _run(method=method)
+    _ok(at)
+    assert at.selectbox(key="method").value == method
+    assert _latex(at) and "mIoU" in _metrics(at)
+
+
+@pytest.mark.parametrize("space", ["intensity", "lab", "texture"])
+def test_every_feature_space_renders(space):
+    at = _run(space=space, lam="0.5" if space == "intensity" else "0")
+    _ok(at)
+    assert any("D = " in text for text in _latex(at))
+
+
+def test_changing_k_and_space_changes_the_result(default_run):
+    at = _run()
+    before = _latex(at)[0], _metrics(at)["mIoU"]
+    at.slider(key="k").set_value(2).run()
+    _ok(at)
+    assert "k = 2" in _latex(at)[0] and _latex(at)[0] != before[0]
+    at.selectbox(key="space").set_value("intensity").run()
+    _ok(at)
+    assert (_latex(at)[0], _metrics(at)["mIoU"]) != before
+    assert any("D = 1" in text for text in _latex(at))
+
+
+def test_texture_presets_show_the_lesson():
+    at = app_test(PAGE).run()
+    at.button(key="try_0").click().run()  # texture mosaic, intensity features
+    _ok(at)
+    assert at.selectbox(key="space").value == "intensity"
+    intensity = float(_metrics(at)["mIoU"])
+    at.button(key="try_1").click().run()  # same mosaic, filter-bank features
+    _ok(at)
+    assert at.selectbox(key="space").value == "texture"
+    assert float(_metrics(at)["mIoU"]) >= intensity + 0.25
+
+
+@pytest.mark.parametrize("key,value", [("k", "99"), ("space", "hsv"), ("method", "spectral"),
+                                       ("lam", "-1"), ("restarts", "abc"), ("show", "40")])
+def test_bad_query_value_warns_instead_of_failing(key, value):
+    at = _run(**{key: value})
+    _ok(at)
+    assert any(f"{key}=" in w.value for w in at.warning), [w.value for w in at.warning]

@@ -31,6 +31,7 @@ METHOD_LABELS = {
     "hysteresis": "Hysteresis on the edge magnitude",
 }
 ITERATIVE = ("isodata", "li", "minimum")
+WITH_MEANS = ("manual", "otsu", "isodata")  # methods whose rule is about the two class means
 LOCAL = thr.LOCAL_METHODS
 DOCUMENTS = ("page", "text")
 POLARITY_LABELS = {thr.BRIGHT: "objects brighter", thr.DARK: "objects darker"}
@@ -80,9 +81,13 @@ def pictures(key: str, image: np.ndarray, method: str, params: tuple,
             criterion=otsu.criterion, criterion_name="2-class sigma_B^2(t)",
             reference=otsu.threshold, reference_name="Otsu", log=log)
     else:
+        means = None
+        if method in WITH_MEANS:
+            terms = thr.otsu_terms(out["histogram"], out["threshold"])
+            means = (terms["mu0"], terms["mu1"])
         pics["figure"] = figs.histogram_figure(
             out["histogram"], thresholds=[out["threshold"]], criterion=out["criterion"],
-            criterion_name=out["criterion_name"], log=log)
+            criterion_name=out["criterion_name"], means=means, log=log)
     pics["figure"] = _light(pics["figure"])
     return pics
 
@@ -114,7 +119,8 @@ def try_all(key: str, image: np.ndarray, polarity: str):
 
 @st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
 def document(key: str) -> np.ndarray:
-    return images.load_sample(key)
+    """A bundled document sample as uint8 gray (cached)."""
+    return images.to_gray(images.load_sample(key))
 
 
 def _report(gt_mask: np.ndarray, mask: np.ndarray) -> dict:

@@ -39,7 +39,8 @@ def _boundary(t: float) -> float:
 def histogram_figure(counts: np.ndarray, *, thresholds=(), criterion: np.ndarray | None = None,
                      criterion_name: str = "", shade_classes: bool = False,
                      reference: float | None = None, reference_name: str = "",
-                     band: tuple[float, float] | None = None, log: bool = False,
+                     band: tuple[float, float] | None = None,
+                     means: tuple[float, float] | None = None, log: bool = False,
                      height: int = 340) -> go.Figure:
     """The 256-bin histogram with thresholds, the criterion curve and class regions.
 
@@ -57,6 +58,8 @@ def histogram_figure(counts: np.ndarray, *, thresholds=(), criterion: np.ndarray
         A second threshold drawn dashed for comparison (e.g. Otsu on the multi-Otsu view).
     band : (low, high), optional
         Shaded range, e.g. the range of a local threshold surface T(x, y).
+    means : (mu0, mu1), optional
+        The two class means, drawn dotted (manual threshold, Otsu, isodata).
     log : bool
         Logarithmic pixel counts, so small object modes next to a big background peak show.
     """
@@ -76,16 +79,22 @@ def histogram_figure(counts: np.ndarray, *, thresholds=(), criterion: np.ndarray
         fig.add_trace(go.Scatter(x=LEVELS, y=criterion, name=criterion_name, yaxis="y2",
                                  mode="lines", line=dict(color=CURVE_COLOR, width=2)))
         fig.update_layout(yaxis2=dict(title=criterion_name, overlaying="y", side="right",
-                                      showgrid=False, zeroline=False))
+                                      showgrid=False, zeroline=False, type="linear",
+                                      tickmode="auto", nticks=6))
     for t in thresholds:
         fig.add_vline(x=_boundary(t), line=dict(color=THRESHOLD_COLOR, width=2),
                       annotation_text=f"t = {t:.4g}", annotation_position="top right")
+    for name, value in zip(("mu0", "mu1"), means or ()):
+        if np.isfinite(value):
+            fig.add_vline(x=value, line=dict(color=THRESHOLD_COLOR, width=1, dash="dot"),
+                          annotation_text=f"{name} = {value:.1f}",
+                          annotation_position="bottom right")
     if reference is not None:
         fig.add_vline(x=_boundary(reference), line=dict(color=REFERENCE_COLOR, width=2, dash="dash"),
                       annotation_text=f"{reference_name} {reference:.4g}",
                       annotation_position="bottom right")
     fig.update_layout(xaxis=dict(range=[-0.5, 255.5]), showlegend=criterion is not None,
-                      yaxis_type="log" if log else "linear")
+                      yaxis=dict(type="log", dtick=1) if log else dict(type="linear"))
     if not log:
         _cut_clipped_ends(fig, np.asarray(counts))
     return figures.tidy(fig, height)
@@ -112,7 +121,8 @@ def magnitude_histogram(magnitude: np.ndarray, low: float, high: float,
     for value, name, dash in ((low, "low", "dash"), (high, "high", "solid")):
         fig.add_vline(x=value, line=dict(color=THRESHOLD_COLOR, width=2, dash=dash),
                       annotation_text=f"{name} = {value:g}", annotation_position="top right")
-    fig.update_layout(xaxis_title="edge magnitude (gray levels)", yaxis_type="log")
+    fig.update_layout(xaxis_title="edge magnitude (gray levels)",
+                      yaxis=dict(type="log", dtick=1))
     return figures.tidy(fig, 300)
 
 

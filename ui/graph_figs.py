@@ -15,9 +15,11 @@ from segcore.classical.affinity import downsample_labels
 from ui.figures import image_layer, tidy
 from ui.overlay import PALETTE, as_rgb, mask_overlay
 
-__all__ = ["resize_nearest", "partition_picture", "subgraph_picture", "signed_picture", "affinity_heatmap",
+__all__ = ["resize_nearest", "partition_picture", "subgraph_picture", "signed_picture",
+           "affinity_heatmap",
            "edge_weight_figure", "sweep_figure", "hcs_figure", "hcs_layout", "seed_model_figure",
-           "seeds_picture", "energy_figure", "rag_weight_figure", "FG_COLOR", "BG_COLOR", "MAX_HEATMAP_SIDE", "MAX_DRAWN_EDGES"]
+           "seeds_picture", "energy_figure", "rag_weight_figure", "FG_COLOR", "BG_COLOR",
+           "MAX_HEATMAP_SIDE", "MAX_DRAWN_EDGES"]
 
 #: Seed colours: foreground orange, background sky blue (Okabe-Ito).
 FG_COLOR = PALETTE[0]
@@ -124,7 +126,8 @@ def edge_weight_figure(small_image: np.ndarray, edges: np.ndarray, weights: np.n
         ys = np.stack([rows[sel, 0], rows[sel, 1], np.full(sel.sum(), np.nan)], 1).ravel()
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", opacity=0.8,
                                  line=dict(width=0.4 + 0.6 * level, color=_EDGE_COLOURS[level]),
-                                 name=f"w in [{level / _EDGE_CLASSES:.1f}, {(level + 1) / _EDGE_CLASSES:.1f})"))
+                                 name=f"w in [{level / _EDGE_CLASSES:.1f}, "
+                                      f"{(level + 1) / _EDGE_CLASSES:.1f})"))
     if cut is not None:
         crossing = cut[edges[:, 0]] != cut[edges[:, 1]]
         r, c = np.divmod(edges[crossing], w)

@@ -24,14 +24,14 @@ from segcore.classical.affinity import (DEFAULT_MAX_NODES, FULL_MAX_NODES, MAX_N
 from segcore.classical.cut_measures import minimum_cut, partition_measures, stoer_wagner
 from segcore.classical.hcs import SINGLETON, hcs, hcs_pixels, lecture_example_graph
 from segcore.classical.maxflow_seg import (NX_MAX_PIXELS, SOLVERS, default_seeds, seed_mask,
-                                           seeded_graph_cut,
-                                           segmentation_energy)
+                                           seeded_graph_cut, segmentation_energy)
 from segcore.classical.ncut import recursive_ncut, spectral_ncut
 from segcore.trace import Step, Trace
 
 __all__ = [
     "DEFAULT_MAX_NODES", "FULL_MAX_NODES", "MAX_NODES", "NEIGHBOURHOODS", "NX_MAX_PIXELS",
-    "SINGLETON", "SOLVERS", "affinity_graph", "compare_cuts", "default_seeds", "downsample_labels", "grid_edges",
+    "SINGLETON", "SOLVERS", "affinity_graph", "compare_cuts", "default_seeds",
+    "downsample_labels", "grid_edges",
     "hcs", "hcs_pixels", "lecture_example_graph", "minimum_cut", "partition_measures",
     "recursive_ncut", "seed_mask", "seeded_graph_cut", "segmentation_energy", "spectral_ncut",
     "stoer_wagner",

@@ -31,7 +31,8 @@ DEFAULT_MAX_STEPS = 64
 
 def _validate_graph(graph):
     if not isinstance(graph, nx.Graph) or graph.is_directed() or graph.is_multigraph():
-        raise ValueError(f"graph must be an undirected simple networkx.Graph, got {type(graph).__name__}")
+        raise ValueError("graph must be an undirected simple networkx.Graph, "
+                         f"got {type(graph).__name__}")
     n = graph.number_of_nodes()
     if n == 0:
         raise ValueError("graph must have at least one node, got an empty graph")
@@ -187,7 +188,8 @@ def hcs_pixels(weights: np.ndarray, shape: tuple[int, int], threshold: float, *,
     [[1, 1, 1], [2, 2, 2]]
     """
     weights = np.asarray(weights, dtype=np.float64)
-    if weights.ndim != 2 or weights.shape[0] != weights.shape[1] or weights.shape[0] != int(np.prod(shape)):
+    n = int(np.prod(shape))
+    if weights.ndim != 2 or weights.shape[0] != weights.shape[1] or weights.shape[0] != n:
         raise ValueError(f"weights must be an (n, n) matrix with n = h * w for shape {tuple(shape)}, "
                          f"got {weights.shape}")
     if not 0 <= threshold < 1:

@@ -26,7 +26,8 @@ from scipy import ndimage as ndi
 
 from segcore.trace import Trace, TraceRecorder
 
-__all__ = ["SOLVERS", "NX_MAX_PIXELS", "default_seeds", "seed_mask", "seeded_graph_cut", "segmentation_energy"]
+__all__ = ["SOLVERS", "NX_MAX_PIXELS", "default_seeds", "seed_mask", "seeded_graph_cut",
+           "segmentation_energy"]
 
 #: Max-flow back ends: Boykov-Kolmogorov in C++ (PyMaxflow) or networkx's
 #: pure-Python maximum flow (the same cut, for comparison).
@@ -46,12 +47,14 @@ _LEVELS = 256
 def _validate_cut_args(image, fg_seeds, bg_seeds, lam, sigma, neighbourhood, bins, solver):
     image = np.asarray(image)
     if image.dtype != np.uint8 or image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] != 3):
-        raise ValueError(f"image must be a uint8 (H, W) or (H, W, 3) array, got {image.dtype} {image.shape}")
+        raise ValueError("image must be a uint8 (H, W) or (H, W, 3) array, "
+                         f"got {image.dtype} {image.shape}")
     seeds = []
     for name, mask in (("fg_seeds", fg_seeds), ("bg_seeds", bg_seeds)):
         mask = np.asarray(mask)
         if mask.shape != image.shape[:2]:
-            raise ValueError(f"{name} must be a boolean mask of shape {image.shape[:2]}, got {mask.shape}")
+            raise ValueError(f"{name} must be a boolean mask of shape {image.shape[:2]}, "
+                             f"got {mask.shape}")
         seeds.append(mask.astype(bool))
     if not (np.isfinite(lam) and lam >= 0):
         raise ValueError(f"lam must be a finite number >= 0, got {lam!r}")
@@ -214,7 +217,8 @@ def _solve_networkx(source, sink, nlinks):
             graph.add_edge(node, "t", capacity=cap)
     for offset, weights in nlinks:
         p, q = _shifted_pairs(shape, offset)
-        for u, v, cap in zip(ids[p].ravel().tolist(), ids[q].ravel().tolist(), weights[p].ravel().tolist()):
+        pairs = zip(ids[p].ravel().tolist(), ids[q].ravel().tolist(), weights[p].ravel().tolist())
+        for u, v, cap in pairs:
             graph.add_edge(u, v, capacity=cap)
             graph.add_edge(v, u, capacity=cap)
     flow, (source_side, _) = nx.minimum_cut(graph, "s", "t")
@@ -327,7 +331,8 @@ def seeded_graph_cut(image: np.ndarray, fg_seeds: np.ndarray, bg_seeds: np.ndarr
     >>> t.mask.sum(), bool(np.isclose(t.flow, t.energy))
     (np.int64(18), True)
     """
-    image, fg, bg = _validate_cut_args(image, fg_seeds, bg_seeds, lam, sigma, neighbourhood, bins, solver)
+    image, fg, bg = _validate_cut_args(image, fg_seeds, bg_seeds, lam, sigma, neighbourhood,
+                                       bins, solver)
     params = {"lam": lam, "sigma": sigma, "neighbourhood": neighbourhood, "bins": bins, "solver": solver}
     rec = TraceRecorder()
     warnings = []

@@ -38,7 +38,8 @@ _LAB_L_RANGE = 100.0
 def _validate_ncut_args(weights, shape):
     weights = np.asarray(weights, dtype=np.float64)
     if weights.ndim != 2 or weights.shape[0] != weights.shape[1] or weights.shape[0] < 2:
-        raise ValueError(f"weights must be a square (n, n) matrix with n >= 2, got shape {weights.shape}")
+        raise ValueError("weights must be a square (n, n) matrix with n >= 2, "
+                         f"got shape {weights.shape}")
     if not np.allclose(weights, weights.T) or np.any(weights < 0) or not np.all(np.isfinite(weights)):
         raise ValueError("weights must be symmetric, finite and non-negative")
     if shape is not None and int(np.prod(shape)) != weights.shape[0]:
@@ -154,7 +155,8 @@ def spectral_ncut(weights: np.ndarray, shape: tuple[int, int] | None = None) -> 
     best = int(np.argmin(ncut_values))
     in_a = y2 > thresholds[best]
     rec.add("sweep", {"thresholds": thresholds, "ncut": ncut_values},
-            f"Ncut at each split of y2; the lowest, {ncut_values[best]:.4f}, is at t = {thresholds[best]:.4g}.",
+            f"Ncut at each split of y2; the lowest, {ncut_values[best]:.4f}, "
+            f"is at t = {thresholds[best]:.4g}.",
             ncut=float(ncut_values[best]), threshold=float(thresholds[best]))
     measures = partition_measures(weights, in_a)
     rec.add("partition", grid(in_a), f"A = {{y2 > t}} holds {measures['size_a']} of {len(y2)} nodes.",
@@ -168,7 +170,8 @@ def spectral_ncut(weights: np.ndarray, shape: tuple[int, int] | None = None) -> 
 def _validate_recursive_args(image, n_segments, compactness, sigma, thresh, num_cuts):
     image = np.asarray(image)
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] != 3) or min(image.shape[:2]) < 2:
-        raise ValueError(f"image must be a (H, W) or (H, W, 3) array of at least 2 x 2, got shape {image.shape}")
+        raise ValueError("image must be a (H, W) or (H, W, 3) array of at least 2 x 2, "
+                         f"got shape {image.shape}")
     if not (isinstance(n_segments, (int, np.integer)) and n_segments >= 2):
         raise ValueError(f"n_segments must be an integer >= 2, got {n_segments!r}")
     for name, value in (("compactness", compactness), ("sigma", sigma), ("thresh", thresh)):
@@ -199,7 +202,8 @@ def _region_adjacency_graph(image: np.ndarray, superpixels: np.ndarray, sigma: f
     channels = image.reshape(superpixels.size, -1).astype(np.float64)
     flat = superpixels.ravel()
     counts = np.bincount(flat)
-    means = np.stack([np.bincount(flat, ch) for ch in channels.T], axis=1) / np.maximum(counts, 1)[:, None]
+    sums = np.stack([np.bincount(flat, ch) for ch in channels.T], axis=1)
+    means = sums / np.maximum(counts, 1)[:, None]
     dist2 = np.sum((means[pairs[:, 0]] - means[pairs[:, 1]]) ** 2, axis=1)
     rag = RAG()
     for label in np.unique(flat).tolist():

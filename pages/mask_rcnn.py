@@ -148,9 +148,10 @@ latex = [
     rf" = \left\lfloor 4 + \log_2\frac{{{side:.1f}}}{{224}} \right\rfloor \to "
     rf"P_{{{roi.metrics['level']:.0f}}}\ (\text{{stride }} {1 / roi.metrics['scale']:.0f})",
     rf"\text{{RoIPool: }} x_1 = {bx1:.1f} \times {roi.metrics['scale']:g} = {cells[0]:.2f}"
-    rf" \to {quant[0]:.0f}\ \text{{(rounded)}},\quad \text{{RoIAlign samples at }} "
-    rf"({sample[0]:.2f}, {sample[1]:.2f}):\ f = \sum_{{i,j}} f_{{ij}}\,"
-    r"\max(0, 1-|x-i|)\max(0, 1-|y-j|)",
+    rf" \to {quant[0]:.0f}\ \text{{(rounded: }} {abs(quant[0] - cells[0]) / roi.metrics['scale']:.2f}"
+    r"\text{ px off)}",
+    rf"\text{{RoIAlign, first sample }} (x, y) = ({sample[0]:.2f}, {sample[1]:.2f}):\ "
+    r"f(x, y) = \sum_{i,j} f_{ij}\,\max(0, 1-|x-i|)\,\max(0, 1-|y-j|)",
 ]
 if evaluation is not None and evaluation["AP"] != inst.UNDEFINED:
     t_index = evaluation["thresholds"].index(iou_t) if iou_t in evaluation["thresholds"] else None
@@ -188,15 +189,15 @@ def render(i: int, step) -> None:
         if kind == "image":
             st.image(content, caption=caption, width=360)
         elif kind == "images":
-            cols = st.columns(max(len(content), 1))
+            cols = st.columns(max(len(content), 4))
             for col, pic in zip(cols, content):
                 col.image(pic, width="stretch")
             st.caption(caption)
         else:
             st.plotly_chart(content, width="stretch", key=f"stage_fig_{i}")
             st.caption(caption)
-    st.caption(step.caption + ("  \n" + " | ".join(f"{k} = {v:.4g}" for k, v in
-                                                   step.metrics.items()) if step.metrics else ""))
+    if step.metrics:
+        st.caption(" | ".join(f"{k} = {v:.4g}" for k, v in step.metrics.items()))
 
 
 with right:

@@ -9,6 +9,7 @@ from segcore.deep import mask_rcnn as mr
 from segcore.deep import weights as w
 from segcore.deep.instance_data import CLASS_NAMES, make_instance_scene
 from segcore.deep.train import evaluate_mask_ap, train_maskrcnn
+from segcore.evaluation.instances import mask_iou
 
 STAGES = ["transform", "backbone FPN", "RPN anchors", "objectness", "proposals before NMS",
           "proposals after NMS", "RoIAlign vs RoIPool", "box head + NMS", "mask logits",
@@ -182,7 +183,14 @@ def test_held_out_mask_ap50(shapes_model):
 
 
 def test_shapes_model_finds_the_objects(shapes_model):
-    scene = make_instance_scene(1_000_123)
-    trace = mr.mask_rcnn_trace(scene.image, model=shapes_model)
-    assert abs(len(trace.scores) - len(scene.labels)) <= 1
-    assert set(trace.labels) <= set(range(1, len(CLASS_NAMES)))
+    """At the default thresholds most objects are found and most detections are right."""
+    found = detections = objects = 0
+    for seed in range(1_000_100, 1_000_110):
+        scene = make_instance_scene(seed)
+        trace = mr.mask_rcnn_trace(scene.image, model=shapes_model)
+        assert set(trace.labels) <= set(range(1, len(CLASS_NAMES)))
+        if len(trace.masks):
+            found += int((mask_iou(trace.masks, scene.masks).max(axis=0) >= 0.5).sum())
+        detections += len(trace.masks)
+        objects += len(scene.labels)
+    assert found / objects >= 0.9 and found / detections >= 0.7, (found, objects, detections)

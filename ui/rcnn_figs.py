@@ -154,7 +154,9 @@ def step_view(image: np.ndarray, step) -> list[tuple[str, object, str]]:
     if name == "objectness":
         return [("image", heat_picture(image, d["heatmap"]), "Objectness (orange = high)")]
     if name.startswith("proposals"):
-        return [("image", boxes_picture(image, d["boxes"], limit=300), step.caption)]
+        shown = min(len(d["boxes"]), 300)
+        return [("image", boxes_picture(image, d["boxes"], limit=300),
+                 f"{shown} of {len(d['boxes'])} boxes drawn")]
     if name == "RoIAlign vs RoIPool":
         return [("figure", roi_figure(d), "Feature cells of the RoI's level"),
                 ("images", [feature_picture(d["align"], 112), feature_picture(d["pool"], 112)],

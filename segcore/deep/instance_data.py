@@ -3,8 +3,9 @@
 Each scene is a dark, noisy gray image with a few overlapping disks, squares
 and triangles. Objects are painted one after another, so a later object
 occludes an earlier one; every instance mask is the *visible* part of its
-object (the COCO convention). An object's brightness is drawn independently
-of its class, so the class can only be told from the shape, and a new object
+object (the COCO convention). An object's brightness is drawn from a band
+typical of its class (as in SegLab's "shapes" scene) but the bands overlap,
+so brightness alone cannot name the class and the shape has to; a new object
 is only accepted when every instance keeps at least ``MIN_VISIBLE`` of its
 area visible.
 
@@ -28,11 +29,12 @@ BACKGROUND = 0
 HELD_OUT_SEED = 1_000_000
 MIN_VISIBLE = 0.55                  # fraction of an object that must stay visible
 MIN_CONTRAST = 40                   # gray levels between overlapping objects
-OBJECTS_RANGE = (2, 6)              # objects per scene (inclusive)
-RADIUS_RANGE = (0.05, 0.15)         # object radius as a fraction of the image size
-OBJECT_GRAY = (100, 250)
-BACKGROUND_GRAY = (10, 70)
-NOISE_SIGMA = (2.0, 14.0)
+OBJECTS_RANGE = (3, 7)              # objects per scene (inclusive)
+RADIUS_RANGE = (0.045, 0.14)        # object radius as a fraction of the image size
+CLASS_GRAY = (0.0, 230.0, 190.0, 150.0)   # typical gray level of disk / square / triangle
+GRAY_SPREAD = 45.0                  # object gray = CLASS_GRAY +- GRAY_SPREAD (bands overlap)
+BACKGROUND_GRAY = (10, 90)
+NOISE_SIGMA = (2.0, 28.0)
 GRADIENT_GRAY = 30.0                # peak illumination change across the image
 MAX_ATTEMPTS = 60
 
@@ -112,7 +114,7 @@ def _place_objects(rng: np.random.Generator, size: int):
         radius = rng.uniform(*RADIUS_RANGE) * size
         center = rng.uniform(radius * 0.6, size - radius * 0.6, size=2)
         footprint = _shape_footprint(label, center, radius, rng.uniform(0, 2 * np.pi), size)
-        gray = float(rng.uniform(*OBJECT_GRAY))
+        gray = float(np.clip(CLASS_GRAY[label] + rng.uniform(-GRAY_SPREAD, GRAY_SPREAD), 0, 250))
         touching = [g for f, g in zip(footprints, grays) if (f & footprint).any()]
         if any(abs(gray - g) < MIN_CONTRAST for g in touching):
             continue
@@ -160,7 +162,7 @@ def make_instance_scene(seed: int = 0, size: int = 256) -> InstanceScene:
     -------
     InstanceScene
         Image ``(size, size)`` uint8, masks ``(N, size, size)``, labels ``(N,)``,
-        boxes ``(N, 4)`` with ``2 <= N <= 6``.
+        boxes ``(N, 4)`` with ``N <= 7``.
 
     Raises
     ------

@@ -52,6 +52,15 @@ def test_bad_query_value_warns(key, value):
     assert any(f"{key}=" in w.value for w in at.warning)
 
 
+def test_sd_predicate_preset_isolates_the_noisy_background():
+    at = _run()
+    at.button(key="try_1").click().run()
+    dice = {m.label: m.value for m in at.metric}["Dice"]
+    assert float(dice) > 0.9
+    at.slider(key="a").set_value(40).run()
+    assert float({m.label: m.value for m in at.metric}["Dice"]) < 0.5
+
+
 def test_try_this_presets_run():
     at = _run()
     for i in range(3):

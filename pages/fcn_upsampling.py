@@ -1,5 +1,318 @@
-"""fcn-upsampling: not built yet; shows what the page will teach."""
+"""FCN upsampling: a small FCN stage by stage, 32s/16s/8s skips, upsampling methods, sliding window."""
 
-from ui import panels
+from __future__ import annotations
 
-panels.coming_next("fcn-upsampling")
+import time
+
+import numpy as np
+import streamlit as st
+
+from segcore.deep import fcn
+from segcore.deep import upsampling as U
+from segcore.scenes import SHAPE_CLASSES
+from ui import fcn_figs as figs
+from ui import overlay, panels, picker, player, state
+
+CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
+CROP = 16                                     # side of the upsampling-comparison crop
+FACTOR = 2                                    # its down/upsampling factor
+WINDOW_STRIDES = ["4", "8", "16"]
+INITS = ["bilinear", "uniform"]
+INIT_TITLES = {"bilinear": "bilinear (FCN init)", "uniform": "uniform (flat, untrained)"}
+METHOD_TITLES = {"nearest": "nearest", "bilinear": "bilinear", "transposed": "transposed conv",
+                 "unpooling": "max unpooling"}
+
+panels.page_header(
+    "FCN upsampling",
+    "A fully convolutional network classifies **every pixel in one pass**: the convolutions and "
+    "poolings of a classifier run over the whole image, a 1 x 1 convolution turns the coarse "
+    "features into class scores, and an upsampling layer brings them back to the image size. "
+    "Upsampling only the coarsest scores (FCN-32s) gives blobs; adding the scores of earlier, "
+    "finer layers (skips, FCN-16s/8s) or a U-Net decoder sharpens the boundaries.")
+formula_slot = st.container()  # filled at the end, when every widget has its value
+
+picked = picker.image_picker(default="scene:shapes")
+gray = picked.gray
+scene = picked.scene
+has_gt = scene is not None and tuple(scene.class_names) == SHAPE_CLASSES
+semantic = np.asarray(scene.semantic) if has_gt else None
+
+
+# ----------------------------------------------------------------- cached computations
+@st.cache_data(**CACHE)
+def network_run(key: str, image: np.ndarray, variant: str, gt: np.ndarray | None) -> dict:
+    """Staged forward pass of the shipped model, its pictures and (with GT) its report."""
+    start = time.perf_counter()
+    trace = fcn.fcn_trace(image, variant)
+    wall_ms = (time.perf_counter() - start) * 1000
+    pictures = []
+    for step in trace.steps:
+        if isinstance(step.data, np.ndarray):
+            pictures.append(figs.feature_mosaic(step.data))
+        elif step.name == "coarse scores":
+            pictures.append(figs.label_picture(step.data["labels"]))
+        else:
+            pictures.append(overlay.overlay(image, step.data["labels"], alpha=0.5))
+    result = {"trace": trace, "wall_ms": wall_ms, "pictures": pictures,
+              "overlay": overlay.overlay(image, trace.labels, alpha=0.5, outline=True)}
+    if gt is not None:
+        result["report"] = fcn.evaluate(gt, trace.labels, trace.probs, SHAPE_CLASSES)
+        result["stage_miou"] = {s.name: fcn.evaluate(gt, s.data["labels"])["mean_iou"]
+                                for s in trace.steps if isinstance(s.data, dict)
+                                and s.data["labels"].shape == gt.shape}
+    return result
+
+
+@st.cache_data(**CACHE)
+def all_variants(key: str, image: np.ndarray, gt: np.ndarray) -> list[dict]:
+    """Every shipped variant on this image: metrics vs GT, losses and wall time."""
+    rows = []
+    for variant in fcn.VARIANTS:
+        start = time.perf_counter()
+        labels, probs = fcn.predict(fcn.pretrained(variant), image)
+        wall_ms = (time.perf_counter() - start) * 1000
+        r = fcn.evaluate(gt, labels, probs)
+        rows.append({"variant": variant, "mIoU": r["mean_iou"],
+                     "pixel acc.": r["pixel_accuracy"], "Dice": r["dice"],
+                     "boundary acc.": r["boundary_accuracy"], "CE": r["cross_entropy"],
+                     "soft Dice loss": r["soft_dice"], "ms": wall_ms,
+                     "parameters": fcn.parameter_count(fcn.pretrained(variant))})
+    return rows
+
+
+@st.cache_data(**CACHE)
+def profile(key: str, image: np.ndarray, variant: str, gt: np.ndarray | None, row: int):
+    """P(true class) (or P(final class) without GT) along one row for each upsampled stage."""
+    trace = network_run(key, image, variant, gt)["trace"]
+    target = gt[row] if gt is not None else trace.labels[row]
+    cols = np.arange(image.shape[1])
+    curves = {s.name.split(":")[0] if ":" in s.name else variant: s.data["probs"][target, row, cols]
+              for s in trace.steps if isinstance(s.data, dict) and "probs" in s.data}
+    fg = target[target > 0]
+    name = SHAPE_CLASSES[int(np.bincount(fg).argmax())] if fg.size else "background"
+    title = "true class" if gt is not None else "predicted class"
+    return figs.profile_figure(curves, row, f"{title}; mostly {name} here")
+
+
+@st.cache_data(**CACHE)
+def comparison(key: str, image: np.ndarray, k: int, s: int, p: int, init: str) -> dict:
+    """The four upsampling methods on the busiest 16 x 16 crop, and their figures."""
+    top, left = U.busiest_crop(image.astype(np.float64), CROP)
+    crop = image[top:top + CROP, left:left + CROP].astype(np.float64)
+    trace = U.compare_methods(crop, FACTOR, kernel_size=k, stride=s, padding=p, init=init)
+    stamps = U.transposed_conv2d(trace.coarse, trace.kernel, s, p)
+    maps = {"crop 16 x 16": crop, "avg-pooled 8 x 8": trace.coarse}
+    maps.update({METHOD_TITLES[m]: v for m, v in trace.outputs.items()})
+    pooled = U.max_pool_switches(crop, FACTOR)
+    zmax = max(255.0, *(float(v.max()) for v in trace.outputs.values()))
+    return {"trace": trace, "corner": (top, left), "grid": figs.pixel_grid_figure(maps, zmax),
+            "coverage": figs.coverage_figure(trace.coverage), "stamps": stamps,
+            "stamp_figs": [figs.pixel_grid_figure({"canvas": st_.data}, zmax)
+                           for st_ in stamps.steps],
+            "switch_fig": figs.pixel_grid_figure(
+                {"max-pooled 8 x 8": pooled.pooled,
+                 "switches": pooled.steps[0].data["switches"] * 255.0,
+                 "unpooled 16 x 16": trace.outputs["unpooling"]}, 255.0)}
+
+
+@st.cache_data(**CACHE)
+def window_run(key: str, image: np.ndarray, variant: str, stride: int,
+               gt: np.ndarray | None) -> dict:
+    """Sliding window against one pass of the same network, with pictures and mIoU."""
+    one = fcn.fcn_trace(image, variant)
+    win = fcn.sliding_window(image, variant, stride=stride)
+    out = {"fcn_ms": one.wall_ms, "window_ms": win.wall_ms, "windows": win.windows,
+           "overlay": overlay.overlay(image, win.labels, alpha=0.5),
+           "bars": figs.timing_bars(one.wall_ms, win.wall_ms, win.windows)}
+    if gt is not None:
+        out["miou"] = (fcn.evaluate(gt, one.labels)["mean_iou"],
+                       fcn.evaluate(gt, win.labels)["mean_iou"])
+    return out
+
+
+# ----------------------------------------------------------------- 1. the network, stage by stage
+st.subheader("1. The network, stage by stage")
+c1, c2 = st.columns([2, 1])
+variant = state.select("Network", "fcn_variant", list(fcn.VARIANTS), "fcn8s",
+                       format_func=fcn.VARIANT_TITLES.get, radio=True, container=c1)
+row_pct = state.slider("Profile row (% of the height)", "fcn_row", 0, 100, 50, container=c2,
+                       help="the row along which the teaching plot reads the class probability")
+if scene is not None and not has_gt:
+    st.info("The networks were trained on the shapes scenes (background / disk / square / "
+            "triangle); this scene's ground truth has other classes, so no metrics are shown.")
+
+run = None
+with panels.user_errors():
+    run = network_run(picked.key, gray, variant, semantic)
+if run is not None:
+    trace = run["trace"]
+    panels.show_warnings(trace)
+    a, b = st.columns(2)
+    a.image(run["overlay"], width="stretch",
+            caption=f"{fcn.VARIANT_TITLES[variant]} on {picked.title} "
+                    f"({trace.params['parameters']} weights)")
+    if semantic is not None:
+        b.image(overlay.overlay(gray, semantic, alpha=0.5, outline=True), width="stretch",
+                caption="ground truth")
+    else:
+        b.image(picked.image, width="stretch", caption="input")
+
+    def render_stage(i: int, step) -> None:
+        st.markdown(f"**{step.name}**: {step.caption}")
+        left, right = st.columns([3, 2])
+        left.image(run["pictures"][i], width="stretch")
+        m = run.get("stage_miou", {}).get(step.name)
+        if m is not None:
+            right.metric("mIoU of this stage", f"{m:.3f}")
+        if "stride" in step.metrics:
+            right.metric("stride", f"{step.metrics['stride']:.0f}")
+        if "factor" in step.metrics:
+            right.metric("upsampling factor", f"x{step.metrics['factor']:.0f}")
+
+    player.step_player(trace.steps, key="fcn_stage", render=render_stage, label="Stage")
+    row = min(gray.shape[0] - 1, row_pct * gray.shape[0] // 100)
+    st.plotly_chart(profile(picked.key, gray, variant, semantic, row), key="fcn_profile")
+    st.caption("Probability of the true class along the chosen row for each upsampled stage: "
+               "every dip is a boundary. The coarse 32s path smears a boundary over about one "
+               "8-pixel cell; each skip narrows the dip.")
+    if run.get("report") is not None:
+        panels.metrics_panel(run["report"], run["wall_ms"])
+    else:
+        panels.metrics_panel(None, run["wall_ms"])
+
+
+# ----------------------------------------------------------------- 2. variants compared
+if semantic is not None:
+    st.subheader("2. FCN-32s vs 16s vs 8s vs U-Net on this image")
+    with panels.user_errors():
+        rows = all_variants(picked.key, gray, semantic)
+        st.dataframe([{k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()}
+                      for r in rows], hide_index=True)
+        st.plotly_chart(figs.variant_bars(rows), key="fcn_variant_bars")
+        st.caption("Same encoder, same training; only the head differs. Boundary accuracy counts "
+                   "pixels within 2 px of a true boundary, where the skips make the difference.")
+
+
+# ----------------------------------------------------------------- 3. upsampling methods
+st.subheader("3. Four ways to upsample")
+st.caption("A 16 x 16 crop of the image (the busiest one) is average-pooled to 8 x 8 and brought "
+           "back 2x with each method; max unpooling starts from a max-pooled copy and its "
+           "switches. The transposed convolution uses the kernel, stride and padding below.")
+d1, d2, d3, d4, d5 = st.columns(5)
+k = state.slider("Kernel k", "up_k", 1, 8, 4, container=d1)
+s = state.slider("Stride s", "up_s", 1, 4, 2, container=d2)
+p = state.slider("Padding p", "up_p", 0, 3, 1, container=d3)
+init = state.select("Kernel weights", "up_init", INITS, "bilinear",
+                    format_func=INIT_TITLES.get, container=d4)
+focus = state.select("Look closer at", "up_focus", list(U.METHODS), "transposed",
+                     format_func=METHOD_TITLES.get, container=d5)
+cmp_ = None
+with panels.user_errors():
+    if p > k - 1:
+        raise ValueError(f"Padding p = {p} must be smaller than the kernel k = {k}.")
+    cmp_ = comparison(picked.key, gray, k, s, p, init)
+if cmp_ is not None:
+    ctrace = cmp_["trace"]
+    panels.show_warnings(ctrace)
+    st.plotly_chart(cmp_["grid"], key="fcn_grid")
+    top, left = cmp_["corner"]
+    st.caption(f"Crop at row {top}, column {left}. Transposed output: "
+               f"{ctrace.outputs['transposed'].shape[0]} x {ctrace.outputs['transposed'].shape[1]} "
+               f"= (8 - 1) x {s} - 2 x {p} + {k} per side.")
+    if focus == "transposed":
+        a, b = st.columns([3, 2])
+        with a:
+            def render_stamp(i: int, step) -> None:
+                st.plotly_chart(cmp_["stamp_figs"][i], key=f"fcn_stamp_{i}")
+                st.caption(step.caption)
+
+            player.step_player(cmp_["stamps"].steps, key="up_stamp", render=render_stamp,
+                               label="Stamp")
+        b.plotly_chart(cmp_["coverage"], key="fcn_coverage")
+    elif focus == "unpooling":
+        st.plotly_chart(cmp_["switch_fig"], key="fcn_switches")
+        st.caption("Max pooling keeps one value per 2 x 2 window and remembers where it was "
+                   "(white = switch). Unpooling writes the value back exactly there and zeros "
+                   "elsewhere: sparse, but edges stay in place. SegNet reuses the encoder's "
+                   "switches in its decoder.")
+    else:
+        w = U.upsample_bilinear(np.zeros((2, 2)), FACTOR).weights
+        st.markdown(
+            "Nearest copies each value into a 2 x 2 block (no parameters, blocky). Bilinear "
+            f"mixes the two nearest samples per axis with weights {1 - w[0]:.2f} / {w[0]:.2f} "
+            f"and {1 - w[1]:.2f} / {w[1]:.2f} (for the two output pixels inside one input "
+            "cell): smooth, still no parameters.")
+
+
+# ----------------------------------------------------------------- 4. sliding window vs FCN
+st.subheader("4. Sliding window vs one FCN pass")
+window_stride = int(state.select("Window stride (px)", "sw_stride", WINDOW_STRIDES, "8",
+                                 radio=True))
+win = None
+with panels.user_errors():
+    win = window_run(picked.key, gray, variant, window_stride, semantic)
+if win is not None:
+    a, b = st.columns(2)
+    a.image(win["overlay"], width="stretch",
+            caption=f"sliding window: {win['windows']} crops of {fcn.WINDOW} x {fcn.WINDOW}, "
+                    f"one label per {window_stride} x {window_stride} cell")
+    b.plotly_chart(win["bars"], key="fcn_timing")
+    ratio = win["window_ms"] / max(win["fcn_ms"], 1e-3)
+    b.markdown(f"The sliding window runs the same network **{win['windows']} times** on "
+               f"overlapping crops: **{ratio:.0f}x** the time of one pass, and its labels are "
+               f"{window_stride}-pixel blocks.")
+    if "miou" in win:
+        b.caption(f"mIoU: one FCN pass {win['miou'][0]:.3f}, sliding window {win['miou'][1]:.3f}")
+
+
+# ----------------------------------------------------------------- try this
+panels.try_this([
+    state.Preset("32s vs 8s: skips sharpen boundaries",
+                 "FCN-32s upsamples only the stride-8 scores: corners round off and thin tips "
+                 "vanish. Compare the profile and the boundary accuracy, then switch back to "
+                 "FCN-8s.", {"fcn_variant": "fcn32s", "fcn_stage": 4}),
+    state.Preset("Stride 2, kernel 3: checkerboard",
+                 "With a flat 3 x 3 kernel at stride 2, output pixels get 1, 2 or 4 stamps: a "
+                 "grid pattern even where the crop is flat. Kernel 4 (a multiple of the stride) "
+                 "removes it.", {"up_k": 3, "up_s": 2, "up_p": 1, "up_init": "uniform",
+                                 "up_focus": "transposed"}),
+    state.Preset("Unpooling puts values back where the max was",
+                 "Look at the switches: each 2 x 2 window remembers one position, and the "
+                 "unpooled map is zero everywhere else.", {"up_focus": "unpooling"}),
+])
+
+
+# ----------------------------------------------------------------- formulas (live numbers, at the top)
+def _formulas() -> list[str]:
+    o = U.transposed_output_size(8, k, s, p)
+    t = U.upsample_bilinear(np.zeros((2, 2)), FACTOR).weights
+    latex = [
+        r"o = (i - 1)\,s - 2p + k = " + rf"(8 - 1)\cdot {s} - 2\cdot {p} + {k} = {o}",
+        r"y[s\,i + a - p,\ s\,j + b - p] \mathrel{+}= x[i, j]\, w[a, b]",
+        r"u = \frac{i + \frac12}{f} - \frac12,\quad y = (1 - t)\,x[\lfloor u\rfloor] + "
+        rf"t\,x[\lfloor u\rfloor + 1],\quad f = {FACTOR}:\ t \in \{{{t[0]:.2f},\ {t[1]:.2f}\}}",
+        r"s_{16} = \mathrm{up}_2(s_{\mathrm{pool3}}) + s_{\mathrm{pool2}},\qquad "
+        r"s_{8} = \mathrm{up}_2(s_{16}) + s_{\mathrm{pool1}},\qquad s = W * f + b\ (1\times1)",
+    ]
+    report = run.get("report") if run is not None else None
+    if report is not None:
+        latex += [
+            r"L_{CE} = -\frac{1}{N}\sum_{\text{pixels}}\sum_{c} y_c \log p_c = "
+            rf"{report['cross_entropy']:.4f}",
+            r"L_{\text{soft Dice}} = \frac{1}{C}\sum_c\Big(1 - \frac{2\sum y_c p_c}"
+            r"{\sum y_c^2 + \sum p_c^2}\Big) = " + f"{report['soft_dice']:.4f}",
+            rf"\text{{Dice}} = \frac{{2\,TP}}{{2\,TP + FP + FN}} = {report['dice']:.3f},\quad "
+            rf"\text{{IoU}} = \frac{{TP}}{{TP + FP + FN}}:\ \text{{mIoU}} = {report['mean_iou']:.3f}",
+        ]
+    else:
+        latex.append(r"L_{CE} = -\frac{1}{N}\sum_{\text{pixels}}\sum_{c} y_c \log p_c,\quad "
+                     r"L_{\text{soft Dice}} = 1 - \frac{2\sum y p}{\sum y^2 + \sum p^2}"
+                     r"\quad\text{(pick a shapes scene for this run's values)}")
+    return latex
+
+
+with formula_slot:
+    panels.formula_panel(_formulas(), caption=(
+        "Output size and stamping rule of the transposed convolution at the chosen k, s, p; "
+        "bilinear weights for 2x; FCN's skip fusion by addition; and the losses of this "
+        f"prediction ({fcn.VARIANT_TITLES[variant]}) against the ground truth."))

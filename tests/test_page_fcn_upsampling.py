@@ -1,0 +1,76 @@
+"""AppTest runs of pages/fcn_upsampling.py (no browser)."""
+
+import pytest
+
+from tests.conftest import app_test
+
+PAGE = "pages/fcn_upsampling.py"
+
+
+def _metrics(at) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+def _latex(at) -> list[str]:
+    return [e.value for e in at.get("latex")]
+
+
+@pytest.fixture(scope="module")
+def default_run():
+    return app_test(PAGE).run()
+
+
+def test_default_render(default_run):
+    at = default_run
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.title[0].value == "FCN upsampling"
+    metrics = _metrics(at)
+    assert {"mIoU", "Pixel accuracy", "Dice", "segcore time"} <= set(metrics)
+    assert float(metrics["mIoU"]) > 0.8
+    latex = " ".join(_latex(at))
+    assert r"(8 - 1)\cdot 2 - 2\cdot 1 + 4 = 16" in latex
+    assert "L_{CE}" in latex and "soft Dice" in latex
+    assert len(at.dataframe) == 1  # the per-variant table
+    assert {b.label for b in at.button} >= {"32s vs 8s: skips sharpen boundaries",
+                                             "Stride 2, kernel 3: checkerboard",
+                                             "Unpooling puts values back where the max was"}
+
+
+def test_variant_change_changes_the_result():
+    at = app_test(PAGE).run()
+    before = _metrics(at)["mIoU"], _latex(at)
+    at.radio(key="fcn_variant").set_value("fcn32s").run()
+    assert not at.exception, [e.value for e in at.exception]
+    after = _metrics(at)["mIoU"], _latex(at)
+    assert after != before
+    assert at.query_params["fcn_variant"] == ["fcn32s"] or at.query_params["fcn_variant"] == "fcn32s"
+
+
+def test_checkerboard_preset_warns_and_updates_the_formula():
+    at = app_test(PAGE).run()
+    at.button(key="try_1").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.slider(key="up_k").value == 3
+    assert any("checkerboard" in w.value for w in at.warning)
+    assert any(r"+ 3 = 15" in text for text in _latex(at))
+
+
+def test_padding_too_large_is_an_error_not_a_traceback():
+    at = app_test(PAGE)
+    at.query_params["up_k"] = "2"
+    at.query_params["up_p"] = "3"
+    at.run()
+    assert not at.exception
+    assert any("Padding" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize("key,value", [("fcn_variant", "fcn4s"), ("up_k", "99"),
+                                       ("up_init", "random"), ("sw_stride", "1"),
+                                       ("fcn_row", "x")])
+def test_bad_query_value_warns_instead_of_failing(key, value):
+    at = app_test(PAGE)
+    at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(key in w.value for w in at.warning)

@@ -1,0 +1,102 @@
+"""Pictures and plotly figures for the FCN upsampling page (numpy + plotly.graph_objects only).
+
+Builders take a Trace's arrays and return a uint8 picture for ``st.image``
+or a small ``go.Figure``; pixel grids are ``go.Heatmap`` with gaps between
+cells (a 16 x 16 crop is 256 cells, cheap to draw).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ui import figures, overlay
+from ui.rcnn_figs import feature_picture
+
+__all__ = ["feature_mosaic", "label_picture", "profile_figure", "pixel_grid_figure",
+           "coverage_figure", "variant_bars", "timing_bars"]
+
+MOSAIC_COLUMNS = 4
+MOSAIC_GAP = 2
+STAGE_COLORS = {"32s": "#E69F00", "16s": "#56B4E9", "8s": "#009E73", "unet": "#CC79A7"}
+
+
+def feature_mosaic(features: np.ndarray, tile: int = 96) -> np.ndarray:
+    """Up to 8 feature maps (C, h, w), each stretched and enlarged to ``tile`` px, in a 2 x 4 grid."""
+    tiles = [feature_picture(f, size=tile) for f in features]
+    side = max(t.shape[0] for t in tiles)
+    rows = -(-len(tiles) // MOSAIC_COLUMNS)
+    cols = min(len(tiles), MOSAIC_COLUMNS)
+    out = np.full((rows * (side + MOSAIC_GAP) - MOSAIC_GAP, cols * (side + MOSAIC_GAP) - MOSAIC_GAP),
+                  255, np.uint8)
+    for k, t in enumerate(tiles):
+        r, c = divmod(k, MOSAIC_COLUMNS)
+        out[r * (side + MOSAIC_GAP):r * (side + MOSAIC_GAP) + t.shape[0],
+            c * (side + MOSAIC_GAP):c * (side + MOSAIC_GAP) + t.shape[1]] = t
+    return out
+
+
+def label_picture(labels: np.ndarray, size: int = 256) -> np.ndarray:
+    """A (coarse) label map coloured with the shared palette, enlarged by pixel repetition."""
+    factor = max(1, size // max(labels.shape))
+    return overlay.colorize(np.kron(labels, np.ones((factor, factor), labels.dtype)))
+
+
+def profile_figure(profiles: dict[str, np.ndarray], row: int, class_name: str) -> go.Figure:
+    """Probability of ``class_name`` along one image row for each upsampled stage."""
+    fig = go.Figure()
+    for name, values in profiles.items():
+        fig.add_trace(go.Scatter(y=values, mode="lines", name=name,
+                                 line=dict(color=STAGE_COLORS.get(name.split(":")[0]), width=2)))
+    fig.update_layout(title=f"P({class_name}) along row {row}", xaxis_title="column (px)",
+                      yaxis_title="probability", yaxis_range=[-0.05, 1.05])
+    return figures.tidy(fig, height=300)
+
+
+def pixel_grid_figure(maps: dict[str, np.ndarray], zmax: float = 255.0) -> go.Figure:
+    """Small maps side by side as heatmaps with a visible pixel grid (shared gray scale)."""
+    fig = make_subplots(rows=1, cols=len(maps), subplot_titles=list(maps),
+                        horizontal_spacing=0.02)
+    for k, values in enumerate(maps.values(), start=1):
+        fig.add_trace(go.Heatmap(z=values, zmin=0, zmax=zmax, colorscale="gray", showscale=False,
+                                 xgap=1, ygap=1, hovertemplate="row %{y}, col %{x}: %{z:.1f}"
+                                 "<extra></extra>"), row=1, col=k)
+        fig.update_yaxes(autorange="reversed", scaleanchor=f"x{k}", showticklabels=False,
+                         row=1, col=k)
+        fig.update_xaxes(showticklabels=False, row=1, col=k)
+    fig.update_layout(plot_bgcolor="#d33", margin=dict(l=5, r=5, t=30, b=5), height=250)
+    return fig
+
+
+def coverage_figure(coverage: np.ndarray) -> go.Figure:
+    """Stamps per output pixel of the transposed conv, numbers written in the cells."""
+    fig = go.Figure(go.Heatmap(z=coverage, colorscale="Blues", xgap=1, ygap=1,
+                               text=coverage, texttemplate="%{text}", showscale=False,
+                               hovertemplate="row %{y}, col %{x}: %{z} stamps<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", showticklabels=False)
+    fig.update_xaxes(showticklabels=False)
+    fig.update_layout(title="Stamps per output pixel", height=300,
+                      margin=dict(l=5, r=5, t=30, b=5))
+    return fig
+
+
+def variant_bars(rows: list[dict]) -> go.Figure:
+    """mIoU and boundary accuracy per variant."""
+    names = [r["variant"] for r in rows]
+    fig = go.Figure([go.Bar(x=names, y=[r["mIoU"] for r in rows], name="mIoU",
+                            marker_color="#0072B2"),
+                     go.Bar(x=names, y=[r["boundary acc."] for r in rows],
+                            name="boundary accuracy (2 px band)", marker_color="#E69F00")])
+    fig.update_layout(barmode="group", yaxis_range=[0, 1], yaxis_title="score")
+    return figures.tidy(fig, height=280)
+
+
+def timing_bars(fcn_ms: float, window_ms: float, windows: int) -> go.Figure:
+    """Wall time of one FCN pass against the sliding window over the same image."""
+    fig = go.Figure(go.Bar(x=[fcn_ms, window_ms], y=["one FCN pass", f"{windows} windows"],
+                           orientation="h", marker_color=["#009E73", "#D55E00"],
+                           text=[f"{fcn_ms:.0f} ms", f"{window_ms:.0f} ms"],
+                           textposition="auto"))
+    fig.update_layout(xaxis_title="wall time (ms)")
+    return figures.tidy(fig, height=180)

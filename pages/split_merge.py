@@ -59,8 +59,7 @@ def run_split_merge(key: str, image: np.ndarray, params: dict, _scene=None) -> d
     if _scene is not None:
         gt, names = _scene.semantic, _scene.class_names
         if params["predicate"] == "lecture":  # the output is the mask g(x, y)
-            target = int(np.argmax(np.bincount(gt[trace.mask], minlength=len(names))[1:])) + 1 \
-                if trace.mask.any() else 1
+            target = int(np.argmax(np.bincount(gt[trace.mask], minlength=len(names))))
             report = metrics.segmentation_report(gt == target, trace.mask.astype(int), 2,
                                                  ("rest", names[target]))
         else:

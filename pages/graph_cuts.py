@@ -159,7 +159,6 @@ def _fmt(value, digits: int = 3) -> str:
 # ----------------------------------------------------------------- controls
 view = state.select("What to explore", "view", list(VIEWS), "maxflow", format_func=VIEWS.get,
                     radio=True)
-box = st.container(border=True)
 
 
 def graph_controls(c1, c2, c3) -> dict:
@@ -180,7 +179,7 @@ def graph_controls(c1, c2, c3) -> dict:
 
 # ================================================================= view: affinities and cuts
 def cuts_view() -> None:
-    c1, c2, c3 = box.columns(3)
+    c1, c2, c3 = st.container(border=True).columns(3)
     p = graph_controls(c1, c2, c3)
     run = None
     with panels.user_errors():
@@ -273,7 +272,7 @@ def cuts_view() -> None:
 
 # ================================================================= view: HCS
 def hcs_view() -> None:
-    c1, c2, c3 = box.columns(3)
+    c1, c2, c3 = st.container(border=True).columns(3)
     which = state.select("Graph", "hcsg", list(HCS_GRAPHS), "lecture", format_func=HCS_GRAPHS.get,
                          radio=True, container=c1)
     run = None
@@ -342,7 +341,7 @@ def hcs_view() -> None:
 
 # ================================================================= view: recursive Ncut
 def rncut_view() -> None:
-    c1, c2, c3 = box.columns(3)
+    c1, c2, c3 = st.container(border=True).columns(3)
     nseg = state.slider("Superpixels (SLIC)", "nseg", 20, 400, 150, step=10, container=c1)
     compact = state.slider("SLIC compactness", "compact", 1.0, 40.0, 10.0, step=1.0, container=c1)
     sigma = state.slider("RAG sigma (w = exp(-d^2 / sigma))", "rsigma", 10.0, 3000.0, 300.0,
@@ -443,22 +442,24 @@ def _set_seeds(seeds) -> None:
 
 def maxflow_view() -> None:
     _take_click()
-    c1, c2, c3 = box.columns(3)
+    left, right = st.columns([3, 2])
+    box = right.container(border=True)
+    c1, c2 = box.columns(2)
     mode = state.select("Clicks add", "seedmode", list(SEED_MODES), "fg",
-                        format_func=lambda k: f"{SEED_MODES[k]} seeds", radio=True, container=c1)
+                        format_func=lambda k: f"{SEED_MODES[k]} seeds", radio=True, container=box)
+    lam = state.slider("lambda (boundary weight)", "lam", 0.0, 500.0, 10.0, step=1.0, container=c1)
+    sigma = state.slider("sigma (intensity affinity)", "mfsigma", 1.0, 150.0, 30.0, step=1.0,
+                         container=c2, help="Scale of the boundary term's affinity, gray levels.")
     brush = state.slider("Seed brush radius (px)", "brush", 0, 20, 4, container=c1)
-    lam = state.slider("lambda (boundary weight)", "lam", 0.0, 500.0, 10.0, step=1.0, container=c2)
-    sigma = state.slider("sigma (intensity affinity, gray levels)", "mfsigma", 1.0, 150.0, 30.0,
-                         step=1.0, container=c2)
+    bins = state.slider("Histogram bins per channel", "bins", 4, 64, 16, step=4, container=c2)
     hood = state.select("n-links", "mfhood", ["4", "8"], "4", format_func=HOODS.get, radio=True,
-                        container=c3)
-    bins = state.slider("Histogram bins per channel", "bins", 4, 64, 16, step=4, container=c3)
+                        container=box)
     seeds = _seeds()
-    b1, b2, b3 = box.columns([1, 1, 4], vertical_alignment="center")
-    b1.button("Undo last seed", key="gc_undo", on_click=_set_seeds,
+    b1, b2 = box.columns(2)
+    b1.button("Undo last seed", key="gc_undo", on_click=_set_seeds, width="stretch",
               args=({**seeds, mode: seeds[mode][:-1]},), disabled=not seeds[mode])
-    b2.button("Clear seeds", key="gc_clear", on_click=_set_seeds, args=({"fg": [], "bg": []},))
-    b3.caption(f"Click the image to add a **{SEED_MODES[mode]}** seed (switch above).")
+    b2.button("Clear seeds", key="gc_clear", on_click=_set_seeds, args=({"fg": [], "bg": []},),
+              width="stretch")
     for kind in SEED_MODES:
         state.set_query(kind, ";".join(f"{r}.{c}" for r, c in seeds[kind]))
     run = None
@@ -469,7 +470,8 @@ def maxflow_view() -> None:
         st.stop()
     trace = run["trace"]
     out = trace.output
-    panels.show_warnings(trace)
+    with left:
+        panels.show_warnings(trace)
     with formula_box:
         panels.formula_panel([
             r"E(L) = \sum_p R_p(L_p) + \lambda \sum_{(p,q)\in N} B_{pq}\,[L_p \ne L_q],\quad "
@@ -480,13 +482,14 @@ def maxflow_view() -> None:
             rf"\;=\; \text{{max-flow}} = {out['flow']:.2f}",
         ], "Seeds are hard constraints: their t-link to the other terminal costs K, more than "
            "any cut. The minimum s-t cut is the labelling of least energy.")
-    left, right = st.columns([3, 2])
     with left:
         streamlit_image_coordinates(run["picture"], key="gc_click", width="stretch",
                                     cursor="crosshair")
-        st.caption(f"{len(seeds['fg'])} foreground seed point(s) (orange), {len(seeds['bg'])} "
-                   f"background (blue); cut boundary in white; foreground: {int(out['mask'].sum())} px. "
-                   f"Max-flow {out['flow']:.2f} = cut energy {out['energy']:.2f}.")
+        st.caption(f"Click to add a **{SEED_MODES[mode]}** seed. "
+                   f"{len(seeds['fg'])} foreground seed point(s) (orange), {len(seeds['bg'])} "
+                   f"background (blue); cut boundary in white; foreground: "
+                   f"{int(out['mask'].sum())} px. Max-flow {out['flow']:.2f} = cut energy "
+                   f"{out['energy']:.2f}.")
     with right:
         if run["models"] is not None:
             st.plotly_chart(run["models"], width="stretch", key="models")

@@ -45,7 +45,11 @@ def test_steps_follow_the_rings():
     t = region_grow(_square_image(), [(3, 3)], threshold=0, connectivity=4)
     assert [s.metrics["added"] for s in t.steps] == [(t.stage == k).sum() for k in range(5)]
     assert [s.metrics["size"] for s in t.steps] == [1, 5, 13, 21, 25]
-    assert [s.data.tolist() for s in t.steps] == [[1], [5], [13], [21], [25]]
+    assert [s.data["sizes"].tolist() for s in t.steps] == [[1], [5], [13], [21], [25]]
+    for step in t.steps:
+        ring = np.zeros(64, bool)
+        ring[step.data["ring"]] = True
+        np.testing.assert_array_equal(ring.reshape(8, 8), t.stage == step.index)
     assert [s.index for s in t.steps] == list(range(5))
 
 
@@ -84,6 +88,9 @@ def test_two_seeds_split_a_constant_image_by_distance():
     np.testing.assert_array_equal(t.labels, np.where(cols <= 3, 1, 2))
     np.testing.assert_array_equal(t.stage, np.abs(rows - 3) + np.minimum(cols, 7 - cols))
     np.testing.assert_array_equal(t.sizes, [32, 32])
+    for step in t.steps:
+        np.testing.assert_array_equal(np.sort(step.data["ring"]),
+                                      np.flatnonzero(t.stage == step.index))
 
 
 def test_tie_goes_to_smaller_label_and_closer_mean_wins():
@@ -167,6 +174,8 @@ def test_bounded_recording_keeps_full_stage_map():
     assert len(t.steps) <= 5 and t.total_steps == 64 and t.truncated
     assert t.stage.max() == 63 and (t.labels == 1).all()
     assert len(t.history["mean"]) == 64
+    for step in t.steps:  # each kept step still carries its own ring
+        np.testing.assert_array_equal(step.data["ring"], np.flatnonzero(t.stage == step.index))
 
 
 def test_seeds_from_threshold_are_bright_random_and_reproducible():

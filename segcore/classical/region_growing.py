@@ -135,10 +135,10 @@ def region_grow(image, seeds=None, *, markers=None, criterion="mean", threshold=
         ``history`` dict of (K + 1, min(N, 8)) float arrays ``mean``, ``sd``,
         ``size`` after each stage and ``threshold`` T(i) computed from them
         (the tolerance tested at the next stage), ``sizes`` (N,) final sizes,
-        ``n_regions`` and ``stop_reason``. Step k holds the sizes of the
-        tracked regions after stage k and metrics ``added``, ``size`` (all
-        regions), ``mean``, ``sd``, ``threshold`` (region 1); the ring of
-        stage k is ``stage == k``.
+        ``n_regions`` and ``stop_reason``. Step k holds ``ring`` (flat
+        indices of the pixels that joined at stage k, i.e. ``stage == k``)
+        and ``sizes`` of the tracked regions, with metrics ``added``,
+        ``size`` (all regions), ``mean``, ``sd``, ``threshold`` (region 1).
 
     Raises
     ------
@@ -176,7 +176,7 @@ def region_grow(image, seeds=None, *, markers=None, criterion="mean", threshold=
             break
         grow.add(ring, ring_lab)
     history = grow.history()
-    _record_stages(rec, history, grow.added)
+    _record_stages(rec, history, grow.added, grow.rings())
     reason = ("max size reached" if max_size is not None and grow.full[1:].all()
               else "no admissible neighbour")
     return rec.finish(_grow_output(grow.crop(grow.labels), grow.crop(grow.stage), history,
@@ -206,6 +206,7 @@ class _Growth:
         self.seed_value = _region_stats(self.sums, criterion, threshold)[0]
         self.snapshots = [self.sums.copy()]
         self.added = [len(seeds)]
+        self._rings = [np.flatnonzero(self.labels > 0).astype(np.int32)]
         self.pending = (np.zeros(0, np.int32), np.zeros(0, np.int32))
         self.queue = (_ValueQueue(self.values) if n_regions == 1 and criterion != "fixed"
                       else None)
@@ -303,6 +304,13 @@ class _Growth:
             self.sums += _region_sums(lab, values, self.sums.shape[1])
         self.snapshots.append(self.sums.copy())
         self.added.append(len(pix))
+        self._rings.append(pix)
+
+    def rings(self):
+        """The pixels that joined at each stage, as flat indices of the unpadded image."""
+        pix = np.concatenate(self._rings)
+        flat = (pix // self.width - 1) * self.shape[1] + pix % self.width - 1
+        return np.split(flat.astype(np.int32), np.cumsum(self.added)[:-1])
 
     def history(self):
         """Mean, sd, size and next T(i) after every stage, for the tracked regions."""
@@ -370,13 +378,13 @@ def _empty_history():
     return {name: np.zeros((0, 0)) for name in ("mean", "sd", "size", "threshold")}
 
 
-def _record_stages(rec, history, added):
-    """One step per stage k: sizes of the tracked regions and region 1's statistics."""
+def _record_stages(rec, history, added, rings):
+    """One step per stage k: its ring, the tracked regions' sizes and region 1's statistics."""
     total = np.cumsum(added)
-    for k, n_added in enumerate(added):
+    for k, (n_added, ring) in enumerate(zip(added, rings)):
         caption = ("Stage 0: the seeds." if k == 0 else
                    f"Stage {k}: {n_added} border pixel(s) passed the homogeneity test.")
-        rec.add(f"stage {k}", history["size"][k], caption, added=n_added,
+        rec.add(f"stage {k}", {"ring": ring, "sizes": history["size"][k]}, caption, added=n_added,
                 size=total[k], mean=history["mean"][k, 0],
                 sd=history["sd"][k, 0], threshold=history["threshold"][k, 0])
 

@@ -36,6 +36,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def warm_up(url: str, timeout: float = 120.0) -> None:
+    """Run app.py once through the script health check (see .streamlit/config.toml).
+
+    Streamlit runs the first session of a process as a legacy ``pages/``-folder
+    app until ``st.navigation`` has been called once; this warm-up makes the
+    first real visitor (or test) get the app's own navigation.
+    """
+    with urllib.request.urlopen(url + "/_stcore/script-health-check", timeout=timeout) as resp:
+        if resp.status != 200:
+            raise RuntimeError(f"app.py failed its health check: {resp.read()[:200]!r}")
+
+
 @contextlib.contextmanager
 def serve_app(timeout: float = 60.0):
     """Start ``streamlit run app.py`` on a free local port; yield its base URL; stop it."""
@@ -58,6 +70,7 @@ def serve_app(timeout: float = 60.0):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit did not start on {url}")
             time.sleep(0.3)
+        warm_up(url)
         yield url
     finally:
         proc.terminate()
@@ -81,20 +94,22 @@ def chromium():
             browser.close()
 
 
-def wait_idle(page, timeout: float = 60.0) -> None:
-    """Wait until the Streamlit script has finished running (no running indicator)."""
+def wait_idle(page, timeout: float = 60.0, settle: int = 4) -> None:
+    """Wait until the Streamlit script has finished running.
+
+    Idle means no running indicator and no skeleton for ``settle`` polls in a
+    row (0.3 s apart), so a rerun that starts right after a click is not missed.
+    """
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout * 1000)
     deadline = time.monotonic() + timeout
-    time.sleep(0.5)
-    while time.monotonic() < deadline:
-        running = page.locator("[data-testid='stStatusWidget']").count()
-        skeleton = page.locator("[data-testid='stSkeleton']").count()
-        if running == 0 and skeleton == 0:
-            time.sleep(0.3)
-            if page.locator("[data-testid='stStatusWidget']").count() == 0:
-                return
-        time.sleep(0.2)
-    raise TimeoutError("the app kept running")
+    quiet = 0
+    while quiet < settle:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the app kept running")
+        busy = (page.locator("[data-testid='stStatusWidget']").count()
+                + page.locator("[data-testid='stSkeleton']").count())
+        quiet = 0 if busy else quiet + 1
+        time.sleep(0.3)
 
 
 def open_page(page, url: str, timeout: float = 90.0) -> None:
@@ -112,7 +127,14 @@ def shot(path: str, out: str, wait: float = 2.0, full_page: bool = True) -> Path
         open_page(page, url + path)
         time.sleep(wait)
         wait_idle(page)
-        page.screenshot(path=str(out_path), full_page=full_page)
+        if full_page:  # Streamlit scrolls inside its own container: grow the window instead
+            height = page.evaluate(
+                "Math.max(...Array.from(document.querySelectorAll('[data-testid=stMain], "
+                "[data-testid=stAppViewContainer], section')).map(e => e.scrollHeight))")
+            page.set_viewport_size({"width": VIEWPORT["width"], "height": min(int(height) + 40, 8000)})
+            time.sleep(1.0)
+            wait_idle(page)
+        page.screenshot(path=str(out_path))
     return out_path
 
 

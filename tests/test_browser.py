@@ -40,7 +40,10 @@ def test_every_url_path_renders_without_exception(browser_page, path):
     errors.clear()
     open_page(page, url + path)
     assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_text("Page not found").count() == 0
     assert page.locator("h1").count() >= 1, "the page shows its title"
+    nav = page.locator("[data-testid='stSidebarNav'] a")
+    assert nav.count() == len(catalog.PAGES) + 1, "the app's own navigation, not a pages/ folder"
     real = [e for e in errors if not any(s in e for s in IGNORED_CONSOLE)]
     assert not real, real
 

@@ -31,6 +31,7 @@ RECALL_LEVELS = np.linspace(0.0, 1.0, 101, endpoint=True)
 MAX_DETECTIONS = 100
 UNDEFINED = -1.0
 IOU_CAP = 1 - 1e-10          # COCOeval: a threshold of 1.0 still matches IoU 1
+FLOAT32_EXACT = 2 ** 24      # float32 sums of 0/1 are exact below this many pixels
 
 
 def mask_iou(det_masks: np.ndarray, gt_masks: np.ndarray,
@@ -62,10 +63,12 @@ def mask_iou(det_masks: np.ndarray, gt_masks: np.ndarray,
     ([[0.5]], [[1.0]])
     """
     pixels = int(np.prod(det_masks.shape[1:] if len(det_masks) else gt_masks.shape[1:]))
-    det = det_masks.reshape(len(det_masks), pixels).astype(np.float64)
-    gt = gt_masks.reshape(len(gt_masks), pixels).astype(np.float64)
-    inter = det @ gt.T
-    det_area, gt_area = det.sum(1)[:, None], gt.sum(1)[None, :]
+    det = det_masks.reshape(len(det_masks), pixels)
+    gt = gt_masks.reshape(len(gt_masks), pixels)
+    exact = np.float32 if pixels < FLOAT32_EXACT else np.float64   # integer counts stay exact
+    inter = (det.astype(exact) @ gt.astype(exact).T).astype(np.float64)
+    det_area = np.count_nonzero(det, axis=1).astype(np.float64)[:, None]
+    gt_area = np.count_nonzero(gt, axis=1).astype(np.float64)[None, :]
     union = det_area + gt_area - inter
     if iscrowd is not None:
         union = np.where(np.asarray(iscrowd, bool)[None, :], det_area, union)
@@ -113,29 +116,31 @@ def _sort_by_confidence(dets: list[dict]) -> np.ndarray:
 def _match(ious: np.ndarray, crowd: np.ndarray, thresholds: np.ndarray):
     """Greedy COCO matching of score-sorted detections to crowd-last ground truth.
 
+    All thresholds advance together, one detection at a time. A detection
+    takes the free non-crowd ground truth of highest IoU (the last one on
+    ties, as COCOeval's ``>=`` update does) reaching the threshold, and only
+    if there is none, a crowd region, which stays free for later detections.
+
     Returns, per threshold and detection, the matched ground-truth column
     (-1 for none) and whether the detection is ignored (matched to crowd).
     """
     n_det, n_gt = ious.shape
-    matched_gt = np.full((len(thresholds), n_det), -1)
+    caps = np.minimum(thresholds, IOU_CAP)[:, None]
+    matched = np.full((len(thresholds), n_det), -1)
     ignored = np.zeros((len(thresholds), n_det), bool)
-    for t, threshold in enumerate(thresholds):
-        taken = np.zeros(n_gt, bool)
-        for d in range(n_det):
-            free = ~taken | crowd
-            best = -1
-            for pool in (free & ~crowd, free & crowd):     # non-crowd first
-                candidates = np.nonzero(pool & (ious[d] >= min(threshold, IOU_CAP)))[0]
-                if len(candidates):
-                    values = ious[d, candidates]
-                    best = candidates[np.nonzero(values == values.max())[0][-1]]
-                    break
-            if best < 0:
-                continue
-            matched_gt[t, d] = best
-            ignored[t, d] = crowd[best]
-            taken[best] = True
-    return matched_gt, ignored
+    taken = np.zeros((len(thresholds), n_gt), bool)
+    rows = np.arange(len(thresholds))
+    for d in range(n_det if n_gt else 0):
+        reach = (ious[d] >= caps) & (~taken | crowd)                   # (T, G)
+        real = reach & ~crowd
+        pool = np.where(real.any(axis=1, keepdims=True), real, reach)
+        values = np.where(pool, ious[d], -1.0)
+        best = n_gt - 1 - np.argmax(values[:, ::-1], axis=1)           # last of the maxima
+        found = pool.any(axis=1)
+        matched[found, d] = best[found]
+        ignored[found, d] = crowd[best[found]]
+        taken[rows[found], best[found]] = True
+    return matched, ignored
 
 
 def _evaluate_category(images: list[tuple[list[dict], list[dict]]], thresholds: np.ndarray):

@@ -276,6 +276,10 @@ if crf_result is not None:
                        label="Iteration")
     before, after = crf_result["before"]["mean_iou"], crf_result["after"]["mean_iou"]
     st.metric("mIoU: network -> CRF", f"{after:.3f}", delta=f"{after - before:+.3f}")
+    if after < before:
+        st.warning("Here the CRF made the result worse: the Potts term charges every label change, "
+                   "so thin structures (a crack, a pole) are cheaper to erase than to keep. "
+                   "Try spatial and bilateral weights of 1, or a finer network output stride (4).")
     panels.metrics_panel(crf_result["after"], crf_result["wall_ms"])
 
 

@@ -86,3 +86,15 @@ def test_sample_without_ground_truth_skips_the_crf():
     assert at.sidebar.selectbox(key="src").value == "sample:coins"
     assert any("ground truth" in i.value for i in at.info)
     assert not any(m.label == "mIoU" for m in at.metric)
+
+
+def test_crf_that_hurts_says_so():
+    at = app_test(PAGE, TIMEOUT)
+    at.query_params["src"] = "scene:crack"  # a thin structure the Potts term erases
+    at.run()
+    assert not at.exception
+    assert any("made the result worse" in w.value for w in at.warning)
+    at.slider(key="at_crf_wsp").set_value(1.0)
+    at.slider(key="at_crf_wbil").set_value(1.0)
+    at.run()
+    assert not any("made the result worse" in w.value for w in at.warning)

@@ -758,11 +758,13 @@ def _local_maxima(hist: np.ndarray) -> np.ndarray:
     Walking left to right with the direction initially "rising", a maximum is
     every i where h[i + 1] < h[i] while the last strict change was a rise.
     """
-    change = np.sign(np.diff(hist))
+    change = hist[1:] - hist[:-1]
     moves = np.flatnonzero(change)
-    direction = change[moves]
-    previous = np.concatenate([[1.0], direction[:-1]])
-    return moves[(direction < 0) & (previous > 0)]
+    rising = change[moves] > 0
+    was_rising = np.empty_like(rising)
+    was_rising[:1] = True
+    was_rising[1:] = rising[:-1]
+    return moves[~rising & was_rising]
 
 
 def threshold_minimum(image: np.ndarray, *, polarity: str = BRIGHT,
@@ -815,10 +817,12 @@ def threshold_minimum(image: np.ndarray, *, polarity: str = BRIGHT,
     occupied = np.flatnonzero(counts)
     lo, hi = occupied[0], occupied[-1]
     smooth = counts[lo:hi + 1].astype(np.float32)
+    spare = np.empty_like(smooth)  # ping-pong buffers: no allocation per pass
     rec = TraceRecorder(max_steps=DEFAULT_MAX_STEPS)
     maxima = np.zeros(0, int)
     for _ in range(max_iter):
-        smooth = ndi.uniform_filter1d(smooth, 3)
+        ndi.uniform_filter1d(smooth, 3, output=spare)
+        smooth, spare = spare, smooth
         maxima = _local_maxima(smooth)
         curve = np.full(NBINS, np.nan)
         curve[lo:hi + 1] = smooth

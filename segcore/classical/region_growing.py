@@ -170,8 +170,10 @@ def region_grow(image, seeds=None, *, markers=None, criterion="mean", threshold=
     while True:
         pix, lab = grow.border_candidates(ring, offsets)
         ok, distance = grow.homogeneity_test(pix, lab)
-        grow.set_aside(pix[~ok], lab[~ok])
-        ring, ring_lab = grow.assign(pix[ok], lab[ok], distance[ok])
+        if ok is not None:  # None: every candidate passed
+            grow.set_aside(pix[~ok], lab[~ok])
+            pix, lab, distance = pix[ok], lab[ok], distance[ok]
+        ring, ring_lab = grow.assign(pix, lab, distance)
         if not len(ring):
             break
         grow.add(ring, ring_lab)
@@ -210,6 +212,12 @@ class _Growth:
         self.pending = (np.zeros(0, np.int32), np.zeros(0, np.int32))
         self.queue = (_ValueQueue(self.values) if n_regions == 1 and criterion != "fixed"
                       else None)
+        # one region, fixed interval, no size limit: the test never changes, so it is applied
+        # to all pixels up front and failing pixels are never proposed as candidates
+        self.static = n_regions == 1 and criterion == "fixed" and max_size is None
+        if self.static:
+            low, high = self.interval()
+            self.taken |= (self.values < low[1]) | (self.values > high[1])
 
     def flat_offsets(self, connectivity):
         return (_OFFSETS[connectivity] @ np.array([self.width, 1])).astype(np.int32)
@@ -257,7 +265,12 @@ class _Growth:
         return reference - limit, reference + limit
 
     def homogeneity_test(self, pix, lab):
-        """Admissible candidates (M(i) - T(i) <= I <= M(i) + T(i)) and their distance |I - M(i)|."""
+        """Admissible candidates (M(i) - T(i) <= I <= M(i) + T(i)) and their distance |I - M(i)|.
+
+        Returns ``(None, None)`` when the test was applied up front (every candidate passes).
+        """
+        if self.static:
+            return None, None
         low, high = self.interval()
         if self.n_regions == 1:  # scalars instead of per-pixel gathers
             low, high = low[1], high[1]

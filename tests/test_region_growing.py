@@ -168,6 +168,17 @@ def test_running_mean_matches_the_pixel_by_pixel_algorithm(criterion, case):
     np.testing.assert_array_equal(ours.stage, expected)
 
 
+def test_fixed_criterion_with_two_seeds_equals_two_floods():
+    img = np.zeros((8, 8), np.uint8)
+    img[1:3, 1:4] = 100
+    img[5:8, 4:7] = 140
+    img[6, 6] = 150
+    t = region_grow(img, [(1, 1), (7, 4)], criterion="fixed", threshold=10, connectivity=4)
+    expected = flood(img, (1, 1), tolerance=10, connectivity=1) * 1
+    expected += flood(img, (7, 4), tolerance=10, connectivity=1) * 2
+    np.testing.assert_array_equal(t.labels, expected)
+
+
 def test_bounded_recording_keeps_full_stage_map():
     img = np.zeros((8, 64), np.uint8)
     t = region_grow(img, [(0, 0)], threshold=0, max_steps=5)

@@ -194,7 +194,12 @@ def _vector(v: np.ndarray, limit: int = 4) -> str:
 
 def _num(value: float) -> str:
     """A number for LaTeX: thousands grouped for big values, 3 significant digits otherwise."""
-    return f"{value:,.0f}".replace(",", "{,}") if abs(value) >= 1000 else f"{value:.3g}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}".replace(",", "{,}")
+    if value != 0 and abs(value) < 0.01:
+        mantissa, exponent = f"{value:.1e}".split("e")
+        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return f"{value:.3g}"
 
 
 def formulas() -> tuple[list[str], str]:
@@ -216,8 +221,8 @@ def formulas() -> tuple[list[str], str]:
             rf"j^* = \arg\min_j \lVert x_p - m_j \rVert^2 = {j + 1},\qquad m_{{j^*}} = "
             rf"\frac{{1}}{{|C_{{j^*}}|}} \sum_{{x \in C_{{j^*}}}} x,\quad |C_{{j^*}}| = {_num(sizes[j])}",
             rf"\text{{iteration {out['n_iter']}: }} {_num(reassigned)} \text{{ re-assigned}},\quad "
-            rf"\frac{{SSE_{{t-1}} - SSE_t}}{{SSE_{{t-1}}}} = {drop:.1e}\ "
-            rf"(\text{{tol}} = {trace.params['tol']:g})"], \
+            rf"\frac{{SSE_{{t-1}} - SSE_t}}{{SSE_{{t-1}}}} = {_num(drop)}\ "
+            rf"(\text{{tol}} = {_num(trace.params['tol'])})"], \
             "Lecture: assign each pixel to the nearest centroid, move each centroid to the mean of " \
             "its pixels, stop when no pixel changes cluster or the SSE hardly decreases."
     if method == "gmm":
@@ -255,8 +260,10 @@ show_max = max(k_found, 2)
 if st.session_state.get("show", 1) > show_max:  # k shrank since the last run
     st.session_state["show"] = show_max
 has_probability = "probabilities" in out
-cols = st.columns(3 if has_probability else 2)
-show = min(state.slider("Cluster to show", "show", 1, show_max, 1, container=cols[1]), k_found)
+n_cols = 3 if has_probability else 2
+show = min(state.slider("Cluster to show", "show", 1, show_max, 1, container=st.columns(n_cols)[1]),
+           k_found)
+cols = st.columns(n_cols)
 view = result_view(picked.key, image, gray, key_params, show - 1)
 cols[0].image(view["overlay"], width="stretch",
               caption=f"{k_found} clusters in palette colours ({METHOD_LABELS[method]}).")
@@ -304,7 +311,8 @@ def render(i: int, step) -> None:
         left.plotly_chart(shown["sse"], width="stretch", key="sse_curve")
     right.plotly_chart(shown["figure"], width="stretch", key="step_feature_space")
     if step.metrics:
-        st.caption(" | ".join(f"{k} = {v:,.4g}" for k, v in step.metrics.items()))
+        st.caption(" | ".join(f"{k} = {v:,.0f}" if abs(v) >= 1000 else f"{k} = {v:.4g}"
+                              for k, v in step.metrics.items()))
 
 
 player.step_player(trace.steps, key="step", render=render,
@@ -344,10 +352,12 @@ panels.try_this([
                  "(see the PCA view), and mIoU jumps.",
                  MOSAIC | {"space": "texture"}),
     state.Preset("Add position: compact regions",
-                 "Noisy shapes clustered on intensity give speckle; weight (x, y) with lambda = 1.5 "
-                 "and clusters become spatially compact blobs (and the background splits by place).",
+                 "Very noisy shapes clustered on intensity alone give speckle. Weighting (x, y) by "
+                 "lambda = 1 pulls every cluster together in space: compact regions, but the "
+                 "background now splits by place, because k-means only knows 'close in feature "
+                 "space'. Move lambda between 0 and 3 and watch the 3D view (intensity, x, y).",
                  {"src": "scene:shapes", "seed": 0, "noise": 0.35, "space": "intensity",
-                  "method": "kmeans", "k": 4, "lam": 1.5, "restarts": 1, "rs": 0}),
+                  "method": "kmeans", "k": 6, "lam": 1.0, "restarts": 1, "rs": 0}),
     state.Preset("k too small, k too large: k = 9, cluster 5",
                  "The lecture's example: RGB k-means with k = 9 splits one object over several "
                  "clusters; cluster 5 alone shows one colour band. Compare the elbow plot.",

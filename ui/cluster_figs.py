@@ -94,7 +94,7 @@ def histogram_figure(gray: np.ndarray, labels: np.ndarray, n_clusters: int, *,
                         marker=dict(symbol="triangle-up", size=13, color=[css(j) for j in range(len(c))],
                                     line=dict(color="black", width=1.5)))
     fig.update_layout(barmode="stack", bargap=0, xaxis_title="gray level (feature: intensity)",
-                      yaxis_title="pixels")
+                      yaxis_title="pixels", legend_traceorder="normal")
     return figures.tidy(fig, height)
 
 

@@ -259,7 +259,7 @@ def _lloyd(x, centroids, recorder, params, image_shape) -> Trace:
         sse_curve.append(sse)
         recorder.add(f"iteration {it}", {"labels": _as_map(labels, image_shape), "centroids": centroids},
                      f"Assigned every pixel to its nearest of {len(centroids)} centroids: "
-                     f"{reassigned} pixels changed cluster, SSE = {sse:.4g}.",
+                     f"{reassigned} pixels changed cluster, SSE = {sse:.6g}.",
                      sse=sse, reassigned=reassigned)
         if previous is not None and _converged(reassigned, sse, previous_sse, tol):
             converged = True

@@ -451,7 +451,8 @@ def maxflow_view() -> None:
     sigma = state.slider("sigma (intensity affinity)", "mfsigma", 1.0, 150.0, 30.0, step=1.0,
                          container=c2, help="Scale of the boundary term's affinity, gray levels.")
     brush = state.slider("Seed brush radius (px)", "brush", 0, 20, 4, container=c1)
-    bins = state.slider("Histogram bins per channel", "bins", 4, 64, 16, step=4, container=c2)
+    bins = state.slider("Histogram bins per channel", "bins", 4, 64, 8 if colour else 16, step=4,
+                        container=c2, help="Colour images use bins^3 joint RGB bins.")
     hood = state.select("n-links", "mfhood", ["4", "8"], "4", format_func=HOODS.get, radio=True,
                         container=box)
     seeds = _seeds()
@@ -541,8 +542,8 @@ panels.try_this([
                   "hood": "8", "si": 255.0, "sd": 3.0, "nodes": 256}),
     state.Preset("lambda 0 vs large",
                  "Noisy shapes and lambda = 0: every pixel follows the seed colour models alone, "
-                 "so the result is speckled (look at Dice). Raise lambda to 5: the boundary term "
-                 "removes the speckles. At lambda = 200 the cut shrinks to the seeded disk: the "
+                 "so the result is speckled (look at Dice). Raise lambda to 10-20: the boundary "
+                 "term removes the speckles. At lambda = 200 the cut shrinks to the seeded disk: the "
                  "other objects are not worth their boundary (the min cut's shrinking bias).",
                  {"src": "scene:shapes", "seed": 0, "noise": 0.2, "view": "maxflow", "lam": 0.0,
                   "mfsigma": 60.0, "mfhood": "4"}),

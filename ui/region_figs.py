@@ -23,6 +23,7 @@ STATE_COLORS = {SPLIT: (230, 159, 0), HOMOGENEOUS: (0, 158, 115), AT_MIN_SIZE: (
 STATE_NAMES = {SPLIT: "P FALSE: split next", HOMOGENEOUS: "P TRUE: leaf",
                AT_MIN_SIZE: "P FALSE at minimum size: leaf"}
 MAX_DRAWN_EDGES = 3000  # more RAG edges than this are thinned for drawing
+MAX_DRAWN_NODES = 1500  # more regions than this: only the largest are drawn
 SIMILARITY_BINS = 5
 _EDGE_SCALE = ("#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027")  # similar -> different
 
@@ -74,10 +75,16 @@ def rag_figure(rgb: np.ndarray, rag: dict, title: str, height: int = 520) -> go.
     fig = go.Figure(image_layer(rgb))
     points, edges, similarity = rag["nodes"], rag["edges"], rag["similarity"]
     mergeable = rag["mergeable"]
-    shown = np.arange(len(edges))
-    if len(edges) > MAX_DRAWN_EDGES:
-        shown = np.sort(np.argsort(similarity, kind="stable")[:MAX_DRAWN_EDGES])
-        title += f" ({MAX_DRAWN_EDGES} most similar of {len(edges)} edges drawn)"
+    nodes = np.arange(len(points))
+    if len(points) > MAX_DRAWN_NODES:  # keep the figure small: the largest regions only
+        nodes = np.sort(np.argsort(-rag["node_size"], kind="stable")[:MAX_DRAWN_NODES])
+        title += f" (the {MAX_DRAWN_NODES} largest of {len(points)} regions drawn)"
+    kept = np.zeros(len(points), bool)
+    kept[nodes] = True
+    shown = np.flatnonzero(kept[edges[:, 0]] & kept[edges[:, 1]]) if len(edges) else nodes[:0]
+    if len(shown) > MAX_DRAWN_EDGES:
+        shown = np.sort(shown[np.argsort(similarity[shown], kind="stable")[:MAX_DRAWN_EDGES]])
+        title += f" ({MAX_DRAWN_EDGES} most similar edges drawn)"
     if len(shown):
         cuts = np.quantile(similarity[shown], np.linspace(0, 1, SIMILARITY_BINS + 1))
         which = np.clip(np.searchsorted(cuts, similarity[shown], side="right") - 1, 0,
@@ -96,10 +103,9 @@ def rag_figure(rgb: np.ndarray, rag: dict, title: str, height: int = 520) -> go.
                          + ("" if can_merge else " (no merge)"),
                     legendgroup=str(b)))
     fig.add_trace(go.Scatter(
-        x=points[:, 1], y=points[:, 0], mode="markers", name="regions (centroids)",
+        x=points[nodes, 1], y=points[nodes, 0], mode="markers", name="regions (centroids)",
         marker=dict(size=5, color="white", line=dict(color="black", width=1)),
-        customdata=np.column_stack([np.arange(1, len(points) + 1), rag["node_mean"],
-                                    rag["node_size"]]),
+        customdata=np.column_stack([nodes + 1, rag["node_mean"][nodes], rag["node_size"][nodes]]),
         hovertemplate="region %{customdata[0]:.0f}<br>M = %{customdata[1]:.1f}"
                       "<br>%{customdata[2]:.0f} px<extra></extra>"))
     fig.update_xaxes(visible=False, range=[-0.5, rgb.shape[1] - 0.5])

@@ -167,11 +167,14 @@ if rf_trace is not None:
 
     def render_layer(i: int, step) -> None:
         m = step.metrics
-        cols = st.columns(4)
+        cols = st.columns(5)
         cols[0].metric("RF (formula)", f"{m['rf']:.0f} px")
         cols[1].metric("RF (measured)", f"{m['rf_measured']:.0f} px")
-        cols[2].metric("Holes in the RF", f"{m['holes']:.0f}")
-        cols[3].metric("Weights so far", f"{m['weights']:.0f}",
+        cols[2].metric("Half the paths in", f"{m['erf']:.0f} px",
+                       help="side of the central square that holds half of all paths: the "
+                            "effective receptive field is smaller than the theoretical one")
+        cols[3].metric("Holes in the RF", f"{m['holes']:.0f}")
+        cols[4].metric("Weights so far", f"{m['weights']:.0f}",
                        help="k^2 per conv layer, one channel; pooling has none")
         a, b = st.columns(2)
         a.image(views[i], width="stretch",

@@ -136,6 +136,18 @@ def test_influence_counts_paths_and_peaks_in_the_centre():
     assert box[4, 4] == box.max() > box[0, 0] == 1
 
 
+def test_effective_receptive_field_holds_half_the_paths():
+    # 1-D path counts of four 3-tap layers: coefficients of (1 + x + x^2)^4
+    counts = np.array([1, 4, 10, 16, 19, 16, 10, 4, 1])
+    inner = {side: counts[(9 - side) // 2:(9 + side) // 2].sum() ** 2 / 81 ** 2 for side in (3, 5)}
+    assert inner[3] < A.ERF_SHARE <= inner[5]
+    assert A.receptive_field(A.PRESETS["plain"]).erf == 5
+    assert A.receptive_field(A.PRESETS["big kernel"]).erf == 23  # uniform: 23^2 >= 961 / 2 > 21^2
+    for layers in A.PRESETS.values():
+        t = A.receptive_field(layers)
+        assert all(s.metrics["erf"] <= s.metrics["rf"] for s in t.steps)
+
+
 @pytest.mark.parametrize("layers,word", [([], "at least one"), ([(3, 1, 1)], "Layer"),
                                          ([A.Layer(0)], ">= 1"), ([A.Layer(3, kind="fc")], "kind")])
 def test_receptive_field_validation(layers, word):

@@ -37,6 +37,7 @@ TORCH_THREADS = 1  # bounded threads per call on the shared server
 ASPP_RATES = (1, 6, 12, 18)  # DeepLabv3's rates at output stride 16
 IMAGE_POOLING = "image pooling"
 FLAT_STD = 1e-6  # an image whose std is below this (in [0, 1] units) is constant
+ERF_SHARE = 0.5  # the effective receptive field holds this share of all paths
 
 # Fixed 3 x 3 kernels for the ASPP demo (zero-sum, so flat regions answer 0).
 ASPP_KERNELS = {
@@ -335,10 +336,12 @@ def receptive_field(layers) -> Trace:
         pixel to one output unit of the whole stack (0 = no influence), ``rf``
         (formula) and ``rf_measured`` (side of the influence's bounding box),
         ``holes`` (pixels inside that box with no influence), ``weights``
-        (total k^2 over conv layers) and ``jump`` (product of strides, the
-        output's pixel spacing in input pixels). One step per layer with the
-        influence map of a unit after that layer and the metrics ``rf``,
-        ``rf_measured``, ``holes``, ``weights``, ``jump``.
+        (total k^2 over conv layers), ``erf`` (side of the smallest centred
+        square holding half of all paths: an effective receptive field) and
+        ``jump`` (product of strides, the output's pixel spacing in input
+        pixels). One step per layer with the influence map of a unit after
+        that layer and the metrics ``rf``, ``rf_measured``, ``holes``,
+        ``erf``, ``weights``, ``jump``.
 
     Raises
     ------
@@ -371,6 +374,8 @@ def receptive_field(layers) -> Trace:
     >>> t = receptive_field(PRESETS["gridding"])
     >>> int(t.rf), int(t.rf_measured), int(t.holes)
     (13, 13, 120)
+    >>> int(receptive_field(PRESETS["plain"]).erf)  # half the paths: central 5 x 5 of 9 x 9
+    5
     """
     layers = _validate_layers(layers)
     torch.set_num_threads(TORCH_THREADS)
@@ -387,23 +392,34 @@ def receptive_field(layers) -> Trace:
         rf = receptive_field_size(layers[:depth])
         sub_jump = int(np.prod([lay.stride for lay in layers[:depth]]))
         influence = _influence(modules[:depth], size, center, rf, sub_jump)
-        measured, holes = _support_stats(influence)
+        measured, holes, erf = _support_stats(influence)
         rec.add(f"layer {depth}: {layer.label}", influence,
                 f"After layer {depth} ({layer.label}) one unit sees a {rf} x {rf} window"
-                + (f" with {holes} holes." if holes else "."),
-                rf=rf, rf_measured=measured, holes=holes, weights=weights, jump=sub_jump)
-    measured, holes = _support_stats(influence)
+                + (f" with {holes} holes" if holes else "")
+                + f"; half of its paths start in the central {erf} x {erf}.",
+                rf=rf, rf_measured=measured, holes=holes, erf=erf, weights=weights, jump=sub_jump)
+    measured, holes, erf = _support_stats(influence)
     return rec.finish({"influence": influence, "rf": total_rf, "rf_measured": measured,
-                       "holes": holes, "weights": weights, "jump": jump},
+                       "holes": holes, "erf": erf, "weights": weights, "jump": jump},
                       {"layers": [layer.label for layer in layers]})
 
 
-def _support_stats(influence: np.ndarray) -> tuple[int, int]:
-    """Side of the influence's bounding box and the zero pixels inside it."""
+def _support_stats(influence: np.ndarray) -> tuple[int, int, int]:
+    """Side of the influence's bounding box, the zero pixels inside it, and the effective side.
+
+    The effective side is the smallest centred square window of the box that
+    holds ``ERF_SHARE`` of all paths (the box is square: all layers are).
+    """
     rows = np.flatnonzero(influence.any(axis=1))
     cols = np.flatnonzero(influence.any(axis=0))
     box = influence[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-    return int(max(box.shape)), int(np.count_nonzero(box == 0))
+    n = box.shape[0]
+    total = box.sum()
+    for side in range(2 - n % 2, n + 1, 2):  # same parity as n keeps the window centred
+        lo = (n - side) // 2
+        if box[lo:lo + side, lo:lo + side].sum() >= ERF_SHARE * total:
+            break
+    return int(max(box.shape)), int(np.count_nonzero(box == 0)), int(side)
 
 
 def sampling_offsets(kernel: int, rate: int) -> np.ndarray:

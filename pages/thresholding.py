@@ -111,6 +111,17 @@ def step_figure(key: str, image: np.ndarray, method: str, params: tuple, index: 
     return _light(figs.step_picture(image, step)[1])
 
 
+@st.cache_data(**CACHE)
+def iteration_figure(key: str, image: np.ndarray, method: str, params: tuple, index: int) -> dict:
+    """Histogram with one iteration's t_k and the class means it produced (cached)."""
+    trace = compute(key, image, method, params)["trace"]
+    m = trace.steps[index].metrics
+    return _light(figs.histogram_figure(trace.histogram, thresholds=[m["threshold"]],
+                                        criterion=trace.criterion,
+                                        criterion_name=trace.criterion_name,
+                                        means=(m["mu0"], m["mu1"]), height=300))
+
+
 @st.cache_data(**LARGE)
 def try_all(key: str, image: np.ndarray, polarity: str):
     """Every global method on one image (cached)."""
@@ -349,11 +360,16 @@ label = "Iteration" if method in ITERATIVE else "Stage"
 
 
 def render(i: int, step) -> None:
-    if figs.step_kind(step) == "image":
-        st.image(figs.step_picture(gray, step)[1], width=360)
-    else:
+    if figs.step_kind(step) == "figure":
         st.plotly_chart(step_figure(picked.key, gray, method, key_params, i), width="stretch",
                         key="step_figure")
+    elif "mu0" in step.metrics:  # an isodata / Li iteration: where t_k sits between the means
+        left_col, right_col = st.columns([2, 3])
+        left_col.image(figs.step_picture(gray, step)[1], width="stretch")
+        right_col.plotly_chart(iteration_figure(picked.key, gray, method, key_params, i),
+                               width="stretch", key="iteration_figure")
+    else:
+        st.image(figs.step_picture(gray, step)[1], width=360)
     if step.metrics:
         st.caption(" | ".join(f"{k} = {v:.4g}" for k, v in step.metrics.items()))
 

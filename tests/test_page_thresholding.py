@@ -155,3 +155,13 @@ def test_step_pictures_pick_figures_for_curves_and_images_for_maps():
     assert kind == "image" and rgb.shape == coins.shape + (3,)
     kind, fig = figs.step_picture(coins, otsu.steps[1])
     assert kind == "figure" and len(fig.data) == 2  # omega0 and omega1
+
+
+def test_iteration_player_shows_the_histogram_of_each_iteration():
+    at = app_test(PAGE)
+    at.query_params["method"] = "isodata"
+    at.query_params["step"] = "0"
+    at.run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 2  # the page histogram and the iteration's histogram
+    assert any("mu0 = " in c.value for c in at.caption)

@@ -79,7 +79,7 @@ def histogram_figure(counts: np.ndarray, *, thresholds=(), criterion: np.ndarray
         fig.add_trace(go.Scatter(x=LEVELS, y=criterion, name=criterion_name, yaxis="y2",
                                  mode="lines", line=dict(color=CURVE_COLOR, width=2)))
         fig.update_layout(yaxis2=dict(title=criterion_name, overlaying="y", side="right",
-                                      showgrid=False, zeroline=False, type="linear",
+                                      showgrid=False, zeroline=True, zerolinecolor=CURVE_COLOR, type="linear",
                                       tickmode="auto", nticks=6))
     for t in thresholds:
         fig.add_vline(x=_boundary(t), line=dict(color=THRESHOLD_COLOR, width=2),

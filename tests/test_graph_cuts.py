@@ -293,3 +293,14 @@ def test_hcs_pixels_separates_two_regions():
     assert empty.warnings and np.all(empty.labels == SINGLETON)
     with pytest.raises(ValueError, match="threshold"):
         hcs_pixels(np.zeros((4, 4)), (2, 2), 1.5)
+
+
+def test_compare_cuts_steps_live_on_the_grid():
+    g = affinity_graph(_two_regions((6, 8)), sigma_d=2.0, sigma_i=30.0, neighbourhood="4", max_nodes=48)
+    t = graph_cuts.compare_cuts(g.weights, g.shape)
+    names = [s.name for s in t.steps]
+    assert names == ["min cut", "degree", "eigenvector", "sweep", "partition"]
+    for step in t.steps:
+        if step.name != "sweep":
+            assert np.asarray(step.data).shape == g.shape
+    assert t.min_cut.shape == t.ncut.shape == g.shape

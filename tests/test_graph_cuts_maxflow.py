@@ -169,3 +169,11 @@ def test_seed_mask():
     assert seed_mask((5, 5), [(2, 2)], 2).sum() == 13
     with pytest.raises(ValueError, match="outside"):
         seed_mask((5, 5), [(5, 0)])
+
+
+def test_default_seeds_inside_the_object_and_in_the_corners():
+    _, gt, _, _ = _disk_scene()
+    fg, bg = maxflow_seg.default_seeds(gt.shape, gt)
+    assert gt[fg[0]] and fg[0] == (32, 32)
+    assert len(bg) == 4 and not any(gt[p] for p in bg)
+    assert maxflow_seg.default_seeds((10, 10))[0] == [(5, 5)]

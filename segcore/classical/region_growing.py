@@ -146,6 +146,24 @@ def region_grow(image, seeds=None, *, markers=None, criterion="mean", threshold=
         For a non-2-D image, unknown criterion or connectivity, negative
         threshold, seeds outside the image, or both/neither of seeds/markers.
 
+    Notes
+    -----
+    At stage k every unlabelled neighbour x of region i (one vectorised step
+    over the whole ring, plus the earlier rejected border pixels, which are
+    re-tested because M(i) moved) joins it when P(R_i(k) U {x}) is TRUE:
+
+    .. math:: M(i) - T(i) \\le I(x) \\le M(i) + T(i), \\qquad
+              T(i) = T \\;\\text{or}\\; \\left(1 - \\frac{sd(i)}{M(i)}\\right) T
+
+    with M(i), sd(i) of the region after stage k - 1 (the seed value instead
+    of M(i) for the fixed rule).
+
+    References
+    ----------
+    .. [1] R. C. Gonzalez, R. E. Woods, Digital Image Processing, 4th ed.,
+           section 10.4.
+    .. [2] skimage.segmentation.flood, the fixed rule with one seed.
+
     Examples
     --------
     >>> img = np.array([[10, 10, 50], [10, 12, 50], [50, 50, 50]])
@@ -489,6 +507,17 @@ def merge_regions(image, labels, *, k=1.0, connectivity=8) -> Trace:
         :func:`segcore.classical.region_adjacency.rag_data`), ``n_before``,
         ``n_after``. One step per merge round with ``parent`` (N + 1,) mapping
         original to current labels.
+
+    Notes
+    -----
+    Regions R1, R2 that touch merge when :math:`|M_1 - M_2| < k\\, sd(i)` for
+    i = 1 and 2. Merging runs in rounds of mutually most similar pairs
+    (:func:`segcore.classical.region_adjacency.merge_adjacent`), and the
+    statistics of a merged region are recomputed before the next round.
+
+    References
+    ----------
+    .. [1] R. Adams, L. Bischof, "Seeded region growing", IEEE TPAMI 16(6), 1994.
 
     Examples
     --------

@@ -144,6 +144,19 @@ def split_and_merge(image, *, predicate="variance", max_variance=100.0, max_rang
         For a non-2-D image, an unknown predicate, negative parameters or a
         minimum block outside MIN_BLOCKS.
 
+    Notes
+    -----
+    Split: a block R with P(R) = FALSE becomes four quadrants unless it is
+    already ``min_block`` wide. Merge: on the RAG of the leaves, adjacent
+    R1, R2 merge while :math:`P(R_1 \\cup R_2)` = TRUE; each round a region
+    takes the neighbours that chose it when P holds on the whole group,
+    otherwise only the most similar one (:func:`merge_adjacent`).
+
+    References
+    ----------
+    .. [1] S. L. Horowitz, T. Pavlidis, JACM 23(2), 1976.
+    .. [2] R. C. Gonzalez, R. E. Woods, Digital Image Processing, 4th ed., 10.4.
+
     Examples
     --------
     >>> img = np.zeros((4, 4)); img[:2, :2] = 9

@@ -1,4 +1,4 @@
-"""Thresholding: global, multi-level, iterative, adaptive and hysteresis thresholds, criteria live."""
+"""Thresholding: global, multi-level, iterative, adaptive and hysteresis thresholds, live."""
 
 from __future__ import annotations
 
@@ -64,7 +64,8 @@ def pictures(key: str, image: np.ndarray, method: str, params: tuple,
     trace = compute(key, image, method, params)["trace"]
     out = trace.output
     result = out["labels"] if method == "multiotsu" else out["mask"]
-    pics = {"result": figs.result_picture(image, result, None if method == "multiotsu" else gt_mask)}
+    scored = None if method == "multiotsu" else gt_mask
+    pics = {"result": figs.result_picture(image, result, scored)}
     if method in LOCAL:
         surface = out["surface"]
         pics["side"] = figs.gray_picture(surface)
@@ -297,7 +298,8 @@ def _local_formulas() -> list[str]:
             r = trace.params["r"]
             value = m * (1 + k * (s / r - 1))
             first = (rf"T{prime} = m\left(1 + k\left(\frac{{s}}{{R}} - 1\right)\right) = {m:.1f}"
-                     rf"\left(1 + {k:g}\left(\frac{{{s:.1f}}}{{{r:g}}} - 1\right)\right) = {value:.1f}")
+                     rf"\left(1 + {k:g}\left(\frac{{{s:.1f}}}{{{r:g}}} - 1\right)\right)"
+                     rf" = {value:.1f}")
         if on_negative:
             first += rf"\;\text{{on }} 255 - I,\quad T = 255 - T' = {255 - value:.1f}"
     is_object = bool(out["mask"][y, x])

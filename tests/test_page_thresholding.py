@@ -50,7 +50,7 @@ def test_every_method_renders(method):
     assert _latex(at) and "segcore time" in _metrics(at)
 
 
-def test_changing_method_and_threshold_changes_the_result(default_run):
+def test_changing_method_and_threshold_changes_the_result():
     at = app_test(PAGE).run()
     before = _metrics(at)["Pixel accuracy"], _latex(at)
     at.selectbox(key="method").set_value("mean").run()

@@ -206,7 +206,8 @@ def test_multiotsu_with_too_few_levels_warns():
 
 def test_isodata_iterates_to_a_fixed_point(image):
     trace = T.threshold_isodata(image)
-    np.testing.assert_array_equal(trace.fixed_points, filters.threshold_isodata(image, return_all=True))
+    np.testing.assert_array_equal(trace.fixed_points,
+                                  filters.threshold_isodata(image, return_all=True))
     assert trace.iterated_threshold in trace.fixed_points
     first = trace.steps[0].metrics["threshold"]
     assert first == np.floor(image.mean())

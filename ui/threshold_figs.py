@@ -79,8 +79,8 @@ def histogram_figure(counts: np.ndarray, *, thresholds=(), criterion: np.ndarray
         fig.add_trace(go.Scatter(x=LEVELS, y=criterion, name=criterion_name, yaxis="y2",
                                  mode="lines", line=dict(color=CURVE_COLOR, width=2)))
         fig.update_layout(yaxis2=dict(title=criterion_name, overlaying="y", side="right",
-                                      showgrid=False, zeroline=True, zerolinecolor=CURVE_COLOR, type="linear",
-                                      tickmode="auto", nticks=6))
+                                      showgrid=False, zeroline=True, zerolinecolor=CURVE_COLOR,
+                                      type="linear", tickmode="auto", nticks=6))
     for t in thresholds:
         fig.add_vline(x=_boundary(t), line=dict(color=THRESHOLD_COLOR, width=2),
                       annotation_text=f"t = {t:.4g}", annotation_position="top right")
@@ -90,7 +90,8 @@ def histogram_figure(counts: np.ndarray, *, thresholds=(), criterion: np.ndarray
                           annotation_text=f"{name} = {value:.1f}",
                           annotation_position="bottom right")
     if reference is not None:
-        fig.add_vline(x=_boundary(reference), line=dict(color=REFERENCE_COLOR, width=2, dash="dash"),
+        fig.add_vline(x=_boundary(reference),
+                      line=dict(color=REFERENCE_COLOR, width=2, dash="dash"),
                       annotation_text=f"{reference_name} {reference:.4g}",
                       annotation_position="bottom right")
     fig.update_layout(xaxis=dict(range=[-0.5, 255.5]), showlegend=criterion is not None,

@@ -51,7 +51,7 @@ CRITERIA = ("mean", "adaptive", "fixed")
 CONNECTIVITIES = (4, 8)
 UNLABELLED = BACKGROUND  # label of pixels no region reached
 NOT_REACHED = -1  # stage of pixels no region reached
-_BORDER = -1  # label of the one-pixel frame around the padded image
+_CLOSED = -2  # state of the padding frame (and of pixels a fixed test rejects up front)
 MAX_TRACKED_REGIONS = 8  # per-stage statistics are kept for regions 1..8
 DEFAULT_MAX_STEPS = 60
 
@@ -183,7 +183,7 @@ def region_grow(image, seeds=None, *, markers=None, criterion="mean", threshold=
         return rec.finish(_grow_output(markers, stage, _empty_history(), 0, "no seeds"),
                           params, warnings)
     grow = _Growth(image, markers, n_regions, criterion, float(threshold), max_size)
-    ring = np.flatnonzero(grow.labels > 0).astype(np.int32)
+    ring = np.flatnonzero(grow.state == 0).astype(np.int32)
     offsets = grow.flat_offsets(connectivity)
     while True:
         pix, lab = grow.border_candidates(ring, offsets)
@@ -199,16 +199,19 @@ def region_grow(image, seeds=None, *, markers=None, criterion="mean", threshold=
     _record_stages(rec, history, grow.added, grow.rings())
     reason = ("max size reached" if max_size is not None and grow.full[1:].all()
               else "no admissible neighbour")
-    return rec.finish(_grow_output(grow.crop(grow.labels), grow.crop(grow.stage), history,
-                                   n_regions, reason, grow.sums[0, 1:]), params, warnings)
+    stage = grow.crop(np.maximum(grow.state, NOT_REACHED))
+    return rec.finish(_grow_output(grow.final_labels(), stage, history, n_regions, reason,
+                                   grow.sums[0, 1:]), params, warnings)
 
 
 class _Growth:
     """Region statistics and the homogeneity rule while regions grow.
 
-    Works on the image padded by one pixel whose label is ``_BORDER``, so the
+    Works on the image padded by one pixel whose state is ``_CLOSED``, so the
     neighbours of a flat index are ``index + offset`` without bounds checks
-    (the trick :func:`skimage.segmentation.flood` uses).
+    (the trick :func:`skimage.segmentation.flood` uses). ``state`` holds the
+    stage at which a pixel joined, ``NOT_REACHED`` for candidates-to-be and
+    ``_CLOSED`` for pixels that can never join.
     """
 
     def __init__(self, image, markers, n_regions, criterion, threshold, max_size):
@@ -216,17 +219,21 @@ class _Growth:
         self.width = image.shape[1] + 2
         self.n_regions = n_regions
         self.criterion, self.threshold, self.max_size = criterion, threshold, max_size
-        self.values = np.pad(image, 1).ravel()
-        self.labels = np.pad(markers, 1, constant_values=_BORDER).ravel().astype(np.int32)
-        self.taken = self.labels != UNLABELLED  # labelled or frame: never a candidate
-        self.stage = np.where(self.labels > 0, 0, NOT_REACHED).astype(np.int32)
-        self._stamp = np.zeros(len(self.labels), np.int32)
+        padded = (image.shape[0] + 2, self.width)
+        values = np.zeros(padded)
+        values[1:-1, 1:-1] = image
+        labels = np.zeros(padded, np.int32)
+        labels[1:-1, 1:-1] = markers
+        state = np.full(padded, _CLOSED, np.int32)  # the frame is never a candidate
+        state[1:-1, 1:-1] = np.where(markers > 0, 0, NOT_REACHED)
+        self.values, self.labels, self.state = values.ravel(), labels.ravel(), state.ravel()
+        self._stamp = np.empty(len(self.values), np.int32)
         seeds = np.flatnonzero(markers)
         self.sums = _region_sums(markers.ravel()[seeds], image.ravel()[seeds], n_regions + 1)
         self.seed_value = _region_stats(self.sums, criterion, threshold)[0]
         self.snapshots = [self.sums.copy()]
         self.added = [len(seeds)]
-        self._rings = [np.flatnonzero(self.labels > 0).astype(np.int32)]
+        self._rings = [np.flatnonzero(self.labels).astype(np.int32)]
         self.pending = (np.zeros(0, np.int32), np.zeros(0, np.int32))
         self.queue = (_ValueQueue(self.values) if n_regions == 1 and criterion != "fixed"
                       else None)
@@ -235,13 +242,17 @@ class _Growth:
         self.static = n_regions == 1 and criterion == "fixed" and max_size is None
         if self.static:
             low, high = self.interval()
-            self.taken |= (self.values < low[1]) | (self.values > high[1])
+            outside = (self.values < low[1]) | (self.values > high[1])
+            self.state[outside & (self.state == NOT_REACHED)] = _CLOSED
 
     def flat_offsets(self, connectivity):
         return (_OFFSETS[connectivity] @ np.array([self.width, 1])).astype(np.int32)
 
     def crop(self, padded):
         return padded.reshape(self.shape[0] + 2, self.width)[1:-1, 1:-1].astype(np.int32)
+
+    def final_labels(self):
+        return self.crop(self.labels if self.n_regions > 1 else self.state >= 0)
 
     @property
     def full(self):
@@ -255,7 +266,7 @@ class _Growth:
         as unique (pixel, touching region) pairs."""
         pix = (ring[:, None] + offsets).ravel()
         if self.n_regions == 1:  # no labels to carry, no sort needed
-            pix = pix[~self.taken[pix]]
+            pix = pix[self.state[pix] == NOT_REACHED]
             if self.queue is not None:
                 pix = pix[~self.queue.member[pix]]  # queued pixels come back by value
             order = np.arange(len(pix), dtype=np.int32)
@@ -267,7 +278,7 @@ class _Growth:
             return pix, np.ones(len(pix), np.int32)
         lab = np.concatenate([np.repeat(self.labels[ring], len(offsets)), self.pending[1]])
         pix = np.concatenate([pix, self.pending[0]])
-        free = ~self.taken[pix]
+        free = self.state[pix] == NOT_REACHED
         pix, lab = pix[free], lab[free]
         _, first = np.unique(pix.astype(np.int64) * (self.n_regions + 1) + lab, return_index=True)
         return pix[first], lab[first]
@@ -325,9 +336,9 @@ class _Growth:
 
     def add(self, pix, lab):
         """Next stage: the pixels join their regions; update the sums."""
-        self.labels[pix] = lab
-        self.taken[pix] = True
-        self.stage[pix] = len(self.added)
+        self.state[pix] = len(self.added)
+        if self.n_regions > 1:  # one region: its labels are state >= 0
+            self.labels[pix] = lab
         values = self.values[pix]
         if self.n_regions == 1:  # three scalars: cheaper than three bincounts
             self.sums[:, 1] += (len(values), values.sum(), values @ values)

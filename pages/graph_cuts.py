@@ -336,6 +336,10 @@ def hcs_view() -> None:
 
     with right:
         player.step_player(trace.steps, key="hstep", render=render_pixels, label="HCS call")
+    st.caption("HCS keeps only dense groups: an object covering one or two nodes can never "
+               "satisfy k(G) > n/2 and ends up among the singletons, and one weak link is "
+               "enough to split a region (the lecture's 'main problem' of HCS). Singletons count "
+               "as the first class in the metrics.")
     panels.metrics_panel(_labels_report(picked.key, run["labels"]), run["wall_ms"])
 
 

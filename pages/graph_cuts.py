@@ -338,8 +338,8 @@ def hcs_view() -> None:
         player.step_player(trace.steps, key="hstep", render=render_pixels, label="HCS call")
     st.caption("HCS keeps only dense groups: an object covering one or two nodes can never "
                "satisfy k(G) > n/2 and ends up among the singletons, and one weak link is "
-               "enough to split a region (the lecture's 'main problem' of HCS). Singletons count "
-               "as the first class in the metrics.")
+               "enough to split a region (the lecture's 'main problem' of HCS). For the metrics "
+               "all singletons form one group, matched to a class like any cluster.")
     panels.metrics_panel(_labels_report(picked.key, run["labels"]), run["wall_ms"])
 
 

@@ -184,8 +184,15 @@ with left:
     st.caption(f"{len(trace.scores)} instance(s): {found or 'none'}.")
 
 
+@st.cache_data(**CACHE)
+def stage_view(key: str, weights: str, score: float, nms: float, rpn_nms: float, point: tuple,
+               index: int, _step, _image) -> list:
+    """Pictures and figures of one stage (cached: moving the player costs no rebuild)."""
+    return figs.step_view(_image, _step)
+
+
 def render(i: int, step) -> None:
-    for kind, content, caption in figs.step_view(image, step):
+    for kind, content, caption in stage_view(picked.key, *params, i, step, image):
         if kind == "image":
             st.image(content, caption=caption, width=360)
         elif kind == "images":

@@ -78,3 +78,20 @@ def test_query_string_reopens_a_demo():
     assert not at.exception
     assert at.slider(key="score").value == 0.05 and at.slider(key="nms").value == 0.9
     assert any("IoU >= 0.75" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("stage", range(11))
+def test_every_stage_renders(stage):
+    at = app_test(PAGE)
+    at.query_params["stage"] = str(stage)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_try_this_sets_the_widgets():
+    at = app_test(PAGE).run()
+    button = next(b for b in at.button if "NMS too loose" in b.label)
+    button.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.slider(key="nms").value == 0.9 and at.slider(key="score").value == 0.05

@@ -79,6 +79,15 @@ def logits_strip(logits: np.ndarray, size: int = 112) -> list[np.ndarray]:
     return [feature_picture(l, size) for l in logits[:MAX_LOGITS]]
 
 
+def _rectangles(boxes, name: str, line: dict) -> go.Scatter:
+    """Outlines of ``(x1, y1, x2, y2)`` boxes as one line trace (None between boxes)."""
+    xs, ys = [], []
+    for x1, y1, x2, y2 in boxes:
+        xs += [x1, x2, x2, x1, x1, None]
+        ys += [y1, y1, y2, y2, y1, None]
+    return go.Scatter(x=xs, y=ys, mode="lines", name=name, line=line, hoverinfo="skip")
+
+
 def roi_figure(data: dict) -> go.Figure:
     """The proposal on its FPN level: exact box, RoIPool's rounded bins, RoIAlign's samples.
 
@@ -94,21 +103,16 @@ def roi_figure(data: dict) -> go.Figure:
                                y=np.arange(r0, r1 + 1), colorscale="Greys", reversescale=True,
                                showscale=False, hovertemplate="cell (%{x}, %{y}): %{z:.2f}"))
     # RoIPool bins: integer cells [start, end) -> cell edges at start - 0.5, end - 0.5
-    for xs, xe in data["x_bins"]:
-        for ys, ye in data["y_bins"]:
-            fig.add_shape(type="rect", x0=xs - 0.5, x1=xe - 0.5, y0=ys - 0.5, y1=ye - 0.5,
-                          line=dict(color=QUANT_COLOR, width=1, dash="dot"))
-    fig.add_shape(type="rect", x0=x1, x1=x2, y0=y1, y1=y2, line=dict(color=EXACT_COLOR, width=3))
+    bins = [(xs - 0.5, ys - 0.5, xe - 0.5, ye - 0.5)
+            for xs, xe in data["x_bins"] for ys, ye in data["y_bins"]]
+    fig.add_trace(_rectangles(bins, "RoIPool bins", dict(color=QUANT_COLOR, width=1, dash="dot")))
     qx1, qy1, qx2, qy2 = data["quantised_cells"]
-    fig.add_shape(type="rect", x0=qx1 - 0.5, x1=qx2 + 0.5, y0=qy1 - 0.5, y1=qy2 + 0.5,
-                  line=dict(color=QUANT_COLOR, width=2, dash="dash"))
+    fig.add_trace(_rectangles([(qx1 - 0.5, qy1 - 0.5, qx2 + 0.5, qy2 + 0.5)], "RoIPool: rounded RoI",
+                              dict(color=QUANT_COLOR, width=2, dash="dash")))
+    fig.add_trace(_rectangles([(x1, y1, x2, y2)], "exact RoI", dict(color=EXACT_COLOR, width=3)))
     points = data["points"].reshape(-1, 2)
     fig.add_trace(go.Scatter(x=points[:, 0], y=points[:, 1], mode="markers", name="RoIAlign samples",
                              marker=dict(size=4, color=EXACT_COLOR)))
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="exact RoI",
-                             line=dict(color=EXACT_COLOR, width=3)))
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="RoIPool: rounded RoI + bins",
-                             line=dict(color=QUANT_COLOR, dash="dash")))
     fig.update_yaxes(autorange="reversed", scaleanchor="x", title="feature row")
     fig.update_xaxes(title="feature column")
     return figures.tidy(fig, height=420)
@@ -162,8 +166,9 @@ def step_view(image: np.ndarray, step) -> list[tuple[str, object, str]]:
                 ("images", [feature_picture(d["align"], 112), feature_picture(d["pool"], 112)],
                  "7 x 7 output: RoIAlign (left) vs RoIPool (right)")]
     if name == "box head + NMS":
-        colors = [KEPT_COLOR if k else DROPPED_COLOR for k in d["kept"]]
-        return [("image", boxes_picture(image, d["boxes"], colors),
+        order = np.argsort(d["kept"], kind="stable")        # suppressed first, kept on top
+        colors = [KEPT_COLOR if k else DROPPED_COLOR for k in d["kept"][order]]
+        return [("image", boxes_picture(image, d["boxes"][order], colors),
                  "Green: kept by per-class NMS; vermillion: suppressed")]
     if name == "mask logits":
         return [("images", logits_strip(d["logits"]), "28 x 28 mask logits (bright = object)")]

@@ -99,7 +99,7 @@ def histogram_figure(gray: np.ndarray, labels: np.ndarray, n_clusters: int, *,
 
 
 def scatter_figure(points: np.ndarray, labels: np.ndarray, axis_names, *, centroids=None,
-                   trail=None, height: int = 460) -> go.Figure:
+                   trail=None, height: int = 520) -> go.Figure:
     """Feature-space scatter (2D or 3D, WebGL) coloured by cluster, with centroids and their path.
 
     Parameters
@@ -123,7 +123,7 @@ def scatter_figure(points: np.ndarray, labels: np.ndarray, axis_names, *, centro
         sel = labels == j
         name, colour = ("not yet", UNLABELLED_COLOR) if j == UNLABELLED else (f"cluster {j + 1}", css(j))
         fig.add_trace(scatter(**coords(points[sel]), mode="markers", name=name,
-                              marker=dict(size=2 if dim == 3 else 4, color=colour, opacity=0.7)))
+                              marker=dict(size=3 if dim == 3 else 4, color=colour, opacity=0.7)))
     if trail is not None and len(trail) > 1:
         for j in range(trail.shape[1]):
             fig.add_trace(scatter(**coords(trail[:, j]), mode="lines", showlegend=False,

@@ -135,7 +135,11 @@ def _assign(xt: np.ndarray, centroids: np.ndarray, x_sq: np.ndarray) -> tuple[np
 
 
 def _update(xt: np.ndarray, labels: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, int]:
-    """Step 2: every centroid to the mean of its points; an empty cluster keeps its centroid."""
+    """Step 2: every centroid to the mean of its points; an empty cluster keeps its centroid.
+
+    ``xt`` is the (D, N) transposed feature matrix; with few features, pass it
+    as float64 (see :func:`_sum_weights`) so ``bincount`` need not convert it.
+    """
     k = len(centroids)
     counts = np.bincount(labels, minlength=k)
     if len(xt) <= FEW_FEATURES:
@@ -146,6 +150,11 @@ def _update(xt: np.ndarray, labels: np.ndarray, centroids: np.ndarray) -> tuple[
     filled = counts > 0
     new[filled] = sums[filled] / counts[filled, None]
     return new, int((~filled).sum())
+
+
+def _sum_weights(xt: np.ndarray) -> np.ndarray:
+    """The matrix :func:`_update` sums: float64 for the bincount path, ``xt`` itself otherwise."""
+    return xt.astype(np.float64) if len(xt) <= FEW_FEATURES else xt
 
 
 def _converged(reassigned: int, sse: float, previous_sse: float, tol: float) -> bool:
@@ -251,6 +260,7 @@ def _lloyd(x, centroids, recorder, params, image_shape) -> Trace:
     max_iter, tol = params["max_iter"], params["tol"]
     init_centroids = centroids.copy()
     xt, x_sq = np.ascontiguousarray(x.T), np.einsum("ij,ij->i", x, x)
+    weights = _sum_weights(xt)
     previous, previous_sse, sse_curve, warnings, converged = None, np.inf, [], [], False
     for it in range(1, max_iter + 1):
         labels, dist = _assign(xt, centroids, x_sq)
@@ -264,7 +274,7 @@ def _lloyd(x, centroids, recorder, params, image_shape) -> Trace:
         if previous is not None and _converged(reassigned, sse, previous_sse, tol):
             converged = True
             break
-        updated, empty = _update(xt, labels, centroids)
+        updated, empty = _update(weights, labels, centroids)
         if empty:
             warnings.append(f"iteration {it}: {empty} cluster(s) lost all pixels and kept their centroid")
         previous, previous_sse, centroids = labels, sse, updated
@@ -331,7 +341,7 @@ def elbow(features, ks=range(1, 11), *, random_state=0, sample: int = ELBOW_SAMP
 def _centroids_of(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Mean feature vector of each label 0..max (rows of absent labels are 0)."""
     k = int(labels.max()) + 1 if labels.size else 0
-    centroids, _ = _update(np.ascontiguousarray(x.T), labels, np.zeros((k, x.shape[1])))
+    centroids, _ = _update(_sum_weights(np.ascontiguousarray(x.T)), labels, np.zeros((k, x.shape[1])))
     return centroids
 
 

@@ -121,19 +121,32 @@ def aspp_figures(key: str, image: np.ndarray, rates: tuple, stride: int, share: 
 @st.cache_data(**CRF_CACHE)
 def crf_run(key: str, image: np.ndarray, semantic: np.ndarray, names: tuple, factor: int,
             noise: float, iterations: int, w_spatial: float, w_bilateral: float) -> dict:
-    """Simulated coarse network -> dense CRF; overlays per step; reports before/after."""
-    n_classes = len(names)
-    probs = crf.coarse_scores(semantic, n_classes, factor=factor, noise=noise,
+    """Simulated coarse network -> dense CRF; overlays per step; reports before/after.
+
+    A scene whose class 0 is "void" is scored like COCO: VOID pixels are neither predicted
+    (the network has no VOID class) nor counted.
+    """
+    has_void = names[0].lower() == "void"
+    if has_void:
+        target = np.where(semantic == 0, metrics.IGNORE, semantic - 1)
+        classes, ignore, shift = names[1:], metrics.IGNORE, 1
+    else:
+        target, classes, ignore, shift = semantic, names, None, 0
+    n_classes = len(classes)
+    probs = crf.coarse_scores(target, n_classes, factor=factor, noise=noise, ignore_index=ignore,
                               random_state=CRF_SEED)
     start = time.perf_counter()
     trace = crf.dense_crf(image, probs, iterations=iterations, w_spatial=w_spatial,
-                          w_bilateral=w_bilateral, ground_truth=semantic)
+                          w_bilateral=w_bilateral, ground_truth=target, ignore_index=ignore)
     wall_ms = (time.perf_counter() - start) * 1000
     slim = replace(trace, output={"labels": trace.labels, "initial": trace.initial})  # no q
-    return {"trace": slim, "wall_ms": wall_ms,
-            "views": [figs.png(overlay.overlay(image, s.data, alpha=0.6)) for s in trace.steps],
-            "before": metrics.segmentation_report(semantic, trace.initial, n_classes, names),
-            "after": metrics.segmentation_report(semantic, trace.labels, n_classes, names)}
+    return {"trace": slim, "wall_ms": wall_ms, "void_ignored": has_void,
+            "views": [figs.png(overlay.overlay(image, s.data + shift, alpha=0.6))
+                      for s in trace.steps],
+            "before": metrics.segmentation_report(target, trace.initial, n_classes, classes,
+                                                  ignore_index=ignore),
+            "after": metrics.segmentation_report(target, trace.labels, n_classes, classes,
+                                                 ignore_index=ignore)}
 
 
 @st.cache_resource(**FIGURES)
@@ -270,7 +283,8 @@ if crf_result is not None:
     def render_iteration(i: int, step) -> None:
         a, b = st.columns(2)
         a.image(crf_result["views"][i], width="stretch",
-                caption=f"{step.name} ({', '.join(names[1:])} coloured, {names[0]} clear): "
+                caption=f"{step.name} ({', '.join(names[1:])} coloured, {names[0]} clear"
+                        f"{'; VOID not scored' if crf_result['void_ignored'] else ''}): "
                         f"mIoU {step.metrics['miou']:.3f}, "
                         f"{100 * step.metrics['changed']:.1f}% of pixels changed")
         b.plotly_chart(curve, key=f"at_curve_{i}")

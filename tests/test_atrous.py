@@ -259,3 +259,32 @@ def test_crf_validation(kwargs, word):
 def test_coarse_scores_validation():
     with pytest.raises(ValueError, match="labels"):
         crf.coarse_scores(np.full((4, 4), 3), 2)
+
+
+def test_rgb_uint8_is_scaled_before_the_colour_average():
+    rng = np.random.default_rng(3)
+    rgb = rng.integers(0, 256, (48, 48, 3)).astype(np.uint8)
+    gray = rgb.astype(np.float64).mean(axis=2) / 255.0
+    np.testing.assert_allclose(A.aspp(rgb, rates=(1, 4)).responses, A.aspp(gray, rates=(1, 4)).responses)
+    probs = crf.coarse_scores(rng.integers(0, 3, (48, 48)), 3, random_state=0)
+    np.testing.assert_array_equal(crf.dense_crf(rgb, probs, iterations=2).labels,
+                                  crf.dense_crf(gray, probs, iterations=2).labels)
+
+
+def test_crf_rejects_a_guide_with_too_many_intensity_cells():
+    with pytest.raises(ValueError, match="intensity"):
+        crf.dense_crf(np.linspace(0, 255, 64).reshape(8, 8), np.ones((2, 8, 8)))
+
+
+def test_coarse_scores_fill_void_from_the_nearest_label_and_crf_ignores_it():
+    labels = np.zeros((32, 32), int)
+    labels[:, 16:] = 1
+    labels[:, 14:18] = metrics.IGNORE  # a void band between the two classes
+    probs = crf.coarse_scores(labels, 2, factor=1, noise=0.0, ignore_index=metrics.IGNORE)
+    pred = np.argmax(probs, axis=0)
+    assert np.all(pred[:, :16] == 0) and np.all(pred[:, 16:] == 1)
+    t = crf.dense_crf(np.zeros((32, 32)), probs, iterations=1, ground_truth=labels,
+                      ignore_index=metrics.IGNORE)
+    assert t.steps[0].metrics["miou"] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="all ignore_index"):
+        crf.coarse_scores(np.full((4, 4), 9), 2, ignore_index=9)

@@ -36,6 +36,7 @@ __all__ = ["Layer", "PRESETS", "PRESET_TITLES", "ASPP_RATES", "ASPP_KERNELS",
 TORCH_THREADS = 1  # bounded threads per call on the shared server
 ASPP_RATES = (1, 6, 12, 18)  # DeepLabv3's rates at output stride 16
 IMAGE_POOLING = "image pooling"
+UINT8_MAX = 255.0  # uint8 images are scaled to [0, 1]
 FLAT_STD = 1e-6  # an image whose std is below this (in [0, 1] units) is constant
 ERF_SHARE = 0.5  # the effective receptive field holds this share of all paths
 
@@ -454,6 +455,7 @@ def sampling_offsets(kernel: int, rate: int) -> np.ndarray:
 # ----------------------------------------------------------------- ASPP
 def _validate_aspp(image, rates, kernel, output_stride, level):
     image = np.asarray(image)
+    image = image.astype(np.float64) / (UINT8_MAX if image.dtype == np.uint8 else 1.0)
     if image.ndim == 3 and image.shape[2] == 3:
         image = image.mean(axis=2)
     if image.ndim != 2:
@@ -474,8 +476,7 @@ def _validate_aspp(image, rates, kernel, output_stride, level):
     if max(rates) >= side:
         raise ValueError(f"rate {max(rates)} is not smaller than the feature map side {side}: "
                          "use smaller rates or a smaller output stride")
-    scale = 255.0 if image.dtype == np.uint8 else 1.0
-    return image.astype(np.float64) / scale, tuple(int(r) for r in rates)
+    return image, tuple(int(r) for r in rates)
 
 
 def _feature_map(image: np.ndarray, stride: int) -> np.ndarray:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from scipy.ndimage import gaussian_filter
+from scipy.ndimage import distance_transform_edt, gaussian_filter
 from skimage.transform import resize
 
 from segcore import metrics
@@ -35,6 +35,8 @@ from segcore.trace import Trace, TraceRecorder
 __all__ = ["coarse_scores", "dense_crf", "MAX_ITERATIONS"]
 
 MAX_ITERATIONS = 20
+UINT8_MAX = 255.0  # uint8 guide images are scaled to [0, 1]
+MAX_INTENSITY_CELLS = 256  # bound on the bilateral grid's intensity axis
 PROB_FLOOR = 1e-6  # keeps -log(q) finite
 GRID_BLUR = 1.0  # bilateral-grid blur, in grid cells (one cell = one sigma)
 SPATIAL_TRUNCATE = 3.0  # spatial Gaussian cut at 3 sigma
@@ -43,6 +45,7 @@ SPATIAL_TRUNCATE = 3.0  # spatial Gaussian cut at 3 sigma
 # ----------------------------------------------------------------- validation
 def _validate_crf(image, probs, iterations, weights, sigmas, ground_truth):
     image = np.asarray(image)
+    image = image.astype(np.float64) / (UINT8_MAX if image.dtype == np.uint8 else 1.0)
     probs = np.asarray(probs, dtype=np.float64)
     if probs.ndim != 3 or probs.shape[0] < 2:
         raise ValueError(f"probs must be (C, H, W) with C >= 2 classes, got shape {probs.shape}")
@@ -59,17 +62,20 @@ def _validate_crf(image, probs, iterations, weights, sigmas, ground_truth):
         if not np.isfinite(value) or value < 0 or (name.startswith("sigma") and value == 0):
             raise ValueError(f"{name} must be finite and {'> 0' if name.startswith('sigma') else '>= 0'}"
                              f", got {value!r}")
+    if np.ptp(image) / sigmas["sigma_intensity"] > MAX_INTENSITY_CELLS:
+        raise ValueError(f"image spans {np.ptp(image):g} intensity units, more than "
+                         f"{MAX_INTENSITY_CELLS} x sigma_intensity ({sigmas['sigma_intensity']:g}): "
+                         "pass uint8 or a float image in [0, 1], or raise sigma_intensity")
     if ground_truth is not None and np.shape(ground_truth) != probs.shape[1:]:
         raise ValueError(f"ground_truth must be (H, W) = {probs.shape[1:]}, "
                          f"got {np.shape(ground_truth)}")
-    scale = 255.0 if image.dtype == np.uint8 else 1.0
     probs = probs / np.maximum(probs.sum(axis=0, keepdims=True), PROB_FLOOR)
-    return image.astype(np.float64) / scale, probs
+    return image, probs
 
 
 # ----------------------------------------------------------------- a coarse "network" output
 def coarse_scores(labels, num_classes: int, *, factor: int = 8, noise: float = 1.5,
-                  confidence: float = 4.0, random_state=None) -> np.ndarray:
+                  confidence: float = 4.0, ignore_index=None, random_state=None) -> np.ndarray:
     """Class probabilities like a coarse FCN's: blurred at the boundaries and noisy.
 
     Parameters
@@ -85,6 +91,9 @@ def coarse_scores(labels, num_classes: int, *, factor: int = 8, noise: float = 1
         Standard deviation of the Gaussian noise added to every logit.
     confidence : float
         Logit of the true class on the coarse grid.
+    ignore_index : int, optional
+        Label of unlabelled pixels (a VOID band): they take the class of the
+        nearest labelled pixel, since the network has no VOID class.
     random_state : int or Generator, optional
 
     Returns
@@ -99,6 +108,12 @@ def coarse_scores(labels, num_classes: int, *, factor: int = 8, noise: float = 1
     ((2, 16, 16), True)
     """
     labels = np.asarray(labels)
+    if ignore_index is not None and np.any(labels == ignore_index):
+        unknown = labels == ignore_index
+        if unknown.all():
+            raise ValueError(f"labels are all ignore_index ({ignore_index}): nothing to predict")
+        nearest = distance_transform_edt(unknown, return_distances=False, return_indices=True)
+        labels = labels[tuple(nearest)]
     if labels.ndim != 2 or labels.min() < 0 or labels.max() >= num_classes or num_classes < 2:
         raise ValueError(f"labels must be (H, W) in 0..num_classes-1 with num_classes >= 2, got "
                          f"shape {labels.shape}, range {labels.min()}..{labels.max()}, "
@@ -183,7 +198,7 @@ def _mean_field_update(unary, q, grid, w_spatial, sigma_spatial, w_bilateral) ->
 
 def dense_crf(image, probs, *, iterations: int = 5, w_spatial: float = 3.0,
               sigma_spatial: float = 3.0, w_bilateral: float = 5.0, sigma_xy: float = 16.0,
-              sigma_intensity: float = 0.08, ground_truth=None) -> Trace:
+              sigma_intensity: float = 0.08, ground_truth=None, ignore_index=None) -> Trace:
     """Refine class probabilities with a dense CRF (Potts, Gaussian kernels) by mean field.
 
     Parameters
@@ -201,6 +216,8 @@ def dense_crf(image, probs, *, iterations: int = 5, w_spatial: float = 3.0,
         of the bilateral (appearance) kernel.
     ground_truth : (H, W) int array, optional
         When given, every step records mIoU against it.
+    ignore_index : int, optional
+        Ground-truth label left out of that mIoU (e.g. a VOID band).
 
     Returns
     -------
@@ -256,8 +273,8 @@ def dense_crf(image, probs, *, iterations: int = 5, w_spatial: float = 3.0,
     def record(name, labels, previous, caption):
         extra = {}
         if ground_truth is not None:
-            extra["miou"] = metrics.mean_iou(ground_truth, labels, max(n_classes, int(
-                np.max(ground_truth)) + 1))
+            extra["miou"] = metrics.mean_iou(ground_truth, labels, n_classes,
+                                             ignore_index=ignore_index)
         rec.add(name, labels, caption, changed=np.mean(labels != previous), **extra)
 
     unary = _unary(q)

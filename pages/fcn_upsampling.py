@@ -12,8 +12,12 @@ from segcore.deep import upsampling as U
 from segcore.scenes import SHAPE_CLASSES
 from ui import fcn_figs as figs
 from ui import overlay, panels, picker, player, state
+from ui.panoptic_figs import png
 
 CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
+# Figures are cached as shared objects (st.cache_resource): unpickling a cached go.Figure
+# re-validates its whole template (~40 ms each), which would dominate every rerun.
+FIGURES = dict(max_entries=64, ttl=3600, show_spinner=False)
 CROP = 16                                     # side of the upsampling-comparison crop
 FACTOR = 2                                    # its down/upsampling factor
 WINDOW_STRIDES = ["4", "8", "16"]
@@ -48,13 +52,15 @@ def network_run(key: str, image: np.ndarray, variant: str, gt: np.ndarray | None
     pictures = []
     for step in trace.steps:
         if isinstance(step.data, np.ndarray):
-            pictures.append(figs.feature_mosaic(step.data))
+            pictures.append(png(figs.feature_mosaic(step.data)))
         elif step.name == "coarse scores":
-            pictures.append(figs.label_picture(step.data["labels"]))
+            pictures.append(png(figs.label_picture(step.data["labels"])))
         else:
-            pictures.append(overlay.overlay(image, step.data["labels"], alpha=0.5))
+            pictures.append(png(overlay.overlay(image, step.data["labels"], alpha=0.5)))
     result = {"trace": trace, "wall_ms": wall_ms, "pictures": pictures,
-              "overlay": overlay.overlay(image, trace.labels, alpha=0.5, outline=True)}
+              "overlay": png(overlay.overlay(image, trace.labels, alpha=0.5, outline=True)),
+              "gt_overlay": None if gt is None else
+              png(overlay.overlay(image, gt, alpha=0.5, outline=True))}
     if gt is not None:
         result["report"] = fcn.evaluate(gt, trace.labels, trace.probs, SHAPE_CLASSES)
         result["stage_miou"] = {s.name: fcn.evaluate(gt, s.data["labels"])["mean_iou"]
@@ -64,55 +70,86 @@ def network_run(key: str, image: np.ndarray, variant: str, gt: np.ndarray | None
 
 
 @st.cache_data(**CACHE)
+def variant_prediction(key: str, image: np.ndarray, variant: str) -> dict:
+    """One pass of a shipped variant: labels, probabilities (float16 to keep the cache small), ms."""
+    start = time.perf_counter()
+    labels, probs = fcn.predict(fcn.pretrained(variant), image)
+    return {"labels": labels, "probs": probs.astype(np.float16),
+            "ms": (time.perf_counter() - start) * 1000}
+
+
+@st.cache_data(**CACHE)
 def all_variants(key: str, image: np.ndarray, gt: np.ndarray) -> list[dict]:
     """Every shipped variant on this image: metrics vs GT, losses and wall time."""
     rows = []
     for variant in fcn.VARIANTS:
-        start = time.perf_counter()
-        labels, probs = fcn.predict(fcn.pretrained(variant), image)
-        wall_ms = (time.perf_counter() - start) * 1000
-        r = fcn.evaluate(gt, labels, probs)
+        pred = variant_prediction(key, image, variant)
+        r = fcn.evaluate(gt, pred["labels"], pred["probs"].astype(np.float32))
         rows.append({"variant": variant, "mIoU": r["mean_iou"],
                      "pixel acc.": r["pixel_accuracy"], "Dice": r["dice"],
                      "boundary acc.": r["boundary_accuracy"], "CE": r["cross_entropy"],
-                     "soft Dice loss": r["soft_dice"], "ms": wall_ms,
+                     "soft Dice loss": r["soft_dice"], "ms": round(pred["ms"]),
                      "parameters": fcn.parameter_count(fcn.pretrained(variant))})
     return rows
 
 
-@st.cache_data(**CACHE)
+@st.cache_resource(**FIGURES)
+def variant_chart(key: str, image: np.ndarray, gt: np.ndarray):
+    """Bars of mIoU and boundary accuracy per variant."""
+    return figs.variant_bars(all_variants(key, image, gt))
+
+
+@st.cache_resource(**FIGURES)
+def timing_chart(key: str, image: np.ndarray, variant: str, stride: int, gt: np.ndarray | None):
+    """Bars of one FCN pass against the sliding window."""
+    w = window_run(key, image, variant, stride, gt)
+    return figs.timing_bars(w["fcn_ms"], w["window_ms"], w["windows"])
+
+
+@st.cache_resource(**FIGURES)
 def profile(key: str, image: np.ndarray, variant: str, gt: np.ndarray | None, row: int):
-    """P(true class) (or P(final class) without GT) along one row for each upsampled stage."""
-    trace = network_run(key, image, variant, gt)["trace"]
-    target = gt[row] if gt is not None else trace.labels[row]
+    """P(true class) along one row for every variant (P(class of the chosen net) without GT)."""
+    target = gt[row] if gt is not None else variant_prediction(key, image, variant)["labels"][row]
     cols = np.arange(image.shape[1])
-    curves = {s.name.split(":")[0] if ":" in s.name else variant: s.data["probs"][target, row, cols]
-              for s in trace.steps if isinstance(s.data, dict) and "probs" in s.data}
-    fg = target[target > 0]
-    name = SHAPE_CLASSES[int(np.bincount(fg).argmax())] if fg.size else "background"
-    title = "true class" if gt is not None else "predicted class"
-    return figs.profile_figure(curves, row, f"{title}; mostly {name} here")
+    curves = {v: variant_prediction(key, image, v)["probs"][target, row, cols].astype(np.float32)
+              for v in fcn.VARIANTS}
+    return figs.profile_figure(curves, variant)
 
 
 @st.cache_data(**CACHE)
 def comparison(key: str, image: np.ndarray, k: int, s: int, p: int, init: str) -> dict:
-    """The four upsampling methods on the busiest 16 x 16 crop, and their figures."""
+    """The four upsampling methods on the busiest 16 x 16 crop, and the stamping trace."""
     top, left = U.busiest_crop(image.astype(np.float64), CROP)
     crop = image[top:top + CROP, left:left + CROP].astype(np.float64)
     trace = U.compare_methods(crop, FACTOR, kernel_size=k, stride=s, padding=p, init=init)
     stamps = U.transposed_conv2d(trace.coarse, trace.kernel, s, p)
-    maps = {"crop 16 x 16": crop, "avg-pooled 8 x 8": trace.coarse}
-    maps.update({METHOD_TITLES[m]: v for m, v in trace.outputs.items()})
     pooled = U.max_pool_switches(crop, FACTOR)
     zmax = max(255.0, *(float(v.max()) for v in trace.outputs.values()))
-    return {"trace": trace, "corner": (top, left), "grid": figs.pixel_grid_figure(maps, zmax),
-            "coverage": figs.coverage_figure(trace.coverage), "stamps": stamps,
-            "stamp_figs": [figs.pixel_grid_figure({"canvas": st_.data}, zmax)
-                           for st_ in stamps.steps],
-            "switch_fig": figs.pixel_grid_figure(
+    return {"trace": trace, "corner": (top, left), "crop": crop, "stamps": stamps,
+            "pooled": pooled, "zmax": zmax}
+
+
+@st.cache_resource(**FIGURES)
+def comparison_figures(key: str, image: np.ndarray, k: int, s: int, p: int, init: str) -> dict:
+    """Pixel-grid figures of the comparison, the stamp coverage and the switches."""
+    c = comparison(key, image, k, s, p, init)
+    trace, pooled = c["trace"], c["pooled"]
+    maps = {"crop 16 x 16": c["crop"], "avg-pooled 8 x 8": trace.coarse}
+    maps.update({METHOD_TITLES[m]: v for m, v in trace.outputs.items()})
+    return {"grid": figs.pixel_grid_figure(maps, c["zmax"]),
+            "coverage": figs.coverage_figure(trace.coverage),
+            "switches": figs.pixel_grid_figure(
                 {"max-pooled 8 x 8": pooled.pooled,
                  "switches": pooled.steps[0].data["switches"] * 255.0,
                  "unpooled 16 x 16": trace.outputs["unpooling"]}, 255.0)}
+
+
+@st.cache_resource(**FIGURES)
+def stamp_figure(key: str, image: np.ndarray, k: int, s: int, p: int, init: str, i: int):
+    """The output canvas after the i-th recorded stamp."""
+    c = comparison(key, image, k, s, p, init)
+    return figs.pixel_grid_figure({"output canvas": c["stamps"].steps[i].data}, c["zmax"],
+                                  height=300)
 
 
 @st.cache_data(**CACHE)
@@ -122,8 +159,7 @@ def window_run(key: str, image: np.ndarray, variant: str, stride: int,
     one = fcn.fcn_trace(image, variant)
     win = fcn.sliding_window(image, variant, stride=stride)
     out = {"fcn_ms": one.wall_ms, "window_ms": win.wall_ms, "windows": win.windows,
-           "overlay": overlay.overlay(image, win.labels, alpha=0.5),
-           "bars": figs.timing_bars(one.wall_ms, win.wall_ms, win.windows)}
+           "overlay": png(overlay.overlay(image, win.labels, alpha=0.5))}
     if gt is not None:
         out["miou"] = (fcn.evaluate(gt, one.labels)["mean_iou"],
                        fcn.evaluate(gt, win.labels)["mean_iou"])
@@ -151,15 +187,13 @@ if run is not None:
     a.image(run["overlay"], width="stretch",
             caption=f"{fcn.VARIANT_TITLES[variant]} on {picked.title} "
                     f"({trace.params['parameters']} weights)")
-    if semantic is not None:
-        b.image(overlay.overlay(gray, semantic, alpha=0.5, outline=True), width="stretch",
-                caption="ground truth")
+    if run["gt_overlay"] is not None:
+        b.image(run["gt_overlay"], width="stretch", caption="ground truth")
     else:
         b.image(picked.image, width="stretch", caption="input")
 
     def render_stage(i: int, step) -> None:
-        st.markdown(f"**{step.name}**: {step.caption}")
-        left, right = st.columns([3, 2])
+        left, right = st.columns([1, 1])
         left.image(run["pictures"][i], width="stretch")
         m = run.get("stage_miou", {}).get(step.name)
         if m is not None:
@@ -170,11 +204,17 @@ if run is not None:
             right.metric("upsampling factor", f"x{step.metrics['factor']:.0f}")
 
     player.step_player(trace.steps, key="fcn_stage", render=render_stage, label="Stage")
+    if variant in ("fcn16s", "fcn8s"):
+        st.caption("Inside a 16s/8s net the coarse scores are trained together with the skips, "
+                   "so its 32s path alone is cruder than the separately trained FCN-32s: the "
+                   "skips carry part of the answer.")
     row = min(gray.shape[0] - 1, row_pct * gray.shape[0] // 100)
+    target = "the true class" if semantic is not None else "the class the chosen net predicts"
+    st.markdown(f"**Probability of {target} along row {row}, one curve per network**")
     st.plotly_chart(profile(picked.key, gray, variant, semantic, row), key="fcn_profile")
-    st.caption("Probability of the true class along the chosen row for each upsampled stage: "
-               "every dip is a boundary. The coarse 32s path smears a boundary over about one "
-               "8-pixel cell; each skip narrows the dip.")
+    st.caption("Every dip is a boundary (or an error). FCN-32s decides once per 8 x 8 cell and "
+               "interpolates, so its dips are wide and rounded; the skips of 16s/8s and the "
+               "U-Net decoder narrow them to a pixel or two.")
     if run.get("report") is not None:
         panels.metrics_panel(run["report"], run["wall_ms"])
     else:
@@ -188,7 +228,7 @@ if semantic is not None:
         rows = all_variants(picked.key, gray, semantic)
         st.dataframe([{k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()}
                       for r in rows], hide_index=True)
-        st.plotly_chart(figs.variant_bars(rows), key="fcn_variant_bars")
+        st.plotly_chart(variant_chart(picked.key, gray, semantic), key="fcn_variant_bars")
         st.caption("Same encoder, same training; only the head differs. Boundary accuracy counts "
                    "pixels within 2 px of a true boundary, where the skips make the difference.")
 
@@ -211,26 +251,25 @@ with panels.user_errors():
     if p > k - 1:
         raise ValueError(f"Padding p = {p} must be smaller than the kernel k = {k}.")
     cmp_ = comparison(picked.key, gray, k, s, p, init)
+    cmp_figs = comparison_figures(picked.key, gray, k, s, p, init)
 if cmp_ is not None:
     ctrace = cmp_["trace"]
     panels.show_warnings(ctrace)
-    st.plotly_chart(cmp_["grid"], key="fcn_grid")
+    st.plotly_chart(cmp_figs["grid"], key="fcn_grid")
     top, left = cmp_["corner"]
     st.caption(f"Crop at row {top}, column {left}. Transposed output: "
                f"{ctrace.outputs['transposed'].shape[0]} x {ctrace.outputs['transposed'].shape[1]} "
                f"= (8 - 1) x {s} - 2 x {p} + {k} per side.")
     if focus == "transposed":
-        a, b = st.columns([3, 2])
-        with a:
-            def render_stamp(i: int, step) -> None:
-                st.plotly_chart(cmp_["stamp_figs"][i], key=f"fcn_stamp_{i}")
-                st.caption(step.caption)
+        def render_stamp(i: int, step) -> None:
+            a, b = st.columns(2)
+            a.plotly_chart(stamp_figure(picked.key, gray, k, s, p, init, i), key=f"fcn_stamp_{i}")
+            b.plotly_chart(cmp_figs["coverage"], key=f"fcn_coverage_{i}")
 
-            player.step_player(cmp_["stamps"].steps, key="up_stamp", render=render_stamp,
-                               label="Stamp")
-        b.plotly_chart(cmp_["coverage"], key="fcn_coverage")
+        player.step_player(cmp_["stamps"].steps, key="up_stamp", render=render_stamp,
+                           label="Stamp")
     elif focus == "unpooling":
-        st.plotly_chart(cmp_["switch_fig"], key="fcn_switches")
+        st.plotly_chart(cmp_figs["switches"], key="fcn_switches")
         st.caption("Max pooling keeps one value per 2 x 2 window and remembers where it was "
                    "(white = switch). Unpooling writes the value back exactly there and zeros "
                    "elsewhere: sparse, but edges stay in place. SegNet reuses the encoder's "
@@ -256,7 +295,8 @@ if win is not None:
     a.image(win["overlay"], width="stretch",
             caption=f"sliding window: {win['windows']} crops of {fcn.WINDOW} x {fcn.WINDOW}, "
                     f"one label per {window_stride} x {window_stride} cell")
-    b.plotly_chart(win["bars"], key="fcn_timing")
+    b.plotly_chart(timing_chart(picked.key, gray, variant, window_stride, semantic),
+                   key="fcn_timing")
     ratio = win["window_ms"] / max(win["fcn_ms"], 1e-3)
     b.markdown(f"The sliding window runs the same network **{win['windows']} times** on "
                f"overlapping crops: **{ratio:.0f}x** the time of one pass, and its labels are "

@@ -19,7 +19,7 @@ __all__ = ["feature_mosaic", "label_picture", "profile_figure", "pixel_grid_figu
 
 MOSAIC_COLUMNS = 4
 MOSAIC_GAP = 2
-STAGE_COLORS = {"32s": "#E69F00", "16s": "#56B4E9", "8s": "#009E73", "unet": "#CC79A7"}
+VARIANT_COLORS = {"fcn32s": "#E69F00", "fcn16s": "#56B4E9", "fcn8s": "#009E73", "unet": "#CC79A7"}
 
 
 def feature_mosaic(features: np.ndarray, tile: int = 96) -> np.ndarray:
@@ -43,18 +43,20 @@ def label_picture(labels: np.ndarray, size: int = 256) -> np.ndarray:
     return overlay.colorize(np.kron(labels, np.ones((factor, factor), labels.dtype)))
 
 
-def profile_figure(profiles: dict[str, np.ndarray], row: int, class_name: str) -> go.Figure:
-    """Probability of ``class_name`` along one image row for each upsampled stage."""
+def profile_figure(profiles: dict[str, np.ndarray], chosen: str) -> go.Figure:
+    """One probability curve along an image row per variant (the chosen one drawn thicker)."""
     fig = go.Figure()
     for name, values in profiles.items():
         fig.add_trace(go.Scatter(y=values, mode="lines", name=name,
-                                 line=dict(color=STAGE_COLORS.get(name.split(":")[0]), width=2)))
-    fig.update_layout(title=f"P({class_name}) along row {row}", xaxis_title="column (px)",
-                      yaxis_title="probability", yaxis_range=[-0.05, 1.05])
+                                 line=dict(color=VARIANT_COLORS.get(name),
+                                           width=3.5 if name == chosen else 1.5)))
+    fig.update_layout(xaxis_title="column (px)", yaxis_title="probability",
+                      yaxis_range=[-0.05, 1.05])
     return figures.tidy(fig, height=300)
 
 
-def pixel_grid_figure(maps: dict[str, np.ndarray], zmax: float = 255.0) -> go.Figure:
+def pixel_grid_figure(maps: dict[str, np.ndarray], zmax: float = 255.0,
+                      height: int = 250) -> go.Figure:
     """Small maps side by side as heatmaps with a visible pixel grid (shared gray scale)."""
     fig = make_subplots(rows=1, cols=len(maps), subplot_titles=list(maps),
                         horizontal_spacing=0.02)
@@ -65,7 +67,10 @@ def pixel_grid_figure(maps: dict[str, np.ndarray], zmax: float = 255.0) -> go.Fi
         fig.update_yaxes(autorange="reversed", scaleanchor=f"x{k}", showticklabels=False,
                          row=1, col=k)
         fig.update_xaxes(showticklabels=False, row=1, col=k)
-    fig.update_layout(plot_bgcolor="#d33", margin=dict(l=5, r=5, t=30, b=5), height=250)
+    fig.update_xaxes(showgrid=False, zeroline=False, constrain="domain")
+    fig.update_yaxes(showgrid=False, zeroline=False, constrain="domain")
+    fig.update_layout(plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
+                      margin=dict(l=5, r=5, t=30, b=5), height=height)
     return fig
 
 
@@ -74,9 +79,10 @@ def coverage_figure(coverage: np.ndarray) -> go.Figure:
     fig = go.Figure(go.Heatmap(z=coverage, colorscale="Blues", xgap=1, ygap=1,
                                text=coverage, texttemplate="%{text}", showscale=False,
                                hovertemplate="row %{y}, col %{x}: %{z} stamps<extra></extra>"))
-    fig.update_yaxes(autorange="reversed", scaleanchor="x", showticklabels=False)
-    fig.update_xaxes(showticklabels=False)
-    fig.update_layout(title="Stamps per output pixel", height=300,
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", showticklabels=False,
+                     showgrid=False, zeroline=False, constrain="domain")
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, constrain="domain")
+    fig.update_layout(title="Stamps per output pixel", height=300, plot_bgcolor="#ffffff",
                       margin=dict(l=5, r=5, t=30, b=5))
     return fig
 

@@ -42,7 +42,7 @@ from skimage.segmentation import relabel_sequential
 from segcore.classical.region_adjacency import (
     BACKGROUND, adjacent_pairs, centroids, gray_float, merge_adjacent, merged_centroids, rag_data,
     region_stats)
-from segcore.trace import Trace, TraceRecorder
+from segcore.trace import Step, Trace, TraceRecorder
 
 __all__ = ["CRITERIA", "UNLABELLED", "NOT_REACHED", "region_grow", "merge_regions",
            "seeds_from_threshold", "seeds_at_max"]
@@ -196,12 +196,13 @@ def region_grow(image, seeds=None, *, markers=None, criterion="mean", threshold=
             break
         grow.add(ring, ring_lab)
     history = grow.history()
-    _record_stages(rec, history, grow.added, grow.rings())
     reason = ("max size reached" if max_size is not None and grow.full[1:].all()
               else "no admissible neighbour")
     stage = grow.crop(np.maximum(grow.state, NOT_REACHED))
-    return rec.finish(_grow_output(grow.final_labels(), stage, history, n_regions, reason,
-                                   grow.sums[0, 1:]), params, warnings)
+    output = _grow_output(grow.final_labels(), stage, history, n_regions, reason,
+                          grow.sums[0, 1:])
+    return Trace(output, _stage_steps(grow, history, max_steps), params, warnings,
+                 total_steps=len(grow.added))
 
 
 class _Growth:
@@ -348,11 +349,10 @@ class _Growth:
         self.added.append(len(pix))
         self._rings.append(pix)
 
-    def rings(self):
-        """The pixels that joined at each stage, as flat indices of the unpadded image."""
-        pix = np.concatenate(self._rings)
-        flat = (pix // self.width - 1) * self.shape[1] + pix % self.width - 1
-        return np.split(flat.astype(np.int32), np.cumsum(self.added)[:-1])
+    def ring(self, k):
+        """The pixels that joined at stage k, as flat indices of the unpadded image."""
+        pix = self._rings[k]
+        return ((pix // self.width - 1) * self.shape[1] + pix % self.width - 1).astype(np.int32)
 
     def history(self):
         """Mean, sd, size and next T(i) after every stage, for the tracked regions."""
@@ -420,15 +420,30 @@ def _empty_history():
     return {name: np.zeros((0, 0)) for name in ("mean", "sd", "size", "threshold")}
 
 
-def _record_stages(rec, history, added, rings):
-    """One step per stage k: its ring, the tracked regions' sizes and region 1's statistics."""
-    total = np.cumsum(added)
-    for k, (n_added, ring) in enumerate(zip(added, rings)):
+def _kept_stages(n_stages, max_steps):
+    """The stages a ``TraceRecorder(max_steps)`` keeps out of ``n_stages`` (no payloads)."""
+    rec = TraceRecorder(max_steps)
+    for k in range(n_stages):
+        rec.add("", None)
+    return [step.index for step in rec.steps]
+
+
+def _stage_steps(grow, history, max_steps):
+    """Steps of the kept stages: the ring, the tracked sizes and region 1's statistics.
+
+    Only kept stages are built (the recorder's own choice of stages), so a run
+    of hundreds of stages pays for at most ``max_steps`` rings.
+    """
+    total = np.cumsum(grow.added)
+    steps = []
+    for k in _kept_stages(len(grow.added), max_steps):
         caption = ("Stage 0: the seeds." if k == 0 else
-                   f"Stage {k}: {n_added} border pixel(s) passed the homogeneity test.")
-        rec.add(f"stage {k}", {"ring": ring, "sizes": history["size"][k]}, caption, added=n_added,
-                size=total[k], mean=history["mean"][k, 0],
-                sd=history["sd"][k, 0], threshold=history["threshold"][k, 0])
+                   f"Stage {k}: {grow.added[k]} border pixel(s) passed the homogeneity test.")
+        metrics = {"added": grow.added[k], "size": total[k], "mean": history["mean"][k, 0],
+                   "sd": history["sd"][k, 0], "threshold": history["threshold"][k, 0]}
+        steps.append(Step(f"stage {k}", {"ring": grow.ring(k), "sizes": history["size"][k]},
+                          caption, {name: float(v) for name, v in metrics.items()}, k))
+    return tuple(steps)
 
 
 def _grow_output(labels, stage, history, n_regions, reason, sizes=np.zeros(0)):

@@ -79,7 +79,8 @@ def histogram_figure(counts: np.ndarray, *, thresholds=(), criterion: np.ndarray
         fig.add_trace(go.Scatter(x=LEVELS, y=criterion, name=criterion_name, yaxis="y2",
                                  mode="lines", line=dict(color=CURVE_COLOR, width=2)))
         fig.update_layout(yaxis2=dict(title=criterion_name, overlaying="y", side="right",
-                                      showgrid=False, zeroline=True, zerolinecolor=CURVE_COLOR,
+                                      showgrid=False, zerolinecolor=CURVE_COLOR,
+                                      zeroline=bool(np.nanmin(criterion) < 0),
                                       type="linear", tickmode="auto", nticks=6))
     for t in thresholds:
         fig.add_vline(x=_boundary(t), line=dict(color=THRESHOLD_COLOR, width=2),

@@ -438,6 +438,11 @@ def sampling_offsets(kernel: int, rate: int) -> np.ndarray:
     (kernel**2, 2) int array
         Offsets ``r * (a - c, b - c)`` with c = (kernel - 1) / 2.
 
+    Raises
+    ------
+    ValueError
+        For an even or non-positive kernel or a rate < 1.
+
     Examples
     --------
     >>> sampling_offsets(3, 6)[:3].tolist()

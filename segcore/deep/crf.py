@@ -101,6 +101,19 @@ def coarse_scores(labels, num_classes: int, *, factor: int = 8, noise: float = 1
     (C, H, W) float64
         Softmax probabilities.
 
+    Raises
+    ------
+    ValueError
+        For labels outside 0 .. num_classes - 1 (after filling ``ignore_index``),
+        fewer than 2 classes, only ignored pixels, or a factor < 1.
+
+    Notes
+    -----
+    Stands in for a network's output at output stride ``factor``: block
+    the one-hot ground truth down, upsample it bilinearly (boundaries blur
+    over about ``factor`` pixels, the resolution issue), scale to logits,
+    add noise, softmax.
+
     Examples
     --------
     >>> p = coarse_scores(np.eye(16, dtype=int), 2, factor=4, random_state=0)

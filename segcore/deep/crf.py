@@ -109,8 +109,8 @@ def coarse_scores(labels, num_classes: int, *, factor: int = 8, noise: float = 1
 
     Notes
     -----
-    Stands in for a network's output at output stride ``factor``: block
-    the one-hot ground truth down, upsample it bilinearly (boundaries blur
+    Stands in for a network's output at output stride ``factor``: shrink
+    the one-hot ground truth (anti-aliased), upsample it bilinearly (boundaries blur
     over about ``factor`` pixels, the resolution issue), scale to logits,
     add noise, softmax.
 

@@ -330,7 +330,8 @@ def hcs_view() -> None:
                        "uncoloured.")
 
     def render_pixels(i: int, step) -> None:
-        st.image(figs.subgraph_picture(image, shape, step.data["nodes"], step.data["side"]),
+        side = step.data["side"] if step.name == "split" else np.ones_like(step.data["side"])
+        st.image(figs.subgraph_picture(image, shape, step.data["nodes"], side),
                  width="stretch", caption="This call's subgraph: the two sides of its min cut "
                                           "(orange, blue); a cluster is all orange.")
 

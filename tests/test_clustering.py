@@ -236,3 +236,10 @@ def test_cluster_image_texture_view_is_pca(two_halves):
 def test_cluster_image_rejects_unknown_method(two_halves):
     with pytest.raises(ValueError, match="method"):
         cluster_image(two_halves, method="spectral")
+
+
+@pytest.mark.parametrize("method", ["kmeans", "agglomerative", "dbscan"])
+def test_cluster_image_constant_image_warns_and_stays_finite(method):
+    t = cluster_image(np.full((16, 16), 90, np.uint8), space="texture", method=method, n_clusters=2)
+    assert any("constant image" in w for w in t.warnings)
+    assert np.all(np.isfinite(t.view_points)) and np.all(np.isfinite(t.view_explained))

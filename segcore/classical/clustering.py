@@ -38,6 +38,7 @@ TOL = 1e-4
 FEW_FEATURES = 8
 #: Most k-means iterations kept in a Trace (first and last always).
 MAX_RECORDED_STEPS = 25
+CONSTANT_WARNING = "all pixels have identical features (constant image)"
 #: Pixels the scikit-learn alternatives fit on (they predict the rest).
 FIT_SAMPLE = 3000
 #: Pixels the elbow curve fits on (SSE is then measured on all pixels).
@@ -295,8 +296,7 @@ def _single_cluster(x, recorder, params, image_shape) -> Trace:
     output = {"labels": _as_map(labels, image_shape).astype(np.int32), "centroids": centroids,
               "sse": 0.0, "sse_curve": np.zeros(1), "n_iter": 1, "init_centroids": centroids,
               "converged": True}
-    return recorder.finish(output, params, ["all pixels have identical features (constant image): "
-                                            "returned a single cluster"])
+    return recorder.finish(output, params, [CONSTANT_WARNING + ": returned a single cluster"])
 
 
 def elbow(features, ks=range(1, 11), *, random_state=0, sample: int = ELBOW_SAMPLE) -> dict:
@@ -601,7 +601,9 @@ def _view(x: np.ndarray, rng: np.random.Generator, image_shape=None) -> dict:
     else:
         mean = x.mean(axis=0, dtype=np.float64)
         _, s, vt = np.linalg.svd(x[idx] - mean, full_matrices=False)
-        axes, variance = vt[:VIEW_DIM], (s ** 2 / (s ** 2).sum())[:VIEW_DIM]
+        total = (s ** 2).sum()
+        axes = vt[:VIEW_DIM]
+        variance = (s ** 2 / total)[:VIEW_DIM] if total > 0 else np.zeros(VIEW_DIM)
     height, width = image_shape if image_shape is not None else (1, len(x))
     probe = (height // 2) * width + width // 2
     return {"view_index": idx, "view_points": (x[idx] - mean) @ axes.T, "view_axes": axes,
@@ -676,5 +678,8 @@ def cluster_image(image, *, space: str = "intensity", method: str = "kmeans", n_
     output = dict(trace.output, feature_names=feats.names, feature_mean=feats.mean,
                   feature_scale=feats.scale, **_view(x, rng, shape))
     params = dict(trace.params, space=space, method=method, position_weight=float(position_weight))
-    return Trace(output=output, steps=trace.steps, params=params, warnings=trace.warnings,
+    warnings = trace.warnings
+    if method != "kmeans" and not x.any():  # standardising zeroes every constant feature
+        warnings += (CONSTANT_WARNING,)
+    return Trace(output=output, steps=trace.steps, params=params, warnings=warnings,
                  total_steps=trace.total_steps)

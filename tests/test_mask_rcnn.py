@@ -194,3 +194,20 @@ def test_shapes_model_finds_the_objects(shapes_model):
         detections += len(trace.masks)
         objects += len(scene.labels)
     assert found / objects >= 0.9 and found / detections >= 0.7, (found, objects, detections)
+
+
+def test_instance_scenes_are_reproducible_and_disjoint():
+    a, b = make_instance_scene(11), make_instance_scene(11)
+    assert np.array_equal(a.image, b.image) and np.array_equal(a.masks, b.masks)
+    assert (a.masks.sum(axis=0) <= 1).all() and a.masks.reshape(len(a.masks), -1).any(1).all()
+    for mask, (x1, y1, x2, y2) in zip(a.masks, a.boxes.astype(int)):
+        rows, cols = np.nonzero(mask)
+        assert (cols.min(), rows.min(), cols.max() + 1, rows.max() + 1) == (x1, y1, x2, y2)
+    assert np.array_equal(np.unique(a.instances), np.arange(len(a.labels) + 1))
+    assert not np.array_equal(a.image, make_instance_scene(12).image)
+
+
+@pytest.mark.parametrize("seed, size", [(-1, 256), (0, 16), (0.5, 256)])
+def test_instance_scene_bad_arguments(seed, size):
+    with pytest.raises(ValueError):
+        make_instance_scene(seed, size)

@@ -92,9 +92,10 @@ def load_state_dict(path: str | os.PathLike, sha256: str) -> dict[str, torch.Ten
     Examples
     --------
     >>> import tempfile, torch
-    >>> f = tempfile.NamedTemporaryFile(suffix=".pt", delete=False); f.close()
-    >>> torch.save({"w": torch.ones(2)}, f.name)
-    >>> load_state_dict(f.name, sha256_of(f.name))["w"].tolist()
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "w.pt"
+    ...     torch.save({"w": torch.ones(2)}, path)
+    ...     load_state_dict(path, sha256_of(path))["w"].tolist()
     [1.0, 1.0]
     """
     path = Path(path)

@@ -204,13 +204,20 @@ with formula_slot:
     if trace.n_regions:
         m, sd, t_i = (history[name][-1, 0] for name in ("mean", "sd", "threshold"))
         ratio = sd / m if m > 0 else 0.0
+        stages = rf"\ \text{{after {trace.total_steps - 1} stages}}"
+        tests = {
+            "mean": rf"|I(r,c) - M(1)| \le T = {tolerance}:\quad M(1) = {m:.1f}{stages}",
+            "adaptive": rf"|I(r,c) - M(1)| \le T(1):\quad M(1) = {m:.1f},\ sd(1) = {sd:.1f}"
+                        + stages,
+            "fixed": rf"|I(r,c) - I(\text{{seed}})| \le T = {tolerance}:\quad I(\text{{seed}}) = "
+                     rf"{history['mean'][0, 0]:.1f}\ \text{{(region 1)}}",
+        }
         lines = [
-            rf"|I(r,c) - M(1)| \le T(1):\quad M(1) = {m:.1f},\ sd(1) = {sd:.1f}"
-            rf"\ \text{{after {trace.total_steps - 1} stages}}",
+            tests[criterion],
             rf"T(1) = \left(1 - \frac{{sd(1)}}{{M(1)}}\right) T = (1 - {ratio:.3f}) \times "
             rf"{tolerance} = {max(0.0, 1 - ratio) * tolerance:.1f}"
             + (r"\quad\text{(used)}" if criterion == "adaptive" else
-               rf"\quad\text{{(not used: this run tests with }}T = {tolerance})"),
+               r"\quad\text{(the adaptive rule; not used in this run)}"),
         ]
         if merged is not None and len(merged.rag_before["edges"]):
             rag = merged.rag_before

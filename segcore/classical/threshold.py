@@ -144,8 +144,7 @@ def _constant_warning(level: int) -> str:
             f"separate, so the mask is empty.")
 
 
-def _degenerate(image: np.ndarray, counts: np.ndarray, params: dict,
-                polarity: str) -> Trace | None:
+def _degenerate(image: np.ndarray, counts: np.ndarray, params: dict) -> Trace | None:
     """Early result for a constant image (one occupied histogram bin), else None."""
     occupied = np.flatnonzero(counts)
     if occupied.size > 1:
@@ -167,7 +166,7 @@ def _histogram_stage(image, polarity: str, params: dict):
     """
     image = _validate_inputs(image, polarity=polarity)
     counts = np.bincount(image.ravel(), minlength=NBINS)
-    return image, counts, _degenerate(image, counts, {**params, "polarity": polarity}, polarity)
+    return image, counts, _degenerate(image, counts, {**params, "polarity": polarity})
 
 
 def _recorder(counts: np.ndarray) -> TraceRecorder:
@@ -311,10 +310,14 @@ def threshold_manual(image: np.ndarray, t: float, *, polarity: str = BRIGHT) -> 
     params = {"method": "manual", "t": float(t)}
     rec = _recorder(counts)
     terms = otsu_terms(counts, t)
+    occupied = np.flatnonzero(counts)
     warnings = []
-    if terms["omega0"] == 0 or terms["omega1"] == 0:
+    if occupied.size == 1:
+        warnings.append(f"The image has a single gray level ({occupied[0]}); no threshold "
+                        f"can separate anything.")
+    elif terms["omega0"] == 0 or terms["omega1"] == 0:
         warnings.append(f"t = {t:g} puts every pixel in one class; pick t between "
-                        f"{np.flatnonzero(counts)[0]} and {np.flatnonzero(counts)[-1] - 1}.")
+                        f"{occupied[0]} and {occupied[-1] - 1}.")
     return _global_result(rec, image, counts, float(t), polarity, otsu_criterion(counts),
                           "between-class variance", params, warnings, terms=terms)
 

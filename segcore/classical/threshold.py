@@ -621,13 +621,13 @@ def threshold_isodata(image: np.ndarray, *, polarity: str = BRIGHT,
         t = int(np.floor(midpoint[t]))
     warnings = []
     if t not in fixed_points:
-        warnings.append(f"The iteration did not settle (it cycles through t = {seen[-2:]}); "
-                        f"the lowest fixed point of the criterion is used.")
+        warnings.append(f"The iteration did not settle within {len(seen)} steps (last "
+                        f"t = {seen[-2:]}); the lowest fixed point of the rule is used.")
     chosen = int(fixed_points[0]) if fixed_points.size else t
     if chosen != t:
         rec.add("lowest fixed point", _apply_polarity(image, chosen, polarity),
-                f"t = {chosen} also satisfies t = floor((mu0 + mu1) / 2) and is lower "
-                f"than {t}; the convention keeps the lowest.", threshold=chosen)
+                f"t = {chosen} is the lowest t with t = floor((mu0 + mu1) / 2); the "
+                f"convention (as in scikit-image) keeps the lowest.", threshold=chosen)
     return _global_result(rec, image, counts, float(chosen), polarity, gap,
                           "(mu0 + mu1)/2 - t", params, warnings,
                           iterated_threshold=float(t),

@@ -31,6 +31,7 @@ METHOD_LABELS = {
 WITH_K = ("kmeans", "gmm", "agglomerative")
 MAX_K = 12
 ELBOW_KS = range(1, 11)
+MAX_FEATURE_MAPS = 8
 
 panels.page_header(
     "Clustering",
@@ -58,6 +59,15 @@ def elbow_curve(key: str, image: np.ndarray, space: str, position_weight: float)
     """k-means SSE for k = 1..10 in the chosen feature space (cached)."""
     features = feat.pixel_features(image, space, position_weight=position_weight)
     return clu.elbow(features.values, ELBOW_KS)
+
+
+@st.cache_data(**CACHE)
+def feature_maps(key: str, image: np.ndarray, space: str, position_weight: float) -> list:
+    """Up to eight standardised feature maps as (PNG bytes, name), evenly spread over the features."""
+    features = feat.pixel_features(image, space, position_weight=position_weight)
+    picks = np.unique(np.linspace(0, features.dim - 1, min(features.dim, MAX_FEATURE_MAPS)).round())
+    return [(png(figs.feature_picture(features.values[:, j].reshape(features.shape))), features.names[j])
+            for j in picks.astype(int)]
 
 
 def _light(fig) -> dict:
@@ -317,6 +327,25 @@ def render(i: int, step) -> None:
 
 player.step_player(trace.steps, key="step", render=render,
                    label="Iteration" if method == "kmeans" else "Stage")
+
+
+# ----------------------------------------------------------------- feature maps (own fragment)
+@st.fragment
+def feature_maps_panel() -> None:
+    if not state.checkbox("Show the feature maps (what each pixel is described by)", "maps", False):
+        return
+    maps = None
+    with panels.user_errors():
+        maps = feature_maps(picked.key, image, space, float(position_weight))
+    if maps:
+        cols = st.columns(4)
+        for i, (picture, name) in enumerate(maps):
+            cols[i % 4].image(picture, caption=name, width="stretch")
+        st.caption("Standardised features, black = -2.5 to white = +2.5 standard deviations. Texture "
+                   "features are local energies: the mean |filter response| around each pixel.")
+
+
+feature_maps_panel()
 
 
 # ----------------------------------------------------------------- elbow (own fragment)

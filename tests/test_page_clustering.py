@@ -55,10 +55,13 @@ def test_every_alternative_method_renders(method):
 
 
 @pytest.mark.parametrize("space", ["intensity", "lab", "texture"])
-def test_every_feature_space_renders(space):
-    at = _run(space=space, lam="0.5" if space == "intensity" else "0")
+def test_every_feature_space_renders_with_its_feature_maps(space):
+    at = _run(space=space, lam="0.5" if space == "intensity" else "0", maps="1")
     _ok(at)
-    assert any("D = " in text for text in _latex(at))
+    dim = {"intensity": 3, "lab": 3, "texture": 30}[space]
+    assert any(f"D = {dim}" in text for text in _latex(at))
+    captions = [img.caption for img in at.get("image") if getattr(img, "caption", None)]
+    assert len(at.get("image")) >= 3 + min(dim, 8), captions
 
 
 def test_changing_k_and_space_changes_the_result(default_run):

@@ -14,11 +14,14 @@ import plotly.graph_objects as go
 from segcore.classical.clustering import UNLABELLED
 from ui import figures, overlay
 
-__all__ = ["css", "label_picture", "cluster_picture", "probability_picture", "histogram_figure",
+__all__ = ["css", "label_picture", "cluster_picture", "probability_picture", "feature_picture",
+           "histogram_figure",
            "scatter_figure", "sse_figure", "elbow_figure", "project", "boundaries_1d"]
 
 UNLABELLED_COLOR = "rgb(170,170,170)"
 CENTROID_SIZE = {2: 16, 3: 7}
+#: Standard deviations either side of the mean a feature picture spans.
+FEATURE_SPREAD = 2.5
 
 
 def css(i: int) -> str:
@@ -45,6 +48,12 @@ def cluster_picture(image: np.ndarray, labels: np.ndarray, cluster: int) -> np.n
 def probability_picture(probability: np.ndarray) -> np.ndarray:
     """A [0, 1] map as a gray picture (white = probability 1)."""
     return np.clip(np.asarray(probability, np.float32) * 255 + 0.5, 0, 255).astype(np.uint8)
+
+
+def feature_picture(values: np.ndarray, spread: float = FEATURE_SPREAD) -> np.ndarray:
+    """A standardised feature map as a gray picture: -spread..+spread std. units to black..white."""
+    scaled = (np.asarray(values, np.float32) + spread) * (255 / (2 * spread))
+    return np.clip(scaled + 0.5, 0, 255).astype(np.uint8)
 
 
 def boundaries_1d(centroids: np.ndarray) -> np.ndarray:

@@ -125,32 +125,40 @@ def test_fixed_criterion_equals_skimage_flood(connectivity, case):
     assert len(ours.steps) <= 8 and ours.total_steps == ours.stage.max() + 1
 
 
-def _lecture_growth(img, seed, criterion, tolerance, connectivity):
-    """The lecture's algorithm written pixel by pixel: at each stage test every unlabelled
-    neighbour of the whole region against M(i) +- T(i) of the region before the stage."""
+def _lecture_growth(img, seeds, criterion, tolerance, connectivity):
+    """The lecture's algorithm written pixel by pixel: at each stage every unlabelled
+    neighbour of a region is tested against M(i) +- T(i) of that region before the stage;
+    a pixel several regions accept joins the closest mean (ties: the smaller label)."""
     img = img.astype(float)
     steps = [(-1, 0), (1, 0), (0, -1), (0, 1)]
     if connectivity == 8:
         steps += [(-1, -1), (-1, 1), (1, -1), (1, 1)]
     stage = np.full(img.shape, -1)
-    stage[seed] = 0
-    members = [seed]
+    labels = np.zeros(img.shape, int)
+    members = {i + 1: [seed] for i, seed in enumerate(seeds)}
+    for i, seed in enumerate(seeds):
+        stage[seed], labels[seed] = 0, i + 1
     k = 0
     while True:
-        values = np.array([img[p] for p in members])
-        mean, sd = values.mean(), values.std()
-        ratio = sd / mean if mean > 0 else 0.0
-        limit = tolerance if criterion == "mean" else max(0.0, 1 - ratio) * tolerance
-        border = {(r + dr, c + dc) for r, c in members for dr, dc in steps
-                  if 0 <= r + dr < img.shape[0] and 0 <= c + dc < img.shape[1]
-                  and stage[r + dr, c + dc] < 0}
-        new = [p for p in border if mean - limit <= img[p] <= mean + limit]
-        if not new:
-            return stage
+        offers = {}
+        for label, pixels in members.items():
+            values = np.array([img[p] for p in pixels])
+            mean, sd = values.mean(), values.std()
+            ratio = sd / mean if mean > 0 else 0.0
+            limit = tolerance if criterion == "mean" else max(0.0, 1 - ratio) * tolerance
+            border = {(r + dr, c + dc) for r, c in pixels for dr, dc in steps
+                      if 0 <= r + dr < img.shape[0] and 0 <= c + dc < img.shape[1]
+                      and stage[r + dr, c + dc] < 0}
+            for p in border:
+                if mean - limit <= img[p] <= mean + limit:
+                    offers.setdefault(p, []).append((abs(img[p] - mean), label))
+        if not offers:
+            return stage, labels
         k += 1
-        for p in new:
-            stage[p] = k
-        members += new
+        for p, choices in offers.items():
+            label = min(choices)[1]
+            stage[p], labels[p] = k, label
+            members[label].append(p)
 
 
 @pytest.mark.parametrize("criterion", ["mean", "adaptive"])
@@ -163,9 +171,25 @@ def test_running_mean_matches_the_pixel_by_pixel_algorithm(criterion, case):
     connectivity = (4, 8)[case % 2]
     ours = region_grow(img, [seed], criterion=criterion, threshold=tolerance,
                        connectivity=connectivity)
-    expected = _lecture_growth(img, seed, criterion, tolerance, connectivity)
+    expected, _ = _lecture_growth(img, [seed], criterion, tolerance, connectivity)
     assert ours.stage.max() > 2  # the case really grows over several stages
     np.testing.assert_array_equal(ours.stage, expected)
+
+
+@pytest.mark.parametrize("criterion", ["mean", "adaptive"])
+@pytest.mark.parametrize("case", range(3))
+def test_several_seeds_match_the_pixel_by_pixel_algorithm(criterion, case):
+    rng = np.random.default_rng(10 + case)
+    img = rng.integers(0, 60, (14, 14)) + np.arange(14) * 6
+    seeds = [tuple(int(v) for v in rng.integers(0, 14, 2)) for _ in range(3)]
+    seeds = list(dict.fromkeys(seeds))
+    tolerance = 25.5 if criterion == "mean" else 45.5
+    ours = region_grow(img, seeds, criterion=criterion, threshold=tolerance,
+                       connectivity=(4, 8)[case % 2])
+    stage, labels = _lecture_growth(img, seeds, criterion, tolerance, (4, 8)[case % 2])
+    assert ours.stage.max() > 2
+    np.testing.assert_array_equal(ours.stage, stage)
+    np.testing.assert_array_equal(ours.labels, labels)
 
 
 def test_fixed_criterion_with_two_seeds_equals_two_floods():

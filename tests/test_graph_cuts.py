@@ -7,11 +7,12 @@ import numpy as np
 import pytest
 from skimage.graph import rag_mean_color
 
-from segcore.classical import affinity, cut_measures, graph_cuts, hcs, ncut
+from segcore.classical import affinity, cut_measures, graph_cuts, hcs, rag_ncut
 from segcore.classical.affinity import affinity_graph, downsample_labels, grid_edges
 from segcore.classical.cut_measures import minimum_cut, partition_measures
 from segcore.classical.hcs import SINGLETON, hcs_pixels, lecture_example_graph
-from segcore.classical.ncut import recursive_ncut, spectral_ncut
+from segcore.classical.ncut import spectral_ncut
+from segcore.classical.rag_ncut import recursive_ncut
 
 
 def _symmetric(n, seed=0, density=1.0):
@@ -245,10 +246,10 @@ def test_recursive_ncut_deterministic_and_splits_regions():
 def test_numpy_rag_equals_skimage_rag_mean_color():
     rng = np.random.default_rng(1)
     img = np.kron(rng.integers(0, 256, (3, 3, 3)), np.ones((8, 8, 1))).astype(np.uint8)
-    sp = ncut._superpixels(img, 12, 10.0)
+    sp = rag_ncut._superpixels(img, 12, 10.0)
     assert sp.max() > 4
     ref = rag_mean_color(img.astype(float), sp, mode="similarity", sigma=5000.0, connectivity=1)
-    mine = ncut._region_adjacency_graph(img, sp, 5000.0)
+    mine = rag_ncut._region_adjacency_graph(img, sp, 5000.0)
     assert {frozenset(e) for e in ref.edges} == {frozenset(e) for e in mine.edges}
     for u, v in ref.edges:
         assert mine[u][v]["weight"] == pytest.approx(ref[u][v]["weight"])

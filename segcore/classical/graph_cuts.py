@@ -6,8 +6,8 @@ The pieces live in modules named after what they teach:
 - :mod:`segcore.classical.affinity` - the pixel graph and its Gaussian affinities;
 - :mod:`segcore.classical.cut_measures` - cut, assoc, Ncut, Nassoc, Stoer-Wagner min cut;
 - :mod:`segcore.classical.hcs` - Highly Connected Subgraphs by repeated min cuts;
-- :mod:`segcore.classical.ncut` - normalized cut by the generalized eigenproblem, and
-  recursive Ncut on a superpixel RAG;
+- :mod:`segcore.classical.ncut` - normalized cut by the generalized eigenproblem;
+- :mod:`segcore.classical.rag_ncut` - recursive Ncut on a superpixel RAG;
 - :mod:`segcore.classical.maxflow_seg` - seeded s-t cut by max-flow (Boykov-Kolmogorov).
 
 :func:`compare_cuts` puts the minimum cut and the normalized cut of one graph
@@ -25,7 +25,8 @@ from segcore.classical.cut_measures import minimum_cut, partition_measures, stoe
 from segcore.classical.hcs import SINGLETON, hcs, hcs_pixels, lecture_example_graph
 from segcore.classical.maxflow_seg import (NX_MAX_PIXELS, SOLVERS, default_seeds, seed_mask,
                                            seeded_graph_cut, segmentation_energy)
-from segcore.classical.ncut import recursive_ncut, spectral_ncut
+from segcore.classical.ncut import spectral_ncut
+from segcore.classical.rag_ncut import recursive_ncut
 from segcore.trace import Step, Trace
 
 __all__ = [

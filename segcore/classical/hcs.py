@@ -29,7 +29,17 @@ SINGLETON = 0
 DEFAULT_MAX_STEPS = 64
 
 
-def _validate_graph(graph):
+def _validate_hcs_input(graph=None, *, weights=None, shape=None, threshold=None):
+    """Check a graph for HCS, or a pixel affinity matrix with its grid shape and threshold."""
+    if weights is not None:
+        weights = np.asarray(weights, dtype=np.float64)
+        n = int(np.prod(shape))
+        if weights.ndim != 2 or weights.shape[0] != weights.shape[1] or weights.shape[0] != n:
+            raise ValueError(f"weights must be an (n, n) matrix with n = h * w for shape "
+                             f"{tuple(shape)}, got {weights.shape}")
+        if not 0 <= threshold < 1:
+            raise ValueError(f"threshold must be in [0, 1), got {threshold!r}")
+        return weights
     if not isinstance(graph, nx.Graph) or graph.is_directed() or graph.is_multigraph():
         raise ValueError("graph must be an undirected simple networkx.Graph, "
                          f"got {type(graph).__name__}")
@@ -122,7 +132,7 @@ def hcs(graph: nx.Graph, *, max_steps: int | None = DEFAULT_MAX_STEPS) -> Trace:
     >>> t.clusters, t.singletons
     ([[0, 1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11]], [12])
     """
-    graph = _validate_graph(graph)
+    graph = _validate_hcs_input(graph)
     adjacency = nx.to_numpy_array(graph, nodelist=range(graph.number_of_nodes()), weight=None)
     rec = TraceRecorder(max_steps=max_steps)
     clusters, singletons = [], []
@@ -187,13 +197,7 @@ def hcs_pixels(weights: np.ndarray, shape: tuple[int, int], threshold: float, *,
     >>> hcs_pixels(w, (2, 3), 0.5).labels.tolist()
     [[1, 1, 1], [2, 2, 2]]
     """
-    weights = np.asarray(weights, dtype=np.float64)
-    n = int(np.prod(shape))
-    if weights.ndim != 2 or weights.shape[0] != weights.shape[1] or weights.shape[0] != n:
-        raise ValueError(f"weights must be an (n, n) matrix with n = h * w for shape {tuple(shape)}, "
-                         f"got {weights.shape}")
-    if not 0 <= threshold < 1:
-        raise ValueError(f"threshold must be in [0, 1), got {threshold!r}")
+    weights = _validate_hcs_input(weights=weights, shape=shape, threshold=threshold)
     graph = nx.Graph()
     graph.add_nodes_from(range(weights.shape[0]))
     rows, cols = np.nonzero(np.triu(weights > threshold, k=1))

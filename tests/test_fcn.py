@@ -118,6 +118,8 @@ def test_sliding_window_paints_cells_and_counts_windows(scene):
     assert (block == block[0, 0]).all()
     report = fcn.evaluate(scene.semantic, trace.labels)
     assert report["mean_iou"] > 0.3  # blocky but not random
+    odd = fcn.sliding_window(scene.image[:172, :45], "fcn8s", stride=8)
+    assert odd.labels.shape == (172, 45) and odd.windows == 22 * 6
 
 
 def test_weights_are_verified_and_loaded_weights_only(tmp_path):

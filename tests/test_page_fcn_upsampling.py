@@ -74,3 +74,15 @@ def test_bad_query_value_warns_instead_of_failing(key, value):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(key in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("src", ["sample:text", "sample:coins", "scene:street"])
+def test_other_images_run_without_metrics(src):
+    at = app_test(PAGE)
+    at.query_params["src"] = src
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert "mIoU" not in _metrics(at)
+    assert any("no ground truth" in c.value or "other classes" in c.value
+               for c in list(at.caption) + list(at.info))

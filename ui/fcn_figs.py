@@ -25,15 +25,15 @@ VARIANT_COLORS = {"fcn32s": "#E69F00", "fcn16s": "#56B4E9", "fcn8s": "#009E73", 
 def feature_mosaic(features: np.ndarray, tile: int = 96) -> np.ndarray:
     """Up to 8 feature maps (C, h, w), each stretched and enlarged to ``tile`` px, in a 2 x 4 grid."""
     tiles = [feature_picture(f, size=tile) for f in features]
-    side = max(t.shape[0] for t in tiles)
+    th, tw = tiles[0].shape  # all maps of one stage share a shape
     rows = -(-len(tiles) // MOSAIC_COLUMNS)
     cols = min(len(tiles), MOSAIC_COLUMNS)
-    out = np.full((rows * (side + MOSAIC_GAP) - MOSAIC_GAP, cols * (side + MOSAIC_GAP) - MOSAIC_GAP),
+    out = np.full((rows * (th + MOSAIC_GAP) - MOSAIC_GAP, cols * (tw + MOSAIC_GAP) - MOSAIC_GAP),
                   255, np.uint8)
     for k, t in enumerate(tiles):
         r, c = divmod(k, MOSAIC_COLUMNS)
-        out[r * (side + MOSAIC_GAP):r * (side + MOSAIC_GAP) + t.shape[0],
-            c * (side + MOSAIC_GAP):c * (side + MOSAIC_GAP) + t.shape[1]] = t
+        out[r * (th + MOSAIC_GAP):r * (th + MOSAIC_GAP) + th,
+            c * (tw + MOSAIC_GAP):c * (tw + MOSAIC_GAP) + tw] = t
     return out
 
 

@@ -444,7 +444,8 @@ def fcn_trace(image: np.ndarray, variant: str = "fcn8s", *, model: nn.Module | N
 
 
 def _window_centres(length: int, stride: int) -> np.ndarray:
-    return np.arange(stride // 2, length, stride)
+    """Centre of each stride-wide cell (the last, partial cell's centre kept inside the image)."""
+    return np.minimum(np.arange(0, length, stride) + stride // 2, length - 1)
 
 
 def sliding_window(image: np.ndarray, variant: str = "fcn8s", *, stride: int = 8,

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import time
-from dataclasses import replace
-
 import numpy as np
 import streamlit as st
 
-from segcore import metrics
 from segcore.deep import atrous as A
-from segcore.deep import crf
-from ui import atrous_figs as figs
-from ui import overlay, panels, picker, player, state
+from ui import panels, picker, player, state
+from ui.atrous_cached import (ZOOM, ZOOM_WINDOW, aspp_figures, aspp_run, crf_curve, crf_run,
+                              footprints, receptive, signal, taps)
 
-CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
-# Figures are cached as shared read-only objects: st.cache_data would unpickle (and so
-# re-validate) every plotly figure on each rerun, ~10 ms a figure.
-FIGURES = dict(max_entries=32, ttl=3600, show_spinner=False)
-CRF_CACHE = dict(max_entries=8, ttl=3600, show_spinner=False)  # ~1.5 MB an entry
-DIFFERENCE = np.array([-1.0, 0.0, 1.0])  # the 1-D demo kernel
 RATE_SETS = {"1-6-12-18": (1, 6, 12, 18), "1-2-4-8": (1, 2, 4, 8), "1-3-6-9": (1, 3, 6, 9),
              "2-2-2-2": (2, 2, 2, 2)}
 STRIDES = ["1", "2", "4", "8", "16"]
 COARSE_FACTORS = ["4", "8", "16"]
-ZOOM_WINDOW = 96  # pixels around the image centre shown with the receptive field
-ZOOM = 4
-CRF_SEED = 0  # noise of the simulated network (the scene seed varies the scene itself)
 
 panels.page_header(
     "Atrous convolution",
@@ -52,109 +39,6 @@ stack = state.select("Layer stack", "at_stack", list(A.PRESETS), "exponential",
 layers = A.PRESETS[stack]
 
 
-# ----------------------------------------------------------------- cached computations
-@st.cache_resource(**FIGURES)
-def signal(key: str, image: np.ndarray, r: int) -> dict:
-    """The middle image row and its dilated difference at rate r."""
-    row = image[image.shape[0] // 2].astype(np.float64)
-    if A.receptive_field_size([A.Layer(3, r)]) > row.size:
-        raise ValueError(f"Rate {r} is too large for a row of {row.size} pixels.")
-    trace = A.dilated_conv1d(row, DIFFERENCE, rate=r)
-    return {"fig": figs.signal_plot(row, trace.y, r),
-            "grid": figs.sampling_grid(A.sampling_offsets(3, r), r)}
-
-
-@st.cache_resource(**FIGURES)
-def receptive(stack_name: str) -> dict:
-    """Influence maps of the stack, their figures, and the RF curves of every preset."""
-    trace = A.receptive_field(A.PRESETS[stack_name])
-    heatmaps = [figs.influence_heatmap(s.data, int(s.metrics["rf"]), s.name) for s in trace.steps]
-    curves = {name: [A.receptive_field_size(lay[:i + 1]) for i in range(len(lay))]
-              for name, lay in A.PRESETS.items()}
-    return {"trace": trace, "heatmaps": heatmaps, "growth": figs.rf_growth(curves, stack_name)}
-
-
-@st.cache_data(**CACHE)
-def footprints(key: str, image: np.ndarray, stack_name: str) -> list[bytes]:
-    """Each layer's influence footprint over a zoomed window at the image centre (PNG)."""
-    trace = receptive(stack_name)["trace"]
-    side = min(ZOOM_WINDOW, *image.shape[:2])
-    top, left = image.shape[0] // 2 - side // 2, image.shape[1] // 2 - side // 2
-    window = image[top:top + side, left:left + side]
-    views = []
-    for step in trace.steps:
-        foot = step.data > 0
-        n = foot.shape[0]
-        mask = np.zeros(window.shape[:2], bool)
-        ys, xs = np.nonzero(foot)
-        ys, xs = ys + side // 2 - n // 2, xs + side // 2 - n // 2
-        keep = (ys >= 0) & (ys < side) & (xs >= 0) & (xs < side)
-        mask[ys[keep], xs[keep]] = True
-        zoomed = np.repeat(np.repeat(overlay.mask_overlay(window, mask, alpha=0.85), ZOOM, 0),
-                           ZOOM, 1)
-        views.append(figs.png(zoomed))
-    return views
-
-
-@st.cache_data(**CACHE)
-def aspp_run(key: str, image: np.ndarray, rates: tuple, kernel: str, stride: int,
-             level: float) -> dict:
-    """ASPP branches and the first-rate map as overlay."""
-    start = time.perf_counter()
-    trace = A.aspp(image, rates=rates, kernel=kernel, output_stride=stride, level=level)
-    wall_ms = (time.perf_counter() - start) * 1000
-    return {"trace": trace, "wall_ms": wall_ms,
-            "overlay": figs.png(overlay.overlay(image, trace.labels, alpha=0.55)),
-            "branches": [figs.png(figs.response_image(s.data)) for s in trace.steps[:len(rates)]],
-            "reach": figs.png(overlay.colorize(trace.reach, skip_zero=True))}
-
-
-@st.cache_resource(**FIGURES)
-def aspp_figures(key: str, image: np.ndarray, rates: tuple, stride: int, share: tuple,
-                 none_share: float) -> dict:
-    """The sampling pattern of every branch over the image, and the first-rate shares."""
-    offsets = [A.sampling_offsets(3, r) for r in rates]
-    return {"pattern": figs.aspp_pattern(image, rates, stride, offsets),
-            "bars": figs.share_bars(rates, np.array(share), none_share)}
-
-
-@st.cache_data(**CRF_CACHE)
-def crf_run(key: str, image: np.ndarray, semantic: np.ndarray, names: tuple, factor: int,
-            noise: float, iterations: int, w_spatial: float, w_bilateral: float) -> dict:
-    """Simulated coarse network -> dense CRF; overlays per step; reports before/after.
-
-    A scene whose class 0 is "void" is scored like COCO: VOID pixels are neither predicted
-    (the network has no VOID class) nor counted.
-    """
-    has_void = names[0].lower() == "void"
-    if has_void:
-        target = np.where(semantic == 0, metrics.IGNORE, semantic - 1)
-        classes, ignore, shift = names[1:], metrics.IGNORE, 1
-    else:
-        target, classes, ignore, shift = semantic, names, None, 0
-    n_classes = len(classes)
-    probs = crf.coarse_scores(target, n_classes, factor=factor, noise=noise, ignore_index=ignore,
-                              random_state=CRF_SEED)
-    start = time.perf_counter()
-    trace = crf.dense_crf(image, probs, iterations=iterations, w_spatial=w_spatial,
-                          w_bilateral=w_bilateral, ground_truth=target, ignore_index=ignore)
-    wall_ms = (time.perf_counter() - start) * 1000
-    slim = replace(trace, output={"labels": trace.labels, "initial": trace.initial})  # no q
-    return {"trace": slim, "wall_ms": wall_ms, "void_ignored": has_void,
-            "views": [figs.png(overlay.overlay(image, s.data + shift, alpha=0.6))
-                      for s in trace.steps],
-            "before": metrics.segmentation_report(target, trace.initial, n_classes, classes,
-                                                  ignore_index=ignore),
-            "after": metrics.segmentation_report(target, trace.labels, n_classes, classes,
-                                                 ignore_index=ignore)}
-
-
-@st.cache_resource(**FIGURES)
-def crf_curve(mious: tuple) -> object:
-    """mIoU per mean-field iteration."""
-    return figs.miou_curve(list(mious))
-
-
 # ----------------------------------------------------------------- receptive field (cached)
 rf_trace = None
 with panels.user_errors():
@@ -169,6 +53,16 @@ with panels.user_errors():
     st.caption(f"Three weights, one every {rate} pixels: the difference x[i + {2 * rate}] - x[i] "
                f"responds to edges over {2 * rate + 1} pixels, so larger rates smear fine detail "
                "but still see a change across wide, flat objects.")
+    tap_result = taps(picked.key, gray, rate)
+    st.caption(f"The same sum in 2-D, tap by tap: a 3 x 3 centre-surround kernel at rate {rate} "
+               f"adds the image shifted by r k = multiples of {rate} pixels, one weight at a time "
+               "(grey = 0, white/black = positive/negative partial sum).")
+
+    def render_tap(i: int, step) -> None:
+        st.image(tap_result["images"][i], output_format="PNG", width=420,
+                 caption=f"{step.name}: partial sum after {i + 1} of 9 taps")
+
+    player.step_player(tap_result["steps"], key="at_tap", render=render_tap, label="Kernel tap")
 
 
 # ----------------------------------------------------------------- 2. receptive field
@@ -190,7 +84,7 @@ if rf_trace is not None:
         cols[4].metric("Weights so far", f"{m['weights']:.0f}",
                        help="k^2 per conv layer, one channel; pooling has none")
         a, b = st.columns(2)
-        a.image(views[i], width="stretch",
+        a.image(views[i], output_format="PNG", width="stretch",
                 caption=f"{step.name}: the unit's input pixels in the central "
                         f"{ZOOM_WINDOW} x {ZOOM_WINDOW} pixels of {picked.title}, zoomed {ZOOM}x")
         b.plotly_chart(rf_result["heatmaps"][i], key=f"at_heat_{i}")
@@ -227,7 +121,7 @@ if aspp_result is not None:
     trace = aspp_result["trace"]
     panels.show_warnings(trace)
     a, b = st.columns(2)
-    a.image(aspp_result["overlay"], width="stretch",
+    a.image(aspp_result["overlay"], output_format="PNG", width="stretch",
             caption="Colour = the smallest rate whose branch sees a change there; uncoloured = "
                     "no rate reaches one (only image pooling gives context).")
     aspp_figs = aspp_figures(picked.key, picked.image, rates, stride, tuple(trace.share),
@@ -237,13 +131,13 @@ if aspp_result is not None:
 
     def render_branch(i: int, step) -> None:
         if i < len(rates):
-            st.image(aspp_result["branches"][i], width=360,
+            st.image(aspp_result["branches"][i], output_format="PNG", width=360,
                      caption=f"|response| of the rate-{rates[i]} branch on the "
                              f"{trace.features.shape[1]} x {trace.features.shape[0]} feature map")
         elif step.name == A.IMAGE_POOLING:
             st.metric("Image pooling (global mean)", f"{float(step.data.flat[0]):.3f}")
         else:
-            st.image(aspp_result["reach"], width=360,
+            st.image(aspp_result["reach"], output_format="PNG", width=360,
                      caption="first rate to respond, on the feature map")
 
     player.step_player(trace.steps, key="at_branch", render=render_branch, label="Branch")
@@ -282,7 +176,7 @@ if crf_result is not None:
 
     def render_iteration(i: int, step) -> None:
         a, b = st.columns(2)
-        a.image(crf_result["views"][i], width="stretch",
+        a.image(crf_result["views"][i], output_format="PNG", width="stretch",
                 caption=f"{step.name} ({', '.join(names[1:])} coloured, {names[0]} clear"
                         f"{'; VOID not scored' if crf_result['void_ignored'] else ''}): "
                         f"mIoU {step.metrics['miou']:.3f}, "

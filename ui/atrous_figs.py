@@ -11,7 +11,7 @@ from PIL import Image
 from ui.figures import image_layer, tidy
 from ui.overlay import PALETTE
 
-__all__ = ["png", "rate_colour", "sampling_grid", "signal_plot", "influence_heatmap", "rf_growth",
+__all__ = ["png", "signed_image", "rate_colour", "sampling_grid", "signal_plot", "influence_heatmap", "rf_growth",
            "aspp_pattern", "share_bars", "miou_curve", "response_image"]
 
 HOLE_COLOUR = "#d9d9d9"
@@ -138,3 +138,11 @@ def response_image(response: np.ndarray) -> np.ndarray:
     mag = np.abs(np.asarray(response, dtype=np.float64))
     top = mag.max()
     return (255 * mag / top).astype(np.uint8) if top > 0 else np.zeros(mag.shape, np.uint8)
+
+
+def signed_image(values: np.ndarray) -> np.ndarray:
+    """Signed values as uint8 gray: 0 -> mid grey, the largest |value| -> black or white."""
+    values = np.asarray(values, dtype=np.float64)
+    top = np.abs(values).max()
+    scaled = values / top if top > 0 else np.zeros_like(values)
+    return np.round(127.5 + 127.5 * scaled).astype(np.uint8)

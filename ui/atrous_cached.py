@@ -1,0 +1,145 @@
+"""Cached computations of the atrous-convolution page.
+
+The decorated functions live in a module, not in the page script, so the
+``st.cache_*`` decorators run once at import instead of on every rerun (each
+run of a decorator reads the function's source to build its key). Arrays that
+``key`` already identifies (the picked image, its ground truth) are passed as
+``_``-prefixed arguments, which Streamlit does not hash. Figures are cached as
+shared read-only objects: ``st.cache_data`` would unpickle, and so re-validate,
+every plotly figure on each rerun (about 10 ms a figure).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+import streamlit as st
+
+from segcore import metrics
+from segcore.deep import atrous as A
+from segcore.deep import crf
+from ui import atrous_figs as figs
+from ui import overlay
+
+__all__ = ["signal", "taps", "receptive", "footprints", "aspp_run", "aspp_figures", "crf_run",
+           "crf_curve", "ZOOM_WINDOW", "ZOOM"]
+
+CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
+FIGURES = dict(max_entries=32, ttl=3600, show_spinner=False)
+CRF_CACHE = dict(max_entries=8, ttl=3600, show_spinner=False)  # ~1.5 MB an entry
+DIFFERENCE = np.array([-1.0, 0.0, 1.0])  # the 1-D demo kernel
+ZOOM_WINDOW = 96  # pixels around the image centre shown with the receptive field
+ZOOM = 4
+CRF_SEED = 0  # noise of the simulated network (the scene seed varies the scene itself)
+
+
+@st.cache_resource(**FIGURES)
+def signal(key: str, _image: np.ndarray, r: int) -> dict:
+    """The middle image row and its dilated difference at rate r."""
+    row = _image[_image.shape[0] // 2].astype(np.float64)
+    if A.receptive_field_size([A.Layer(3, r)]) > row.size:
+        raise ValueError(f"Rate {r} is too large for a row of {row.size} pixels.")
+    trace = A.dilated_conv1d(row, DIFFERENCE, rate=r)
+    return {"fig": figs.signal_plot(row, trace.y, r),
+            "grid": figs.sampling_grid(A.sampling_offsets(3, r), r)}
+
+
+@st.cache_data(**CACHE)
+def taps(key: str, _image: np.ndarray, r: int) -> dict:
+    """The centre-surround kernel at rate r applied to the image tap by tap (PNG per tap)."""
+    trace = A.dilated_conv2d(_image / 255.0, A.ASPP_KERNELS["center-surround"], rate=r, padding=r)
+    return {"steps": [replace(s, data=None) for s in trace.steps],
+            "images": [figs.png(figs.signed_image(s.data)) for s in trace.steps]}
+
+
+@st.cache_resource(**FIGURES)
+def receptive(stack_name: str) -> dict:
+    """Influence maps of the stack, their figures, and the RF curves of every preset."""
+    trace = A.receptive_field(A.PRESETS[stack_name])
+    heatmaps = [figs.influence_heatmap(s.data, int(s.metrics["rf"]), s.name) for s in trace.steps]
+    curves = {name: [A.receptive_field_size(lay[:i + 1]) for i in range(len(lay))]
+              for name, lay in A.PRESETS.items()}
+    return {"trace": trace, "heatmaps": heatmaps, "growth": figs.rf_growth(curves, stack_name)}
+
+
+@st.cache_data(**CACHE)
+def footprints(key: str, _image: np.ndarray, stack_name: str) -> list[bytes]:
+    """Each layer's influence footprint over a zoomed window at the image centre (PNG)."""
+    trace = receptive(stack_name)["trace"]
+    side = min(ZOOM_WINDOW, *_image.shape[:2])
+    top, left = _image.shape[0] // 2 - side // 2, _image.shape[1] // 2 - side // 2
+    window = _image[top:top + side, left:left + side]
+    views = []
+    for step in trace.steps:
+        foot = step.data > 0
+        n = foot.shape[0]
+        mask = np.zeros(window.shape[:2], bool)
+        ys, xs = np.nonzero(foot)
+        ys, xs = ys + side // 2 - n // 2, xs + side // 2 - n // 2
+        keep = (ys >= 0) & (ys < side) & (xs >= 0) & (xs < side)
+        mask[ys[keep], xs[keep]] = True
+        zoomed = np.repeat(np.repeat(overlay.mask_overlay(window, mask, alpha=0.85), ZOOM, 0),
+                           ZOOM, 1)
+        views.append(figs.png(zoomed))
+    return views
+
+
+@st.cache_data(**CACHE)
+def aspp_run(key: str, _image: np.ndarray, rates: tuple, kernel: str, stride: int,
+             level: float) -> dict:
+    """ASPP branches and the first-rate map as overlay."""
+    start = time.perf_counter()
+    trace = A.aspp(_image, rates=rates, kernel=kernel, output_stride=stride, level=level)
+    wall_ms = (time.perf_counter() - start) * 1000
+    return {"trace": trace, "wall_ms": wall_ms,
+            "overlay": figs.png(overlay.overlay(_image, trace.labels, alpha=0.55)),
+            "branches": [figs.png(figs.response_image(s.data)) for s in trace.steps[:len(rates)]],
+            "reach": figs.png(overlay.colorize(trace.reach, skip_zero=True))}
+
+
+@st.cache_resource(**FIGURES)
+def aspp_figures(key: str, _image: np.ndarray, rates: tuple, stride: int, share: tuple,
+                 none_share: float) -> dict:
+    """The sampling pattern of every branch over the image, and the first-rate shares."""
+    offsets = [A.sampling_offsets(3, r) for r in rates]
+    return {"pattern": figs.aspp_pattern(_image, rates, stride, offsets),
+            "bars": figs.share_bars(rates, np.array(share), none_share)}
+
+
+@st.cache_data(**CRF_CACHE)
+def crf_run(key: str, _image: np.ndarray, _semantic: np.ndarray, names: tuple, factor: int,
+            noise: float, iterations: int, w_spatial: float, w_bilateral: float) -> dict:
+    """Simulated coarse network -> dense CRF; overlays per step; reports before/after.
+
+    A scene whose class 0 is "void" is scored like COCO: VOID pixels are neither predicted
+    (the network has no VOID class) nor counted.
+    """
+    has_void = names[0].lower() == "void"
+    if has_void:
+        target = np.where(_semantic == 0, metrics.IGNORE, _semantic - 1)
+        classes, ignore, shift = names[1:], metrics.IGNORE, 1
+    else:
+        target, classes, ignore, shift = _semantic, names, None, 0
+    n_classes = len(classes)
+    probs = crf.coarse_scores(target, n_classes, factor=factor, noise=noise, ignore_index=ignore,
+                              random_state=CRF_SEED)
+    start = time.perf_counter()
+    trace = crf.dense_crf(_image, probs, iterations=iterations, w_spatial=w_spatial,
+                          w_bilateral=w_bilateral, ground_truth=target, ignore_index=ignore)
+    wall_ms = (time.perf_counter() - start) * 1000
+    slim = replace(trace, output={"labels": trace.labels, "initial": trace.initial})  # no q
+    return {"trace": slim, "wall_ms": wall_ms, "void_ignored": has_void,
+            "views": [figs.png(overlay.overlay(_image, s.data + shift, alpha=0.6))
+                      for s in trace.steps],
+            "before": metrics.segmentation_report(target, trace.initial, n_classes, classes,
+                                                  ignore_index=ignore),
+            "after": metrics.segmentation_report(target, trace.labels, n_classes, classes,
+                                                 ignore_index=ignore)}
+
+
+@st.cache_resource(**FIGURES)
+def crf_curve(mious: tuple) -> object:
+    """mIoU per mean-field iteration."""
+    return figs.miou_curve(list(mious))

@@ -235,9 +235,7 @@ class _Growth:
         self.snapshots = [self.sums.copy()]
         self.added = [len(seeds)]
         self._rings = [np.flatnonzero(self.labels).astype(np.int32)]
-        self.pending = (np.zeros(0, np.int32), np.zeros(0, np.int32))
-        self.queue = (_ValueQueue(self.values) if n_regions == 1 and criterion != "fixed"
-                      else None)
+        self.queue = _ValueQueue(self.values) if criterion != "fixed" else None
         # one region, fixed interval, no size limit: the test never changes, so it is applied
         # to all pixels up front and failing pixels are never proposed as candidates
         self.static = n_regions == 1 and criterion == "fixed" and max_size is None
@@ -263,8 +261,8 @@ class _Growth:
         return self.sums[0] >= self.max_size
 
     def border_candidates(self, ring, offsets):
-        """Unlabelled neighbours of the ring plus the set-aside pixels to re-test,
-        as unique (pixel, touching region) pairs."""
+        """Unlabelled neighbours of the ring plus the queued pairs the regions' new intervals
+        admit, as unique (pixel, touching region) pairs."""
         pix = (ring[:, None] + offsets).ravel()
         if self.n_regions == 1:  # no labels to carry, no sort needed
             pix = pix[self.state[pix] == NOT_REACHED]
@@ -274,11 +272,13 @@ class _Growth:
             self._stamp[pix] = order  # one surviving write per pixel marks one copy
             pix = pix[self._stamp[pix] == order]
             if self.queue is not None:
-                low, high = self.interval()
-                pix = np.concatenate([pix, self.queue.pop_between(low[1], high[1])])
+                pix = np.concatenate([pix, self.queue.pop_between(*self.interval())[0]])
             return pix, np.ones(len(pix), np.int32)
-        lab = np.concatenate([np.repeat(self.labels[ring], len(offsets)), self.pending[1]])
-        pix = np.concatenate([pix, self.pending[0]])
+        lab = np.repeat(self.labels[ring], len(offsets))
+        if self.queue is not None:
+            queued_pix, queued_lab = self.queue.pop_between(*self.interval())
+            pix = np.concatenate([pix, queued_pix])
+            lab = np.concatenate([lab, queued_lab])
         free = self.state[pix] == NOT_REACHED
         pix, lab = pix[free], lab[free]
         _, first = np.unique(pix.astype(np.int64) * (self.n_regions + 1) + lab, return_index=True)
@@ -310,14 +310,10 @@ class _Growth:
         return (values >= low) & (values <= high), np.abs(values - (low + high) / 2)
 
     def set_aside(self, pix, lab):
-        """Keep rejected candidates for re-testing: the region mean and T(i) move
+        """Queue rejected candidates for re-testing: the region mean and T(i) move
         (not with the fixed rule, whose interval never changes)."""
-        if self.criterion == "fixed":
-            return
         if self.queue is not None:
-            self.queue.push(pix)
-        else:
-            self.pending = (pix, lab)
+            self.queue.push(pix, lab)
 
     def assign(self, pix, lab, distance):
         """Give each admissible pixel to its closest region, respecting max_size."""
@@ -362,35 +358,66 @@ class _Growth:
 
 
 class _ValueQueue:
-    """Rejected border pixels of a single region, sorted by intensity.
+    """Rejected (pixel, region) pairs waiting for their region's interval to reach them.
 
-    A pixel waits here until the admissible interval [M - T(i), M + T(i)]
-    reaches its value; a binary search finds those pixels, so a long border
-    of rejected pixels costs nothing per stage.
+    Most pairs sit in a store sorted by region and then by intensity, where
+    one binary search per region finds the pairs inside the admissible
+    interval [M(i) - T(i), M(i) + T(i)]; recent pairs sit in a small unsorted
+    buffer that is tested directly and merged into the store when it grows.
+    So a long border of rejected pixels costs little per stage. A pair may be
+    queued more than once (once per ring pixel that proposed it); the caller
+    removes duplicates. ``member`` marks queued pixels (used with one region).
     """
+
+    MIN_BUFFER = 4096
 
     def __init__(self, values):
         self.values = values
+        self.low_value = float(values.min())
+        self.high_value = float(values.max())
+        self.span = self.high_value - self.low_value + 1.0  # region l owns keys [l span, (l+1) span)
         self.member = np.zeros(len(values), bool)
         self.keys = np.zeros(0)
         self.pix = np.zeros(0, np.int32)
+        self.lab = np.zeros(0, np.int32)
+        self.new_pix = np.zeros(0, np.int32)
+        self.new_lab = np.zeros(0, np.int32)
 
-    def push(self, pix):
-        keys = self.values[pix]
-        order = np.argsort(keys, kind="stable")
-        at = np.searchsorted(self.keys, keys[order])
-        self.keys = np.insert(self.keys, at, keys[order])
-        self.pix = np.insert(self.pix, at, pix[order])
+    def _key(self, lab, value):
+        return lab * self.span + (value - self.low_value)
+
+    def push(self, pix, lab):
         self.member[pix] = True
+        self.new_pix = np.concatenate([self.new_pix, pix])
+        self.new_lab = np.concatenate([self.new_lab, lab])
+        if len(self.new_pix) > max(self.MIN_BUFFER, len(self.keys) // 8):
+            pix = np.concatenate([self.pix, self.new_pix])
+            lab = np.concatenate([self.lab, self.new_lab])
+            keys = self._key(lab, self.values[pix])
+            order = np.argsort(keys, kind="stable")
+            self.keys, self.pix, self.lab = keys[order], pix[order], lab[order]
+            self.new_pix, self.new_lab = self.new_pix[:0], self.new_lab[:0]
 
     def pop_between(self, low, high):
-        start = np.searchsorted(self.keys, low, side="left")
-        stop = max(start, np.searchsorted(self.keys, high, side="right"))
-        out = self.pix[start:stop]
-        self.keys = np.concatenate([self.keys[:start], self.keys[stop:]])
-        self.pix = np.concatenate([self.pix[:start], self.pix[stop:]])
-        self.member[out] = False
-        return out
+        """Remove and return the pairs whose value lies in [low[l], high[l]] of their region l."""
+        values = self.values[self.new_pix]
+        hit = (values >= low[self.new_lab]) & (values <= high[self.new_lab])
+        pix, lab = self.new_pix[hit], self.new_lab[hit]
+        self.new_pix, self.new_lab = self.new_pix[~hit], self.new_lab[~hit]
+        labels = np.arange(len(low))
+        low = np.clip(low, self.low_value, self.high_value)  # keep each search inside its region
+        high = np.clip(high, self.low_value, self.high_value)
+        start = np.searchsorted(self.keys, self._key(labels, low), side="left")
+        stop = np.maximum(start, np.searchsorted(self.keys, self._key(labels, high), side="right"))
+        ranges = np.flatnonzero(stop > start)
+        if len(ranges):
+            out = np.concatenate([np.arange(start[r], stop[r]) for r in ranges])
+            pix = np.concatenate([pix, self.pix[out]])
+            lab = np.concatenate([lab, self.lab[out]])
+            self.keys, self.pix, self.lab = (np.delete(a, out) for a in (self.keys, self.pix,
+                                                                         self.lab))
+        self.member[pix] = False
+        return pix, lab
 
 
 def _region_sums(lab, values, size):

@@ -495,7 +495,10 @@ def maxflow_view() -> None:
                    f"{len(seeds['fg'])} foreground seed point(s) (orange), {len(seeds['bg'])} "
                    f"background (blue); cut boundary in white; foreground: "
                    f"{int(out['mask'].sum())} px. Max-flow {out['flow']:.2f} = cut energy "
-                   f"{out['energy']:.2f}.")
+                   f"{out['energy']:.2f}."
+                   + ("" if st.session_state["gc_seeds"]["clicked"] else
+                      " Default seeds: one on an object (for a scene, its most interior "
+                      "ground-truth pixel; otherwise the centre) and four near the corners."))
     with right:
         if run["models"] is not None:
             st.plotly_chart(run["models"], width="stretch", key="models")

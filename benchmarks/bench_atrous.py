@@ -46,9 +46,11 @@ CASES = [
            lambda r=r: A.dilated_conv2d(_X, _W, rate=r, padding=r),
            lambda r=r: _torch_conv2d(r), "torch conv2d(dilation=r), 1 thread")
       for r in (1, 6, 18)],
-    Case("atrous: dilated_conv1d 3 taps rate 8", "4096", lambda: A.dilated_conv1d(_SIGNAL, _KERNEL_1D, 8),
+    Case("atrous: dilated_conv1d 3 taps rate 8", "4096",
+         lambda: A.dilated_conv1d(_SIGNAL, _KERNEL_1D, 8),
          _torch_conv1d, "torch conv1d(dilation=8), 1 thread"),
-    *[Case(f"atrous: receptive_field {name} (influence per layer)", f"{A.receptive_field_size(lay)} RF",
+    *[Case(f"atrous: receptive_field {name} (influence per layer)",
+           f"{A.receptive_field_size(lay)} RF",
            lambda lay=lay: A.receptive_field(lay), budget_ms=100.0)
       for name, lay in A.PRESETS.items()],
     Case("atrous: aspp rates 1-6-12-18, output stride 4", _LABEL,

@@ -1,4 +1,4 @@
-"""Atrous convolution: the dilated-kernel formula, receptive-field growth, ASPP, dense-CRF refinement."""
+"""Atrous convolution: the dilated-kernel formula, receptive-field growth, ASPP, dense CRF."""
 
 from __future__ import annotations
 
@@ -69,8 +69,8 @@ with panels.user_errors():
 if rf_trace is not None:
     views = footprints(picked.key, picked.image, stack)
     st.caption("The step player adds one layer at a time. Left: the input pixels that reach one "
-               "output unit, drawn on the centre of the image. Right: how many paths connect each pixel "
-               "to that unit (blank inside the box = a hole).")
+               "output unit, drawn on the centre of the image. Right: how many paths connect each "
+               "pixel to that unit (blank inside the box = a hole).")
 
     def render_layer(i: int, step) -> None:
         m = step.metrics
@@ -211,7 +211,7 @@ panels.try_this([
 ])
 
 
-# ----------------------------------------------------------------- formulas (live numbers, at the top)
+# ----------------------------------------------------------------- formulas (live, shown on top)
 def _formulas() -> list[str]:
     jumps = np.cumprod([1] + [lay.stride for lay in layers])[:-1]
     terms = " + ".join(f"({lay.kernel}-1)\\cdot{lay.dilation}\\cdot{j}"
@@ -224,13 +224,15 @@ def _formulas() -> list[str]:
         r"RF = 1 + \sum_{l} (k_l - 1)\, r_l \prod_{j<l} s_j",
         rf"RF_{{\text{{{stack}}}}} = 1 + {terms} = {A.receptive_field_size(layers)}",
         rf"\text{{ASPP}}: r \in \{{{', '.join(map(str, rates))}\}} \Rightarrow "
-        rf"\text{{reach }} {reach} \text{{ positions}} \times {stride} \text{{ px (output stride)}}",
+        rf"\text{{reach }} {reach} \text{{ positions}} \times {stride}"
+        rf"\text{{ px (output stride)}}",
         r"q_i(l) \propto \exp\Big[-\psi_u(l) - \sum_{l'} \mu(l,l') \sum_m w_m \sum_j "
         r"k_m(\mathbf{f}_i, \mathbf{f}_j)\, q_j(l')\Big]",
     ]
     if crf_result is not None:
         p = crf_result["trace"].params
-        latex.append(rf"w_{{\text{{spatial}}}} = {p['w_spatial']:g}\ (\sigma = {p['sigma_spatial']:g}"
+        latex.append(rf"w_{{\text{{spatial}}}} = {p['w_spatial']:g}\ "
+                     rf"(\sigma = {p['sigma_spatial']:g}"
                      rf"\text{{ px}}),\quad w_{{\text{{bilateral}}}} = {p['w_bilateral']:g}\ "
                      rf"(\sigma_{{xy}} = {p['sigma_xy']:g}\text{{ px}}, \sigma_I = "
                      rf"{p['sigma_intensity']:g}),\quad {p['iterations']}\text{{ iterations}}")

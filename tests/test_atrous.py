@@ -16,7 +16,8 @@ torch.set_num_threads(1)
 
 
 # ----------------------------------------------------------------- y[i] = sum_k x[i + r k] w[k]
-@pytest.mark.parametrize("rate,kernel,padding", itertools.product((1, 2, 3, 5), (1, 2, 3, 4), (0, 2)))
+@pytest.mark.parametrize("rate,kernel,padding",
+                         itertools.product((1, 2, 3, 5), (1, 2, 3, 4), (0, 2)))
 def test_conv1d_equals_torch(rate, kernel, padding):
     rng = np.random.default_rng(rate * 10 + kernel)
     x, w = rng.normal(size=40), rng.normal(size=kernel)
@@ -44,7 +45,8 @@ def test_conv2d_equals_torch(rate, shape, padding):
 def test_conv1d_by_hand_and_rate_one_is_ordinary_correlation():
     x = np.array([1.0, 2, 3, 4, 5, 6])
     assert A.dilated_conv1d(x, [1, -1], rate=3).y.tolist() == [-3, -3, -3]
-    np.testing.assert_allclose(A.dilated_conv1d(x, [1, 2, 3]).y, np.correlate(x, [1, 2, 3], "valid"))
+    np.testing.assert_allclose(A.dilated_conv1d(x, [1, 2, 3]).y,
+                               np.correlate(x, [1, 2, 3], "valid"))
 
 
 def test_conv_constant_input_warns_and_stays_finite():
@@ -265,7 +267,8 @@ def test_rgb_uint8_is_scaled_before_the_colour_average():
     rng = np.random.default_rng(3)
     rgb = rng.integers(0, 256, (48, 48, 3)).astype(np.uint8)
     gray = rgb.astype(np.float64).mean(axis=2) / 255.0
-    np.testing.assert_allclose(A.aspp(rgb, rates=(1, 4)).responses, A.aspp(gray, rates=(1, 4)).responses)
+    np.testing.assert_allclose(A.aspp(rgb, rates=(1, 4)).responses,
+                               A.aspp(gray, rates=(1, 4)).responses)
     probs = crf.coarse_scores(rng.integers(0, 3, (48, 48)), 3, random_state=0)
     np.testing.assert_array_equal(crf.dense_crf(rgb, probs, iterations=2).labels,
                                   crf.dense_crf(gray, probs, iterations=2).labels)

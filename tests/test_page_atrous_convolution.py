@@ -34,6 +34,8 @@ def test_default_run_has_every_part(default_run):
         "Rates 1-2-4-8: exponential receptive field",
         "Same RF with a big kernel costs more weights"]
     assert not at.error and not at.warning
+    assert len(at.select_slider(key="at_tap").options) == 9  # one step per 3 x 3 kernel tap
+    assert len(at.select_slider(key="at_layer").options) == 4  # one step per layer
 
 
 def test_widgets_change_the_results(default_run):

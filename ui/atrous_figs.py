@@ -11,7 +11,8 @@ from PIL import Image
 from ui.figures import image_layer, tidy
 from ui.overlay import PALETTE
 
-__all__ = ["png", "signed_image", "rate_colour", "sampling_grid", "signal_plot", "influence_heatmap", "rf_growth",
+__all__ = ["png", "signed_image", "rate_colour", "sampling_grid", "signal_plot",
+           "influence_heatmap", "rf_growth",
            "aspp_pattern", "share_bars", "miou_curve", "response_image"]
 
 HOLE_COLOUR = "#d9d9d9"
@@ -106,8 +107,9 @@ def aspp_pattern(image: np.ndarray, rates: tuple[int, ...], stride: int,
     for i, (rate, off) in enumerate(zip(rates, offsets)):
         pts = off * stride
         fig.add_trace(go.Scatter(x=cx + pts[:, 1], y=cy + pts[:, 0], mode="markers",
-                                 name=f"rate {rate}", marker=dict(size=11 - i, color=rate_colour(i),
-                                                                  line=dict(width=1, color="black"))))
+                                 name=f"rate {rate}",
+                                 marker=dict(size=11 - i, color=rate_colour(i),
+                                             line=dict(width=1, color="black"))))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")
     fig.update_layout(title="Where each branch samples (centre pixel, image scale)")

@@ -57,14 +57,16 @@ def _validate_crf(image, probs, iterations, weights, sigmas, ground_truth):
     if not np.all(np.isfinite(probs)) or probs.min() < 0:
         raise ValueError("probs must be finite and non-negative")
     if int(iterations) != iterations or not 0 <= iterations <= MAX_ITERATIONS:
-        raise ValueError(f"iterations must be an integer in 0..{MAX_ITERATIONS}, got {iterations!r}")
+        raise ValueError(f"iterations must be an integer in 0..{MAX_ITERATIONS}, "
+                         f"got {iterations!r}")
     for name, value in {**weights, **sigmas}.items():
         if not np.isfinite(value) or value < 0 or (name.startswith("sigma") and value == 0):
-            raise ValueError(f"{name} must be finite and {'> 0' if name.startswith('sigma') else '>= 0'}"
-                             f", got {value!r}")
+            bound = "> 0" if name.startswith("sigma") else ">= 0"
+            raise ValueError(f"{name} must be finite and {bound}, got {value!r}")
     if np.ptp(image) / sigmas["sigma_intensity"] > MAX_INTENSITY_CELLS:
         raise ValueError(f"image spans {np.ptp(image):g} intensity units, more than "
-                         f"{MAX_INTENSITY_CELLS} x sigma_intensity ({sigmas['sigma_intensity']:g}): "
+                         f"{MAX_INTENSITY_CELLS} x sigma_intensity "
+                         f"({sigmas['sigma_intensity']:g}): "
                          "pass uint8 or a float image in [0, 1], or raise sigma_intensity")
     if ground_truth is not None and np.shape(ground_truth) != probs.shape[1:]:
         raise ValueError(f"ground_truth must be (H, W) = {probs.shape[1:]}, "
@@ -187,7 +189,7 @@ def _bilateral_message(q: np.ndarray, grid: _BilateralGrid) -> np.ndarray:
     c = q.shape[0]
     values = np.vstack([q.reshape(c, -1), np.ones((1, q[0].size))])  # last row: normaliser
     splat = (grid.splat @ values.T).T
-    blurred = gaussian_filter(splat.reshape(c + 1, *grid.shape), (0, GRID_BLUR, GRID_BLUR, GRID_BLUR))
+    blurred = gaussian_filter(splat.reshape(c + 1, *grid.shape), (0,) + (GRID_BLUR,) * 3)
     sliced = (grid.slice @ blurred.reshape(c + 1, -1).T).T
     return (sliced[:c] / np.maximum(sliced[c], PROB_FLOOR)).reshape(q.shape)
 

@@ -10,6 +10,7 @@ import streamlit as st
 from segcore.deep import fcn
 from segcore.deep import upsampling as U
 from segcore.scenes import SHAPE_CLASSES
+from segcore.trace import Step, Trace
 from ui import fcn_figs as figs
 from ui import overlay, panels, picker, player, state
 from ui.panoptic_figs import png
@@ -57,7 +58,11 @@ def network_run(key: str, image: np.ndarray, variant: str, gt: np.ndarray | None
             pictures.append(png(figs.label_picture(step.data["labels"])))
         else:
             pictures.append(png(overlay.overlay(image, step.data["labels"], alpha=0.5)))
-    result = {"trace": trace, "wall_ms": wall_ms, "pictures": pictures,
+    # keep the steps' names, captions and metrics, not their arrays (the cache stays small)
+    light = Trace(output={}, steps=tuple(Step(step.name, None, step.caption, step.metrics, step.index)
+                                         for step in trace.steps),
+                  params=trace.params, warnings=trace.warnings)
+    result = {"trace": light, "wall_ms": wall_ms, "pictures": pictures,
               "overlay": png(overlay.overlay(image, trace.labels, alpha=0.5, outline=True)),
               "gt_overlay": None if gt is None else
               png(overlay.overlay(image, gt, alpha=0.5, outline=True))}
@@ -156,12 +161,12 @@ def stamp_figure(key: str, image: np.ndarray, k: int, s: int, p: int, init: str,
 def window_run(key: str, image: np.ndarray, variant: str, stride: int,
                gt: np.ndarray | None) -> dict:
     """Sliding window against one pass of the same network, with pictures and mIoU."""
-    one = fcn.fcn_trace(image, variant)
+    one = variant_prediction(key, image, variant)
     win = fcn.sliding_window(image, variant, stride=stride)
-    out = {"fcn_ms": one.wall_ms, "window_ms": win.wall_ms, "windows": win.windows,
+    out = {"fcn_ms": one["ms"], "window_ms": win.wall_ms, "windows": win.windows,
            "overlay": png(overlay.overlay(image, win.labels, alpha=0.5))}
     if gt is not None:
-        out["miou"] = (fcn.evaluate(gt, one.labels)["mean_iou"],
+        out["miou"] = (fcn.evaluate(gt, one["labels"])["mean_iou"],
                        fcn.evaluate(gt, win.labels)["mean_iou"])
     return out
 

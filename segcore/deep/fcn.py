@@ -230,11 +230,32 @@ def _expected_sha256(folder: Path, name: str) -> str:
     return digest
 
 
-def _validate_model_args(variant, weights) -> None:
-    if variant not in VARIANTS:
+_UNSET = object()
+
+
+def _validate(image=_UNSET, *, variant=_UNSET, weights=_UNSET, stride=_UNSET, window=_UNSET):
+    """Check the given arguments; raise ValueError naming the argument, expected and got.
+
+    Returns the image as a uint8 (H, W) array when one was given.
+    """
+    if variant is not _UNSET and variant not in VARIANTS:
         raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
-    if weights not in (None, "shapes"):
+    if weights is not _UNSET and weights not in (None, "shapes"):
         raise ValueError(f"weights must be None or 'shapes', got {weights!r}")
+    if stride is not _UNSET and (isinstance(stride, bool) or not isinstance(
+            stride, (int, np.integer)) or stride < 1):
+        raise ValueError(f"stride must be a positive integer, got {stride!r}")
+    if window is not _UNSET and (window % STRIDE or window < STRIDE):
+        raise ValueError(f"window must be a positive multiple of {STRIDE}, got {window}")
+    if image is _UNSET:
+        return None
+    image = np.asarray(image)
+    if image.dtype != np.uint8 or image.ndim != 2:
+        raise ValueError(f"image must be a uint8 (H, W) gray image, got {image.dtype} "
+                         f"with shape {image.shape}")
+    if min(image.shape) < STRIDE or max(image.shape) > MAX_SIDE:
+        raise ValueError(f"image sides must lie in {STRIDE}..{MAX_SIDE} pixels, got {image.shape}")
+    return image
 
 
 def build_fcn(variant: str = "fcn8s", weights: str | None = None, *,
@@ -272,7 +293,7 @@ def build_fcn(variant: str = "fcn8s", weights: str | None = None, *,
     >>> model(torch.zeros(1, 1, 32, 32)).shape
     torch.Size([1, 4, 32, 32])
     """
-    _validate_model_args(variant, weights)
+    _validate(variant=variant, weights=weights)
     model = TinyUNet(width) if variant == "unet" else TinyFCN(variant, width)
     if weights == "shapes":
         folder = Path(weights_dir) if weights_dir is not None else Path(_weights.ASSETS_DIR)
@@ -294,16 +315,6 @@ def to_tensor(image: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(image, dtype=np.float32) / 255.0)[None, None]
 
 
-def _validate_image(image) -> np.ndarray:
-    image = np.asarray(image)
-    if image.dtype != np.uint8 or image.ndim != 2:
-        raise ValueError(f"image must be a uint8 (H, W) gray image, got {image.dtype} "
-                         f"with shape {image.shape}")
-    if min(image.shape) < STRIDE or max(image.shape) > MAX_SIDE:
-        raise ValueError(f"image sides must lie in {STRIDE}..{MAX_SIDE} pixels, got {image.shape}")
-    return image
-
-
 def _pad_to_stride(image: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
     """Edge-pad so both sides are multiples of the network stride; return the original shape."""
     h, w = image.shape
@@ -318,7 +329,7 @@ def _softmax(logits: torch.Tensor, shape: tuple[int, int]) -> np.ndarray:
 
 def predict(model: nn.Module, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Labels (H, W) int32 and probabilities (C, H, W) of one gray image, one pass."""
-    padded, shape = _pad_to_stride(_validate_image(image))
+    padded, shape = _pad_to_stride(_validate(image))
     with torch_threads(INFERENCE_THREADS), torch.no_grad():
         probs = _softmax(model(to_tensor(padded)), shape)
     return probs.argmax(0).astype(np.int32), probs
@@ -419,9 +430,9 @@ def fcn_trace(image: np.ndarray, variant: str = "fcn8s", *, model: nn.Module | N
     ['coarse scores', '32s: coarse x8', '16s: 2x + pool2 skip, x4', '8s: 2x + pool1 skip, x2']
     """
     if model is None:
-        _validate_model_args(variant, "shapes")
+        _validate(variant=variant)
         model = pretrained(variant)
-    padded, shape = _pad_to_stride(_validate_image(image))
+    padded, shape = _pad_to_stride(_validate(image))
     warnings = []
     if np.ptp(image) == 0:
         warnings.append("The image is constant: the network sees no edges, every pixel gets "
@@ -489,11 +500,9 @@ def sliding_window(image: np.ndarray, variant: str = "fcn8s", *, stride: int = 8
     >>> t.labels.shape, t.windows
     ((32, 32), 4)
     """
-    image = _validate_image(image)
-    if not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive integer, got {stride!r}")
-    if window % STRIDE or window < STRIDE:
-        raise ValueError(f"window must be a positive multiple of {STRIDE}, got {window}")
+    image = _validate(image, stride=stride, window=window)
+    if model is None:
+        _validate(variant=variant)
     rows, cols = _window_centres(image.shape[0], stride), _window_centres(image.shape[1], stride)
     if rows.size * cols.size > MAX_WINDOWS:
         raise ValueError(f"stride {stride} needs {rows.size * cols.size} windows; at most "

@@ -48,12 +48,23 @@ MAX_STAMP_STEPS = 64   # recorded stamps of a transposed convolution (first, las
 NO_SWITCH = -1         # switch map value of output pixels no maximum came from
 
 
-def _validate_array(x, name: str = "x") -> np.ndarray:
-    """Return ``x`` as a finite 2-D float64 array or raise ValueError naming it."""
+def _validate(name: str, value, int_range: tuple[int, int] | None = None):
+    """Check one argument; raise ValueError naming it, what was expected and what came.
+
+    With ``int_range=(low, high)`` the value must be an integer in that range
+    (returned as int); otherwise a non-empty, finite 2-D numeric array with
+    sides <= MAX_INPUT_SIDE (returned as float64).
+    """
+    if int_range is not None:
+        low, high = int_range
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
+                or not low <= value <= high:
+            raise ValueError(f"{name} must be an integer in {low}..{high}, got {value!r}")
+        return int(value)
     try:
-        arr = np.asarray(x, dtype=np.float64)
+        arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a 2-D numeric array, got {type(x).__name__}") from None
+        raise ValueError(f"{name} must be a 2-D numeric array, got {type(value).__name__}") from None
     if arr.ndim != 2 or min(arr.shape) < 1:
         raise ValueError(f"{name} must be a non-empty 2-D numeric array, got shape {arr.shape}")
     if max(arr.shape) > MAX_INPUT_SIDE:
@@ -61,12 +72,6 @@ def _validate_array(x, name: str = "x") -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must hold finite numbers (found nan or inf)")
     return arr
-
-
-def _validate_int(value, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
-        raise ValueError(f"{name} must be an integer in {low}..{high}, got {value!r}")
-    return int(value)
 
 
 def bilinear_kernel(size: int) -> np.ndarray:
@@ -88,7 +93,7 @@ def bilinear_kernel(size: int) -> np.ndarray:
     >>> bilinear_kernel(4)[1]
     array([0.1875, 0.5625, 0.5625, 0.1875])
     """
-    size = _validate_int(size, "size", 1, 4 * MAX_FACTOR)
+    size = _validate("size", size, (1, 4 * MAX_FACTOR))
     factor = (size + 1) // 2
     centre = factor - 1 if size % 2 == 1 else factor - 0.5
     tent = 1.0 - np.abs(np.arange(size) - centre) / factor
@@ -132,8 +137,8 @@ def upsample_nearest(x, factor: int = 2) -> Trace:
     array([[1., 1., 2., 2.],
            [1., 1., 2., 2.]])
     """
-    x = _validate_array(x)
-    f = _validate_int(factor, "factor", 1, MAX_FACTOR)
+    x = _validate("x", x)
+    f = _validate("factor", factor, (1, MAX_FACTOR))
     rec = TraceRecorder()
     rows = np.repeat(x, f, axis=0)
     rec.add("repeat rows", rows, f"Each row copied {f} times.")
@@ -190,8 +195,8 @@ def upsample_bilinear(x, factor: int = 2) -> Trace:
     >>> upsample_bilinear([[0.0, 4.0]], 2).y[0]
     array([0., 1., 3., 4.])
     """
-    x = _validate_array(x)
-    f = _validate_int(factor, "factor", 1, MAX_FACTOR)
+    x = _validate("x", x)
+    f = _validate("factor", factor, (1, MAX_FACTOR))
     rec = TraceRecorder()
     r0, r1, tr = _bilinear_taps(x.shape[0], f)
     rows = (1 - tr)[:, None] * x[r0] + tr[:, None] * x[r1]
@@ -257,10 +262,10 @@ def transposed_conv2d(x, kernel, stride: int = 2, padding: int = 0) -> Trace:
     >>> transposed_conv2d([[1.0, 2.0]], [[1.0, 1.0, 1.0]], stride=2).y
     array([[1., 1., 3., 2., 2.]])
     """
-    x = _validate_array(x)
-    kernel = _validate_array(kernel, "kernel")
-    s = _validate_int(stride, "stride", 1, MAX_FACTOR)
-    p = _validate_int(padding, "padding", 0, min(kernel.shape) - 1)
+    x = _validate("x", x)
+    kernel = _validate("kernel", kernel)
+    s = _validate("stride", stride, (1, MAX_FACTOR))
+    p = _validate("padding", padding, (0, min(kernel.shape) - 1))
     out_shape = tuple(transposed_output_size(n, k, s, p) for n, k in zip(x.shape, kernel.shape))
     if min(out_shape) < 1:
         raise ValueError(f"padding {p} leaves an empty output {out_shape}")
@@ -301,7 +306,7 @@ def stamp_coverage(kernel_size: int, stride: int, n: int = 8, padding: int = 0) 
     >>> stamp_coverage(3, 2).uneven, stamp_coverage(4, 2).uneven
     (True, False)
     """
-    k = _validate_int(kernel_size, "kernel_size", 1, 4 * MAX_FACTOR)
+    k = _validate("kernel_size", kernel_size, (1, 4 * MAX_FACTOR))
     trace = transposed_conv2d(np.ones((n, n)), np.ones((k, k)), stride, padding)
     cov = trace.coverage
     margin = k
@@ -342,8 +347,8 @@ def max_pool_switches(x, size: int = 2) -> Trace:
     >>> t.pooled, t.indices
     (array([[5.]]), array([[1]]))
     """
-    x = _validate_array(x)
-    k = _validate_int(size, "size", 2, 8)
+    x = _validate("x", x)
+    k = _validate("size", size, (2, 8))
     h, w = (x.shape[0] // k) * k, (x.shape[1] // k) * k
     if h == 0 or w == 0:
         raise ValueError(f"x of shape {x.shape} is smaller than the {k} x {k} pooling window")
@@ -390,12 +395,12 @@ def max_unpool(pooled, indices, output_shape: tuple[int, int]) -> Trace:
     array([[0., 5.],
            [0., 0.]])
     """
-    pooled = _validate_array(pooled, "pooled")
+    pooled = _validate("pooled", pooled)
     indices = np.asarray(indices)
     if indices.shape != pooled.shape or not np.issubdtype(indices.dtype, np.integer):
         raise ValueError(f"indices must be an integer array shaped like pooled {pooled.shape}, "
                          f"got {indices.dtype} {indices.shape}")
-    h, w = (_validate_int(v, "output_shape", 1, MAX_INPUT_SIDE) for v in output_shape)
+    h, w = (_validate("output_shape", v, (1, MAX_INPUT_SIDE)) for v in output_shape)
     if indices.size and (indices.min() < 0 or indices.max() >= h * w):
         raise ValueError(f"indices must lie in 0..{h * w - 1} for output_shape {(h, w)}")
     y = np.zeros(h * w)
@@ -420,8 +425,8 @@ def busiest_crop(image, size: int = 16) -> tuple[int, int]:
     >>> busiest_crop(img, 16)
     (8, 8)
     """
-    image = _validate_array(image, "image")
-    size = _validate_int(size, "size", 2, min(image.shape))
+    image = _validate("image", image)
+    size = _validate("size", size, (2, min(image.shape)))
     step = max(1, size // 2)
     best, corner = -1.0, (0, 0)
     for top in range(0, image.shape[0] - size + 1, step):
@@ -474,11 +479,12 @@ def compare_methods(crop, factor: int = 2, *, kernel_size: int = 4, stride: int 
     >>> {k: v.shape for k, v in t.outputs.items()}["transposed"]
     (4, 4)
     """
-    crop = _validate_array(crop, "crop")
-    f = _validate_int(factor, "factor", 2, 8)
+    crop = _validate("crop", crop)
+    f = _validate("factor", factor, (2, 8))
     if init not in ("bilinear", "uniform"):
         raise ValueError(f"init must be 'bilinear' or 'uniform', got {init!r}")
-    k = _validate_int(kernel_size, "kernel_size", 1, 4 * MAX_FACTOR)
+    k = _validate("kernel_size", kernel_size, (1, 4 * MAX_FACTOR))
+    stride = _validate("stride", stride, (1, MAX_FACTOR))
     kernel = bilinear_kernel(k) if init == "bilinear" else uniform_kernel(k, stride)
     coarse = _block_mean(crop, f)
     pooled = max_pool_switches(crop, f)

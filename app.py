@@ -5,8 +5,13 @@ served at the stable URL paths listed in :mod:`ui.catalog`.
 """
 
 import streamlit as st
+from threadpoolctl import threadpool_limits
 
 from ui import catalog
+
+# One shared server hosts a whole class: a BLAS/OpenMP call may use one core, so
+# one student's eigensolver cannot starve everybody else's reruns.
+threadpool_limits(limits=1)
 
 st.set_page_config(page_title="SegLab", page_icon="assets/favicon.png", layout="wide")
 

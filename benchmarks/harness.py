@@ -103,7 +103,7 @@ def format_table(rows) -> str:
         budget = "" if case.budget_ms is None else (
             f"{case.budget_ms:g} {'ok' if mine.median_ms <= case.budget_ms else 'OVER'}")
         ref_ms = f"{ref.median_ms:.2f}" if ref else ""
-        ratio = f"{mine.median_ms / ref.median_ms:.2f}" if ref and ref.median_ms > 0 else ""
+        ratio = f"{mine.median_ms / ref.median_ms:.3g}" if ref and ref.median_ms > 0 else ""
         lines.append(f"| {case.name} | {case.size} | {mine.median_ms:.2f} | {mine.min_ms:.2f} | "
                      f"{budget} | {case.reference_name} | {ref_ms} | {ratio} |")
     return "\n".join(lines)

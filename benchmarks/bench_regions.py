@@ -13,7 +13,7 @@ from scipy import ndimage
 from skimage.segmentation import flood
 
 from benchmarks.harness import Case
-from segcore.classical.region_growing import region_grow, seeds_from_threshold
+from segcore.classical.region_growing import region_grow, seeds_at_max, seeds_from_threshold
 from segcore.classical.split_merge import split_and_merge
 from segcore.scenes import make_scene
 
@@ -29,6 +29,8 @@ _disks = ndimage.label(_shapes.semantic == 1)[0]
 _disk_seed = tuple(int(v) for v in np.argwhere(_disks == 1).mean(axis=0).round())  # first disk's centre
 _background_seed = (5, 5)
 _crack_seeds = seeds_from_threshold(_crack.image, 240, 20, random_state=0)
+_noisy = make_scene("shapes", seed=0, size=512, noise=0.3).image
+_noisy_max = seeds_at_max(_noisy)  # hundreds of seed blobs: the many-regions path
 
 
 def _grow_case(label, seed, criterion, tolerance):
@@ -52,6 +54,9 @@ CASES = [
     Case(name="region growing: adaptive, T=80, 20 seeds from a threshold (crack)", size=SIZE,
          run=lambda: region_grow(_crack.image, _crack_seeds, criterion="adaptive", threshold=80),
          budget_ms=PAGE_BUDGET_MS),
+    Case(name=f"region growing: adaptive, T=60, all {_noisy_max.max()} max-intensity blobs "
+              "as seeds (noisy shapes)", size=SIZE,
+         run=lambda: region_grow(_noisy, markers=_noisy_max, criterion="adaptive", threshold=60)),
     Case(name="split-and-merge: variance <= 400, min block 8", size=SIZE,
          run=lambda: split_and_merge(_image, predicate="variance", max_variance=400, min_block=8),
          budget_ms=SPLIT_MERGE_BUDGET_MS),

@@ -33,17 +33,7 @@ st.subheader("1. One kernel, read with gaps")
 rate = state.slider("Dilation rate r", "at_rate", 1, 16, 2,
                     help="r - 1 zeros between the taps of the 3-tap / 3 x 3 kernel")
 
-st.subheader("2. Receptive field of a stack")
-stack = state.select("Layer stack", "at_stack", list(A.PRESETS), "exponential",
-                     format_func=A.PRESET_TITLES.get)
-layers = A.PRESETS[stack]
 
-
-# ----------------------------------------------------------------- receptive field (cached)
-rf_trace = None
-with panels.user_errors():
-    rf_result = receptive(stack)
-    rf_trace = rf_result["trace"]
 # ----------------------------------------------------------------- 1. formula demo
 with panels.user_errors():
     demo = signal(picked.key, gray, rate)
@@ -66,6 +56,14 @@ with panels.user_errors():
 
 
 # ----------------------------------------------------------------- 2. receptive field
+st.subheader("2. Receptive field of a stack")
+stack = state.select("Layer stack", "at_stack", list(A.PRESETS), "exponential",
+                     format_func=A.PRESET_TITLES.get)
+layers = A.PRESETS[stack]
+rf_trace = None
+with panels.user_errors():
+    rf_result = receptive(stack)
+    rf_trace = rf_result["trace"]
 if rf_trace is not None:
     views = footprints(picked.key, picked.image, stack)
     st.caption("The step player adds one layer at a time. Left: the input pixels that reach one "

@@ -334,6 +334,8 @@ def _formulas() -> list[str]:
     latex = [
         r"o = (i - 1)\,s - 2p + k = " + rf"(8 - 1)\cdot {s} - 2\cdot {p} + {k} = {o}",
         r"y[s\,i + a - p,\ s\,j + b - p] \mathrel{+}= x[i, j]\, w[a, b]",
+        r"\text{1-D, } s = 2:\quad y[i] = \sum_{k=-1}^{1} w[k]\, x\big[\tfrac{i - k}{2}\big],"
+        r"\quad w = (\tfrac12, 1, \tfrac12) \Rightarrow \text{linear interpolation}",
         r"u = \frac{i + \frac12}{f} - \frac12,\quad y = (1 - t)\,x[\lfloor u\rfloor] + "
         rf"t\,x[\lfloor u\rfloor + 1],\quad f = {FACTOR}:\ t \in \{{{t[0]:.2f},\ {t[1]:.2f}\}}",
         r"s_{16} = \mathrm{up}_2(s_{\mathrm{pool3}}) + s_{\mathrm{pool2}},\qquad "

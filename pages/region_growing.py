@@ -230,8 +230,9 @@ with formula_slot:
                 rf"\ \text{{vs}}\ k \min(sd_{{{a + 1}}}, sd_{{{b + 1}}}) = {k_sd:g} \times "
                 rf"{min(rag['node_sd'][a], rag['node_sd'][b]):.1f} = {limit:.1f}"
                 rf"\ \Rightarrow\ \text{{{verdict}}}")
-        panels.formula_panel(lines, caption="Region 1's statistics at the last stage; the merge "
-                             "line shows the most similar pair of adjacent regions.")
+        panels.formula_panel(lines, caption="Region 1's statistics at the last stage"
+                             + ("; the merge line shows the most similar pair of adjacent "
+                                "regions." if len(lines) > 2 else "."))
     else:
         panels.formula_panel([r"|I(r,c) - M(i)| \le T(i),\qquad T(i) = "
                               r"\left(1 - \frac{sd(i)}{M(i)}\right) T"],

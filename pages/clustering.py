@@ -164,7 +164,7 @@ if method == "kmeans":
                                   container=c3)
     params["n_init"] = state.slider("Restarts (lowest SSE kept)", "restarts", 1, 5, 1, container=c3)
 elif method == "meanshift":
-    params["bandwidth"] = state.slider("Bandwidth (std. units)", "bw", 0.1, 3.0, 1.0, step=0.05,
+    params["bandwidth"] = state.slider("Bandwidth h (std. units)", "bw", 0.1, 6.0, 1.0, step=0.05,
                                        container=c3)
 elif method == "dbscan":
     params["eps"] = state.slider("eps (std. units)", "eps", 0.02, 2.0, 0.3, step=0.02, container=c3)

@@ -389,7 +389,8 @@ panels.try_this([
                   "method": "kmeans", "k": 6, "lam": 1.0, "restarts": 1, "rs": 0}),
     state.Preset("k too small, k too large: k = 9, cluster 5",
                  "The lecture's example: RGB k-means with k = 9 splits one object over several "
-                 "clusters; cluster 5 alone shows one colour band. Compare the elbow plot.",
+                 "clusters; cluster 5 alone shows one colour band. Then drop k to 2: suit, sky and "
+                 "skin merge into light versus dark. The elbow plot shows where more k stops paying.",
                  {"src": "sample:astronaut", "space": "rgb", "method": "kmeans", "k": 9, "show": 5,
                   "lam": 0.0, "restarts": 1, "rs": 0}),
 ])

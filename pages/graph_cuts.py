@@ -11,7 +11,7 @@ from streamlit_image_coordinates import streamlit_image_coordinates
 from segcore import metrics, scenes
 from segcore.classical import graph_cuts as G
 from ui import graph_figs as figs
-from ui import panels, picker, player, state
+from ui import clicks, panels, picker, player, state
 from ui.overlay import overlay
 
 CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
@@ -389,18 +389,6 @@ def rncut_view() -> None:
 
 
 # ================================================================= view: max-flow with seeds
-def _parse_points(raw: str) -> list[tuple[int, int]]:
-    points = []
-    for part in filter(None, raw.split(";")):
-        row, col = (int(v) for v in part.split("."))
-        if not (0 <= row < height and 0 <= col < width):
-            raise ValueError(part)
-        points.append((row, col))
-    if len(points) > MAX_CLICKED_SEEDS:
-        raise ValueError(raw)
-    return points
-
-
 def _seeds() -> dict[str, list[tuple[int, int]]]:
     """Seeds in session state: first read (validated) from the URL, else defaults for the image.
 
@@ -416,7 +404,7 @@ def _seeds() -> dict[str, list[tuple[int, int]]]:
             if raw is None:
                 continue
             try:
-                kept[kind] = _parse_points(raw)
+                kept[kind] = clicks.parse_points(raw, (height, width), MAX_CLICKED_SEEDS)
                 kept["clicked"] = True
             except ValueError:
                 st.warning(f"The link's setting `{kind}={raw[:40]}` is not valid (up to "
@@ -428,16 +416,13 @@ def _seeds() -> dict[str, list[tuple[int, int]]]:
 
 def _take_click() -> None:
     """Turn the latest click (display pixels) into a seed of the chosen kind (image pixels)."""
-    click = st.session_state.get("gc_click")
-    if not click or click.get("unix_time") == st.session_state.get("gc_last_click"):
+    point = clicks.new_click("gc_click", (height, width))
+    if point is None:
         return
-    st.session_state["gc_last_click"] = click.get("unix_time")
-    row = min(int(click["y"] * height / max(click["height"], 1)), height - 1)
-    col = min(int(click["x"] * width / max(click["width"], 1)), width - 1)
     seeds = _seeds()
     kind = st.session_state.get("seedmode", "fg")
-    if (row, col) not in seeds[kind]:
-        seeds[kind] = (seeds[kind] + [(row, col)])[-MAX_CLICKED_SEEDS:]
+    if point not in seeds[kind]:
+        seeds[kind] = (seeds[kind] + [point])[-MAX_CLICKED_SEEDS:]
     _set_seeds(seeds)
 
 

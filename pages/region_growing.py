@@ -11,7 +11,7 @@ from streamlit_image_coordinates import streamlit_image_coordinates
 from segcore import metrics
 from segcore.classical.region_growing import (
     CRITERIA, merge_regions, region_grow, seeds_at_max, seeds_from_threshold)
-from ui import panels, picker, player, state
+from ui import clicks, panels, picker, player, state
 from ui import region_figs as figs
 from ui.overlay import overlay
 
@@ -39,23 +39,6 @@ height, width = gray.shape
 
 
 # ----------------------------------------------------------------- clicked seeds
-def _parse_seeds(raw: str) -> list[tuple[int, int]]:
-    """``r1.c1;r2.c2`` -> [(r1, c1), (r2, c2)]; ValueError when malformed or outside."""
-    seeds = []
-    for part in filter(None, raw.split(";")):
-        row, col = (int(v) for v in part.split("."))
-        if not (0 <= row < height and 0 <= col < width):
-            raise ValueError(part)
-        seeds.append((row, col))
-    if len(seeds) > MAX_CLICKED_SEEDS:
-        raise ValueError(raw)
-    return seeds
-
-
-def _format_seeds(seeds) -> str:
-    return ";".join(f"{r}.{c}" for r, c in seeds)
-
-
 def _default_seed() -> list[tuple[int, int]]:
     return [tuple(int(v) for v in np.unravel_index(np.argmax(gray), gray.shape))]
 
@@ -73,7 +56,7 @@ def _clicked_seeds() -> tuple[list[tuple[int, int]], bool]:
     if raw is None:
         return _default_seed(), True
     try:
-        return _parse_seeds(str(raw)), False
+        return clicks.parse_points(raw, (height, width), MAX_CLICKED_SEEDS), False
     except ValueError:
         st.warning(f"The setting `{SEEDS_KEY}={str(raw)[:40]}` is not valid (up to "
                    f"{MAX_CLICKED_SEEDS} points row.col;row.col inside this {height} x {width} "
@@ -84,24 +67,22 @@ def _clicked_seeds() -> tuple[list[tuple[int, int]], bool]:
 
 def _take_click() -> None:
     """Turn the latest click on the image (display pixels) into a seed (image pixels)."""
-    click = st.session_state.get("rg_click")
-    if not click or click.get("unix_time") == st.session_state.get("rg_last_click"):
+    point = clicks.new_click("rg_click", (height, width))
+    if point is None:
         return
-    st.session_state["rg_last_click"] = click.get("unix_time")
-    row = min(int(click["y"] * height / max(click["height"], 1)), height - 1)
-    col = min(int(click["x"] * width / max(click["width"], 1)), width - 1)
     try:
-        seeds = _parse_seeds(str(st.session_state.get(SEEDS_KEY) or ""))
+        seeds = clicks.parse_points(st.session_state.get(SEEDS_KEY) or "", (height, width),
+                                     MAX_CLICKED_SEEDS)
     except ValueError:
         seeds = []
-    if (row, col) not in seeds:
-        seeds = (seeds + [(row, col)])[-MAX_CLICKED_SEEDS:]
-    st.session_state[SEEDS_KEY] = _format_seeds(seeds)
+    if point not in seeds:
+        seeds = (seeds + [point])[-MAX_CLICKED_SEEDS:]
+    st.session_state[SEEDS_KEY] = clicks.format_points(seeds)
     st.session_state["rule"] = "click"  # a click means: grow from the clicked points
 
 
 def _set_seeds(seeds) -> None:
-    st.session_state[SEEDS_KEY] = _format_seeds(seeds)
+    st.session_state[SEEDS_KEY] = clicks.format_points(seeds)
 
 
 # ----------------------------------------------------------------- controls
@@ -130,7 +111,7 @@ if rule == "click":
     b3.caption("Click the image to add a seed."
                + (" (Default: one seed on the brightest pixel.)" if is_default else ""))
     if not is_default:
-        state.set_query(SEEDS_KEY, _format_seeds(clicked))
+        state.set_query(SEEDS_KEY, clicks.format_points(clicked))
 
 
 # ----------------------------------------------------------------- computation (cached)

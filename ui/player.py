@@ -58,9 +58,10 @@ def step_player(steps: Sequence[Step], *, key: str, render: Callable[[int, Step]
             if nxt >= n - 1:
                 st.session_state[playing_key] = False
                 st.rerun(scope="app")  # stop the timer
-        left, right = st.columns([1, 6], vertical_alignment="bottom")
-        if left.button("Pause" if playing else "Play", key=f"{key}__button",
-                       icon=":material/pause:" if playing else ":material/play_arrow:",
+        left, right = st.columns([1, 8], vertical_alignment="bottom")
+        # icon-only label: it fits the narrow column of a half-width panel
+        if left.button(":material/pause:" if playing else ":material/play_arrow:",
+                       key=f"{key}__button", help="Pause" if playing else "Play the steps",
                        disabled=n < 2):
             st.session_state[playing_key] = not playing
             if not playing and st.session_state[key] >= n - 1:

@@ -148,7 +148,8 @@ latex = [
     rf" = \left\lfloor 4 + \log_2\frac{{{side:.1f}}}{{224}} \right\rfloor \to "
     rf"P_{{{roi.metrics['level']:.0f}}}\ (\text{{stride }} {1 / roi.metrics['scale']:.0f})",
     rf"\text{{RoIPool: }} x_1 = {bx1:.1f} \times {roi.metrics['scale']:g} = {cells[0]:.2f}"
-    rf" \to {quant[0]:.0f}\ \text{{(rounded: }} {abs(quant[0] - cells[0]) / roi.metrics['scale']:.2f}"
+    rf" \to {quant[0]:.0f}\ \text{{(rounded: }} "
+    rf"{abs(quant[0] - cells[0]) / roi.metrics['scale']:.2f}"
     r"\text{ px off)}",
     rf"\text{{RoIAlign, first sample }} (x, y) = ({sample[0]:.2f}, {sample[1]:.2f}):\ "
     r"f(x, y) = \sum_{i,j} f_{ij}\,\max(0, 1-|x-i|)\,\max(0, 1-|y-j|)",

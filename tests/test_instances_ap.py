@@ -35,7 +35,8 @@ def pycocotools_ap(gt_images, pred_images):
             rle = _rle(g["mask"])
             gt_anns.append({"id": len(gt_anns) + 1, "image_id": image_id,
                             "category_id": g["category_id"], "segmentation": rle,
-                            "area": float(mask_utils.area(rle)), "iscrowd": int(g.get("iscrowd", 0)),
+                            "area": float(mask_utils.area(rle)),
+                            "iscrowd": int(g.get("iscrowd", 0)),
                             "bbox": list(mask_utils.toBbox(rle))})
         for p in preds:
             rle = _rle(p["mask"])

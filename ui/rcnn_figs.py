@@ -55,7 +55,8 @@ def heat_picture(image: np.ndarray, heat: np.ndarray, alpha: float = 0.6) -> np.
     return np.round(base * (1 - weight) + np.array(overlay.FP_COLOR) * weight).astype(np.uint8)
 
 
-def boxes_picture(image: np.ndarray, boxes: np.ndarray, colors=None, limit: int = 300) -> np.ndarray:
+def boxes_picture(image: np.ndarray, boxes: np.ndarray, colors=None,
+                  limit: int = 300) -> np.ndarray:
     """Draw box outlines (``(x1, y1, x2, y2)`` in pixels) on the image."""
     pic = overlay.as_rgb(image).copy()
     h, w = pic.shape[:2]
@@ -107,12 +108,12 @@ def roi_figure(data: dict) -> go.Figure:
             for xs, xe in data["x_bins"] for ys, ye in data["y_bins"]]
     fig.add_trace(_rectangles(bins, "RoIPool bins", dict(color=QUANT_COLOR, width=1, dash="dot")))
     qx1, qy1, qx2, qy2 = data["quantised_cells"]
-    fig.add_trace(_rectangles([(qx1 - 0.5, qy1 - 0.5, qx2 + 0.5, qy2 + 0.5)], "RoIPool: rounded RoI",
-                              dict(color=QUANT_COLOR, width=2, dash="dash")))
+    fig.add_trace(_rectangles([(qx1 - 0.5, qy1 - 0.5, qx2 + 0.5, qy2 + 0.5)],
+                              "RoIPool: rounded RoI", dict(color=QUANT_COLOR, width=2, dash="dash")))
     fig.add_trace(_rectangles([(x1, y1, x2, y2)], "exact RoI", dict(color=EXACT_COLOR, width=3)))
     points = data["points"].reshape(-1, 2)
-    fig.add_trace(go.Scatter(x=points[:, 0], y=points[:, 1], mode="markers", name="RoIAlign samples",
-                             marker=dict(size=4, color=EXACT_COLOR)))
+    fig.add_trace(go.Scatter(x=points[:, 0], y=points[:, 1], mode="markers",
+                             name="RoIAlign samples", marker=dict(size=4, color=EXACT_COLOR)))
     fig.update_yaxes(autorange="reversed", scaleanchor="x", title="feature row")
     fig.update_xaxes(title="feature column")
     return figures.tidy(fig, height=420)
@@ -128,7 +129,8 @@ def pr_figure(raw: tuple[np.ndarray, np.ndarray] | None, recall101: np.ndarray,
         envelope = np.maximum.accumulate(precision[::-1])[::-1]
         fig.add_trace(go.Scatter(x=recall, y=precision, mode="lines+markers", name="P_k, R_k",
                                  line=dict(color="#999999"), marker=dict(size=6)))
-        fig.add_trace(go.Scatter(x=recall, y=envelope, mode="lines", name="max precision to the right",
+        fig.add_trace(go.Scatter(x=recall, y=envelope, mode="lines",
+                                 name="max precision to the right",
                                  line=dict(color=EXACT_COLOR, shape="hv")))
     fig.add_trace(go.Scatter(x=recall101, y=np.maximum(precision101, 0), mode="markers",
                              name="101 recall levels", marker=dict(size=4, color=QUANT_COLOR)))

@@ -114,7 +114,8 @@ def train_maskrcnn(iterations: int = ITERATIONS, *, time_budget_s: float = TIME_
             elapsed = time.perf_counter() - start
             if done % LOG_EVERY == 0 or done == iterations:
                 parts = " ".join(f"{k[5:]}={float(v.detach()):.3f}" for k, v in loss_parts.items())
-                log(f"it {done:5d}  {elapsed:6.0f} s  loss {np.mean(losses[-LOG_EVERY:]):.3f}  {parts}")
+                mean = np.mean(losses[-LOG_EVERY:])
+                log(f"it {done:5d}  {elapsed:6.0f} s  loss {mean:.3f}  {parts}")
             if elapsed > time_budget_s:
                 log(f"time budget reached after {done} iterations")
                 break

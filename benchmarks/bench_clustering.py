@@ -35,7 +35,9 @@ CASES = [
     Case("features: texture filter bank (30 energies)", _SIZE,
          lambda: pixel_features(_IMAGE, "texture"), budget_ms=300, repeat=5),
     Case("features: CIELAB", _SIZE, lambda: pixel_features(_IMAGE, "lab")),
-    Case("clustering: page default (intensity, k=3)", _SIZE,
-         lambda: cluster_image(_IMAGE, space="intensity", n_clusters=3), budget_ms=100),
+    Case("clustering: cluster_image, page defaults (RGB, k=5, view + probe)", _SIZE,
+         lambda: cluster_image(_IMAGE, space="rgb", n_clusters=5), budget_ms=100),
+    Case("clustering: cluster_image intensity k=3", _SIZE,
+         lambda: cluster_image(_IMAGE, space="intensity", n_clusters=3)),
     Case("clustering: elbow k = 1..10 (RGB)", _SIZE, lambda: elbow(_RGB.values), repeat=3),
 ]

@@ -21,3 +21,13 @@ def app_test(file: str, timeout: float = 120):
 def make_app():
     """Fixture form of :func:`app_test`."""
     return app_test
+
+
+def metric_values(at) -> dict:
+    """``st.metric`` label -> shown value of an AppTest run."""
+    return {m.label: m.value for m in at.metric}
+
+
+def latex_texts(at) -> list[str]:
+    """The sources of every ``st.latex`` of an AppTest run."""
+    return [e.value for e in at.get("latex")]

@@ -2,17 +2,9 @@
 
 import pytest
 
-from tests.conftest import app_test
+from tests.conftest import app_test, latex_texts, metric_values
 
 PAGE = "pages/fcn_upsampling.py"
-
-
-def _metrics(at) -> dict:
-    return {m.label: m.value for m in at.metric}
-
-
-def _latex(at) -> list[str]:
-    return [e.value for e in at.get("latex")]
 
 
 @pytest.fixture(scope="module")
@@ -25,10 +17,10 @@ def test_default_render(default_run):
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     assert at.title[0].value == "FCN upsampling"
-    metrics = _metrics(at)
+    metrics = metric_values(at)
     assert {"mIoU", "Pixel accuracy", "Dice", "segcore time"} <= set(metrics)
     assert float(metrics["mIoU"]) > 0.8
-    latex = " ".join(_latex(at))
+    latex = " ".join(latex_texts(at))
     assert r"(8 - 1)\cdot 2 - 2\cdot 1 + 4 = 16" in latex
     assert "L_{CE}" in latex and "soft Dice" in latex
     assert len(at.dataframe) == 1  # the per-variant table
@@ -39,10 +31,10 @@ def test_default_render(default_run):
 
 def test_variant_change_changes_the_result():
     at = app_test(PAGE).run()
-    before = _metrics(at)["mIoU"], _latex(at)
+    before = metric_values(at)["mIoU"], latex_texts(at)
     at.radio(key="fcn_variant").set_value("fcn32s").run()
     assert not at.exception, [e.value for e in at.exception]
-    after = _metrics(at)["mIoU"], _latex(at)
+    after = metric_values(at)["mIoU"], latex_texts(at)
     assert after != before
     assert at.radio(key="fcn_variant").value == "fcn32s"
     assert "fcn32s" in str(at.query_params["fcn_variant"])  # mirrored in the URL
@@ -54,7 +46,7 @@ def test_checkerboard_preset_warns_and_updates_the_formula():
     assert not at.exception, [e.value for e in at.exception]
     assert at.slider(key="up_k").value == 3
     assert any("checkerboard" in w.value for w in at.warning)
-    assert any(r"+ 3 = 15" in text for text in _latex(at))
+    assert any(r"+ 3 = 15" in text for text in latex_texts(at))
 
 
 def test_padding_too_large_is_an_error_not_a_traceback():
@@ -84,6 +76,6 @@ def test_other_images_run_without_metrics(src):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
-    assert "mIoU" not in _metrics(at)
+    assert "mIoU" not in metric_values(at)
     assert any("no ground truth" in c.value or "other classes" in c.value
                for c in list(at.caption) + list(at.info))

@@ -4,18 +4,10 @@ import re
 
 import pytest
 
-from tests.conftest import app_test
+from tests.conftest import app_test, latex_texts, metric_values
 
 PAGE = "pages/graph_cuts.py"
 VIEWS = ["maxflow", "cuts", "hcs", "rncut"]
-
-
-def _metrics(at) -> dict:
-    return {m.label: m.value for m in at.metric}
-
-
-def _latex(at) -> list[str]:
-    return [e.value for e in at.get("latex")]
 
 
 def _run(**query):
@@ -36,14 +28,14 @@ def test_default_render_is_max_flow_with_metrics_and_formulas(default_run):
     assert not at.error, [e.value for e in at.error]
     assert at.title[0].value == "Graph cuts"
     assert at.radio(key="view").value == "maxflow"
-    assert any(r"\text{max-flow}" in text for text in _latex(at))
-    assert {"Pixel accuracy", "mIoU", "Dice", "segcore time"} <= set(_metrics(at))
-    assert float(_metrics(at)["Pixel accuracy"]) > 0.95  # default seeds on the shapes scene
+    assert any(r"\text{max-flow}" in text for text in latex_texts(at))
+    assert {"Pixel accuracy", "mIoU", "Dice", "segcore time"} <= set(metric_values(at))
+    assert float(metric_values(at)["Pixel accuracy"]) > 0.95  # default seeds on the shapes scene
     assert len(at.get("plotly_chart")) >= 2  # seed colour models, energy
 
 
 def _flow_value(at) -> float:
-    text = next(t for t in _latex(at) if r"\text{max-flow}" in t)
+    text = next(t for t in latex_texts(at) if r"\text{max-flow}" in t)
     return float(re.search(r"max-flow\} = ([0-9.]+)", text).group(1))
 
 
@@ -53,7 +45,7 @@ def test_lambda_changes_the_cut(default_run):
     at.slider(key="lam").set_value(200.0).run()
     assert not at.exception
     assert _flow_value(at) != before
-    assert any(r"\lambda = 200" in t for t in _latex(at))
+    assert any(r"\lambda = 200" in t for t in latex_texts(at))
 
 
 def test_seeds_from_the_url_and_clear(default_run):
@@ -71,7 +63,7 @@ def test_every_view_renders(view):
     at = _run(view=view)
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
-    assert _latex(at) and "segcore time" in _metrics(at)
+    assert latex_texts(at) and "segcore time" in metric_values(at)
 
 
 def test_cut_view_shows_the_min_cut_bias_and_reacts_to_sigma():
@@ -83,10 +75,10 @@ def test_cut_view_shows_the_min_cut_bias_and_reacts_to_sigma():
     assert min_row["Ncut"] > ncut_row["Ncut"]
     for _, row in frame.iterrows():
         assert row["Ncut"] == pytest.approx(2 - row["Nassoc"])
-    before = _latex(at)
+    before = latex_texts(at)
     at.slider(key="si").set_value(120.0).run()
     assert not at.exception
-    assert _latex(at) != before
+    assert latex_texts(at) != before
 
 
 def test_hcs_pixel_graph_and_lecture_graph():
@@ -94,7 +86,7 @@ def test_hcs_pixel_graph_and_lecture_graph():
     assert any("Clusters:" in m.value and "[12]" in m.value for m in at.markdown)
     at.radio(key="hcsg").set_value("pixels").run()
     assert not at.exception and not at.error
-    assert "mIoU" in _metrics(at)
+    assert "mIoU" in metric_values(at)
 
 
 @pytest.mark.parametrize("key,value", [("view", "bad"), ("lam", "9999"), ("fg", "1.2.3"),

@@ -5,20 +5,12 @@ import pytest
 from skimage import data
 
 from segcore.classical import threshold as thr
-from tests.conftest import app_test
+from tests.conftest import app_test, latex_texts, metric_values
 from ui import threshold_figs as figs
 
 PAGE = "pages/thresholding.py"
 METHODS = ["manual", "multiotsu", "isodata", "li", "triangle", "yen", "mean", "minimum",
            "local", "niblack", "sauvola", "hysteresis"]
-
-
-def _metrics(at) -> dict:
-    return {m.label: m.value for m in at.metric}
-
-
-def _latex(at) -> list[str]:
-    return [e.value for e in at.get("latex")]
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +24,9 @@ def test_default_render_has_histogram_formulas_overlay_and_metrics(default_run):
     assert not at.error
     assert at.title[0].value == "Thresholding"
     assert at.selectbox(key="method").value == "otsu"
-    assert any(r"\sigma_B^2" in text for text in _latex(at))
-    assert {"Pixel accuracy", "mIoU", "Dice", "segcore time"} <= set(_metrics(at))
-    assert float(_metrics(at)["mIoU"]) > 0.9  # Otsu works on evenly lit shapes
+    assert any(r"\sigma_B^2" in text for text in latex_texts(at))
+    assert {"Pixel accuracy", "mIoU", "Dice", "segcore time"} <= set(metric_values(at))
+    assert float(metric_values(at)["mIoU"]) > 0.9  # Otsu works on evenly lit shapes
     assert len(at.get("plotly_chart")) >= 1
     assert len(at.get("image")) >= 6  # overlay, step, 4 document pictures (+ sidebar)
 
@@ -47,21 +39,21 @@ def test_every_method_renders(method):
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     assert at.selectbox(key="method").value == method
-    assert _latex(at) and "segcore time" in _metrics(at)
+    assert latex_texts(at) and "segcore time" in metric_values(at)
 
 
 def test_changing_method_and_threshold_changes_the_result():
     at = app_test(PAGE).run()
-    before = _metrics(at)["Pixel accuracy"], _latex(at)
+    before = metric_values(at)["Pixel accuracy"], latex_texts(at)
     at.selectbox(key="method").set_value("mean").run()
-    after = _metrics(at)["Pixel accuracy"], _latex(at)
+    after = metric_values(at)["Pixel accuracy"], latex_texts(at)
     assert after != before
     at.selectbox(key="method").set_value("manual").run()
-    low = _metrics(at)["Pixel accuracy"]
+    low = metric_values(at)["Pixel accuracy"]
     at.slider(key="t").set_value(250).run()
     assert not at.exception
-    assert _metrics(at)["Pixel accuracy"] != low
-    assert any(r"\sigma_B^2(250)" in text for text in _latex(at))
+    assert metric_values(at)["Pixel accuracy"] != low
+    assert any(r"\sigma_B^2(250)" in text for text in latex_texts(at))
 
 
 @pytest.mark.parametrize("key,value", [("method", "bad"), ("t", "999"), ("polarity", "up"),
@@ -102,7 +94,7 @@ def test_try_this_uneven_light_shows_sauvola_beating_otsu():
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="method").value == "sauvola"
     assert at.sidebar.selectbox(key="src").value == "scene:shapes_gradient"
-    sauvola_miou = float(_metrics(at)["mIoU"])
+    sauvola_miou = float(metric_values(at)["mIoU"])
     note = next(c.value for c in at.caption if "global Otsu" in c.value)
     otsu_iou = float(note.rsplit("=", 1)[1].strip(" ."))
     assert sauvola_miou > 0.9 and otsu_iou < 0.8

@@ -3,16 +3,10 @@
 import pytest
 
 from tests.conftest import app_test
+from tests.conftest import latex_texts as _latex
+from tests.conftest import metric_values as _metrics
 
 PAGE = "pages/mask_rcnn.py"
-
-
-def _metrics(at) -> dict:
-    return {m.label: m.value for m in at.metric}
-
-
-def _latex(at) -> list[str]:
-    return [e.value for e in at.get("latex")]
 
 
 @pytest.fixture(scope="module")

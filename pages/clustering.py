@@ -12,7 +12,7 @@ from segcore.classical import clustering as clu
 from segcore.classical import features as feat
 from ui import cluster_figs as figs
 from ui import panels, picker, player, state
-from ui.panoptic_figs import png
+from ui.figures import plain, png
 
 CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
 SPACE_LABELS = {
@@ -70,12 +70,6 @@ def feature_maps(key: str, image: np.ndarray, space: str, position_weight: float
             for j in picks.astype(int)]
 
 
-def _light(fig) -> dict:
-    """A figure as a plain dict without its expanded template (cheap to cache and to draw)."""
-    out = fig.to_dict()
-    out["layout"].pop("template", None)
-    return out
-
 
 def _raw_intensity(out: dict, centroids: np.ndarray) -> np.ndarray:
     """Intensity column of standardised centroids, back in gray levels."""
@@ -99,12 +93,12 @@ def _feature_figure(out: dict, gray: np.ndarray, labels: np.ndarray, n_clusters:
     if _is_1d(out):
         raw = None if centroids is None else _raw_intensity(out, centroids)
         bounds = figs.boundaries_1d(raw) if raw is not None and method == "kmeans" else ()
-        return _light(figs.histogram_figure(gray, labels, n_clusters, centroids=raw, boundaries=bounds))
+        return plain(figs.histogram_figure(gray, labels, n_clusters, centroids=raw, boundaries=bounds))
     points = out["view_points"]
     view_labels = labels.ravel()[out["view_index"]]
     projected = None if centroids is None else figs.project(centroids, out)
     path = None if trail is None else figs.project(trail, out)
-    return _light(figs.scatter_figure(points, view_labels, _view_names(out), centroids=projected,
+    return plain(figs.scatter_figure(points, view_labels, _view_names(out), centroids=projected,
                                       trail=path))
 
 
@@ -142,7 +136,7 @@ def step_view(key: str, image: np.ndarray, gray: np.ndarray, params: tuple, inde
     view = {"picture": png(figs.label_picture(image, labels)),
             "figure": _feature_figure(out, gray, labels, _n_clusters(out), centroids, trail, method)}
     if method == "kmeans":
-        view["sse"] = _light(figs.sse_figure(out["sse_curve"], current=step.index))
+        view["sse"] = plain(figs.sse_figure(out["sse_curve"], current=step.index))
     return view
 
 
@@ -358,7 +352,7 @@ def elbow_panel() -> None:
     with panels.user_errors():
         curve = elbow_curve(picked.key, image, space, float(position_weight))
     if curve is not None:
-        st.plotly_chart(_light(figs.elbow_figure(curve["k"], curve["sse"], params.get("n_clusters", 0))),
+        st.plotly_chart(plain(figs.elbow_figure(curve["k"], curve["sse"], params.get("n_clusters", 0))),
                         width="stretch", key="elbow_chart")
         st.caption("SSE always falls as k grows; pick k where it stops falling fast (the elbow). "
                    "Fitted on a 20,000-pixel sample, SSE measured on all pixels.")

@@ -13,7 +13,7 @@ from segcore.scenes import SHAPE_CLASSES
 from segcore.trace import Step, Trace
 from ui import fcn_figs as figs
 from ui import overlay, panels, picker, player, state
-from ui.panoptic_figs import png
+from ui.figures import png
 
 CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
 # Figures are cached as shared objects (st.cache_resource): unpickling a cached go.Figure

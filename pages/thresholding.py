@@ -11,6 +11,7 @@ from segcore import images, metrics, scenes
 from segcore.classical import threshold as thr
 from ui import panels, picker, player, state
 from ui import threshold_figs as figs
+from ui.figures import plain
 from ui.overlay import ERROR_LEGEND
 
 CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
@@ -89,27 +90,16 @@ def pictures(key: str, image: np.ndarray, method: str, params: tuple,
         pics["figure"] = figs.histogram_figure(
             out["histogram"], thresholds=[out["threshold"]], criterion=out["criterion"],
             criterion_name=out["criterion_name"], means=means, log=log)
-    pics["figure"] = _light(pics["figure"])
+    pics["figure"] = plain(pics["figure"])
     return pics
 
-
-def _light(fig) -> dict:
-    """The figure as a plain dict without its expanded template.
-
-    A cached go.Figure re-validates when unpickled, and st.plotly_chart rebuilds
-    a Figure from a dict: with plotly_white expanded that costs ~15 ms per
-    chart, without it ~2 ms. Streamlit's chart theme styles the figure anyway.
-    """
-    out = fig.to_dict()
-    out["layout"].pop("template", None)
-    return out
 
 
 @st.cache_data(**CACHE)
 def step_figure(key: str, image: np.ndarray, method: str, params: tuple, index: int) -> dict:
     """The figure of one curve-like step (cached, so replaying the steps stays cheap)."""
     step = compute(key, image, method, params)["trace"].steps[index]
-    return _light(figs.step_picture(image, step)[1])
+    return plain(figs.step_picture(image, step)[1])
 
 
 @st.cache_data(**CACHE)
@@ -117,7 +107,7 @@ def iteration_figure(key: str, image: np.ndarray, method: str, params: tuple, in
     """Histogram with one iteration's t_k and the class means it produced (cached)."""
     trace = compute(key, image, method, params)["trace"]
     m = trace.steps[index].metrics
-    return _light(figs.histogram_figure(trace.histogram, thresholds=[m["threshold"]],
+    return plain(figs.histogram_figure(trace.histogram, thresholds=[m["threshold"]],
                                         criterion=trace.criterion,
                                         criterion_name=trace.criterion_name,
                                         means=(m["mu0"], m["mu1"]), height=300))

@@ -2,17 +2,9 @@
 
 import pytest
 
-from tests.conftest import app_test
+from tests.conftest import app_test, latex_texts, metric_values
 
 PAGE = "pages/clustering.py"
-
-
-def _metrics(at) -> dict:
-    return {m.label: m.value for m in at.metric}
-
-
-def _latex(at) -> list[str]:
-    return [e.value for e in at.get("latex")]
 
 
 def _ok(at) -> None:
@@ -37,9 +29,9 @@ def test_default_render_has_formulas_overlay_feature_space_and_metrics(default_r
     at = default_run
     _ok(at)
     assert at.selectbox(key="space").value == "rgb" and at.selectbox(key="method").value == "kmeans"
-    assert any("SSE =" in text and "k = 5" in text for text in _latex(at))
-    assert any(r"\arg\min_j" in text for text in _latex(at))
-    assert {"Pixel accuracy", "mIoU", "segcore time"} <= set(_metrics(at))
+    assert any("SSE =" in text and "k = 5" in text for text in latex_texts(at))
+    assert any(r"\arg\min_j" in text for text in latex_texts(at))
+    assert {"Pixel accuracy", "mIoU", "segcore time"} <= set(metric_values(at))
     charts = at.get("plotly_chart")
     assert len(charts) >= 4  # feature space, step feature space, SSE curve, elbow
     assert len(at.get("image")) >= 3  # overlay, cluster mask, step picture
@@ -51,7 +43,7 @@ def test_every_alternative_method_renders(method):
     at = _run(method=method)
     _ok(at)
     assert at.selectbox(key="method").value == method
-    assert _latex(at) and "mIoU" in _metrics(at)
+    assert latex_texts(at) and "mIoU" in metric_values(at)
 
 
 @pytest.mark.parametrize("space", ["intensity", "lab", "texture"])
@@ -59,21 +51,21 @@ def test_every_feature_space_renders_with_its_feature_maps(space):
     at = _run(space=space, lam="0.5" if space == "intensity" else "0", maps="1")
     _ok(at)
     dim = {"intensity": 3, "lab": 3, "texture": 30}[space]
-    assert any(f"D = {dim}" in text for text in _latex(at))
+    assert any(f"D = {dim}" in text for text in latex_texts(at))
     captions = [img.caption for img in at.get("image") if getattr(img, "caption", None)]
     assert len(at.get("image")) >= 3 + min(dim, 8), captions
 
 
 def test_changing_k_and_space_changes_the_result(default_run):
     at = _run()
-    before = _latex(at)[0], _metrics(at)["mIoU"]
+    before = latex_texts(at)[0], metric_values(at)["mIoU"]
     at.slider(key="k").set_value(2).run()
     _ok(at)
-    assert "k = 2" in _latex(at)[0] and _latex(at)[0] != before[0]
+    assert "k = 2" in latex_texts(at)[0] and latex_texts(at)[0] != before[0]
     at.selectbox(key="space").set_value("intensity").run()
     _ok(at)
-    assert (_latex(at)[0], _metrics(at)["mIoU"]) != before
-    assert any("D = 1" in text for text in _latex(at))
+    assert (latex_texts(at)[0], metric_values(at)["mIoU"]) != before
+    assert any("D = 1" in text for text in latex_texts(at))
 
 
 def test_texture_presets_show_the_lesson():
@@ -81,11 +73,11 @@ def test_texture_presets_show_the_lesson():
     at.button(key="try_0").click().run()  # texture mosaic, intensity features
     _ok(at)
     assert at.selectbox(key="space").value == "intensity"
-    intensity = float(_metrics(at)["mIoU"])
+    intensity = float(metric_values(at)["mIoU"])
     at.button(key="try_1").click().run()  # same mosaic, filter-bank features
     _ok(at)
     assert at.selectbox(key="space").value == "texture"
-    assert float(_metrics(at)["mIoU"]) >= intensity + 0.25
+    assert float(metric_values(at)["mIoU"]) >= intensity + 0.25
 
 
 @pytest.mark.parametrize("key,value", [("k", "99"), ("space", "hsv"), ("method", "spectral"),

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
 
 import numpy as np
 import plotly.graph_objects as go
-from PIL import Image
 
-from ui.figures import image_layer, tidy
+from ui.figures import image_layer, png, tidy
 from ui.overlay import PALETTE
 
 __all__ = ["png", "signed_image", "rate_colour", "sampling_grid", "signal_plot",
@@ -17,12 +15,6 @@ __all__ = ["png", "signed_image", "rate_colour", "sampling_grid", "signal_plot",
 
 HOLE_COLOUR = "#d9d9d9"
 
-
-def png(image: np.ndarray) -> bytes:
-    """PNG bytes of a uint8 image: cache these, so st.image does not re-encode on every rerun."""
-    buf = io.BytesIO()
-    Image.fromarray(np.asarray(image)).save(buf, format="PNG")
-    return buf.getvalue()
 
 
 def rate_colour(i: int) -> str:

@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-__all__ = ["histogram_bars", "image_layer", "tidy"]
+__all__ = ["histogram_bars", "image_layer", "plain", "png", "tidy"]
 
 
 def histogram_bars(counts: np.ndarray, x: np.ndarray | None = None, name: str = "pixels",
@@ -26,13 +26,33 @@ def histogram_bars(counts: np.ndarray, x: np.ndarray | None = None, name: str = 
     return tidy(fig)
 
 
+def png(image: np.ndarray) -> bytes:
+    """PNG bytes of a uint8 image.
+
+    Cache these rather than arrays: ``st.image`` shows bytes as they are,
+    while an array is re-encoded on every rerun.
+    """
+    buf = io.BytesIO()
+    Image.fromarray(np.asarray(image)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
 def image_layer(image: np.ndarray) -> go.Image:
     """An image as a PNG-encoded ``go.Image`` trace (fast; use it to draw graphs over images)."""
-    image = np.asarray(image)
-    buf = io.BytesIO()
-    Image.fromarray(image).save(buf, format="PNG")
-    uri = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    uri = "data:image/png;base64," + base64.b64encode(png(image)).decode("ascii")
     return go.Image(source=uri, hoverinfo="skip")
+
+
+def plain(fig: go.Figure) -> dict:
+    """The figure as a plain dict without its expanded template, for caching.
+
+    A cached ``go.Figure`` re-validates when unpickled and ``st.plotly_chart``
+    rebuilds a Figure from a dict: with a named template expanded that costs
+    ~15 ms per chart, without it ~2 ms. Streamlit's chart theme styles it anyway.
+    """
+    out = fig.to_dict()
+    out["layout"].pop("template", None)
+    return out
 
 
 _GRID = dict(gridcolor="#e5e5e5", zerolinecolor="#cccccc", linecolor="#cccccc", showgrid=True)

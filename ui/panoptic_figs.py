@@ -7,18 +7,17 @@ grey for ignored predictions and pink for crowd regions.
 
 from __future__ import annotations
 
-import io
 import math
 
 import numpy as np
 import plotly.graph_objects as go
-from PIL import Image
 from scipy.ndimage import binary_dilation
 from skimage.segmentation import find_boundaries
 
 from segcore.evaluation.fusion import CONFLICT_NAMES
 from segcore.evaluation.panoptic import OUTCOME_NAMES
 from ui import overlay
+from ui.figures import png
 
 __all__ = ["OUTCOME_LEGEND", "CONFLICT_LEGEND", "panoptic_rgb", "outcome_rgb", "conflict_rgb",
            "matching_rows", "class_rows", "pq_bars", "fmt", "png"]
@@ -40,12 +39,6 @@ def fmt(value: float, digits: int = 3) -> str:
     return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) \
         else f"{value:.{digits}f}"
 
-
-def png(rgb: np.ndarray) -> bytes:
-    """PNG bytes of an RGB image (cache these: st.image then skips re-encoding every rerun)."""
-    buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, format="PNG")
-    return buf.getvalue()
 
 
 def panoptic_rgb(image: np.ndarray, ids: np.ndarray, alpha: float = 0.6) -> np.ndarray:

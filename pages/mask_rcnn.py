@@ -12,7 +12,7 @@ from segcore import metrics
 from segcore.deep import mask_rcnn as mr
 from segcore.deep import weights as wts
 from segcore.evaluation import instances as inst
-from ui import panels, picker, player, state
+from ui import clicks, panels, picker, player, state
 from ui import rcnn_figs as figs
 
 CACHE = dict(max_entries=8, ttl=3600, show_spinner=False)
@@ -34,17 +34,10 @@ image = picked.image
 height, width = image.shape[:2]
 
 
-def _take_click() -> None:
-    """A click on the result image moves the anchor / RoI location sliders."""
-    click = st.session_state.get(CLICK_KEY)
-    if not click or click.get("unix_time") == st.session_state.get("mr_last_click"):
-        return
-    st.session_state["mr_last_click"] = click.get("unix_time")
-    st.session_state["px"] = min(int(100 * click["x"] / max(click["width"], 1)), 99)
-    st.session_state["py"] = min(int(100 * click["y"] / max(click["height"], 1)), 99)
-
-
-_take_click()
+clicked = clicks.new_click(CLICK_KEY, (height, width))   # a click moves the location sliders
+if clicked is not None:
+    st.session_state["py"] = min(int(100 * clicked[0] / height), 99)
+    st.session_state["px"] = min(int(100 * clicked[1] / width), 99)
 
 # ----------------------------------------------------------------- controls
 models = ["shapes"] + (["coco"] if wts.coco_checkpoint_path() is not None else [])

@@ -22,6 +22,7 @@ from pycocotools.cocoeval import COCOeval
 from benchmarks.harness import Case
 from segcore.deep import mask_rcnn as mr
 from segcore.deep.instance_data import make_instance_scene, make_instance_set
+from segcore.deep.threads import torch_threads
 from segcore.deep.train import HELD_OUT_COUNT, predict_instances
 from segcore.evaluation.instances import coco_mask_ap, coco_mask_ap_images
 
@@ -41,7 +42,7 @@ def _held_out():
     scenes = make_instance_set(HELD_OUT_COUNT)
     gts = [[{"mask": m, "category_id": int(c)} for m, c in zip(s.masks, s.labels)]
            for s in scenes]
-    with mr.torch_threads(1):
+    with torch_threads(1):
         preds = [predict_instances(_MODEL, s.image) for s in scenes]
     return gts, preds
 

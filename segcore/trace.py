@@ -14,16 +14,9 @@ frames.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, Mapping
 
-import numpy as np
-
 __all__ = ["Step", "Trace", "TraceRecorder"]
-
-
-def _freeze(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    return MappingProxyType(dict(mapping or {}))
 
 
 @dataclass(frozen=True)

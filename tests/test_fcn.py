@@ -126,12 +126,12 @@ def test_weights_are_verified_and_loaded_weights_only(tmp_path):
     for name in fcn.WEIGHTS_FILES.values():
         path = W.ASSETS_DIR / name
         assert path.is_file() and path.stat().st_size < 200_000
-        assert fcn._expected_sha256(W.ASSETS_DIR, name) == W.sha256_of(path)
+        assert W.expected_sha256(name) == W.sha256_of(path)
     shutil.copy(W.ASSETS_DIR / fcn.WEIGHTS_FILES["fcn8s"], tmp_path / fcn.WEIGHTS_FILES["fcn8s"])
-    (tmp_path / fcn.SUMS_FILE).write_text(f"{'0' * 64}  {fcn.WEIGHTS_FILES['fcn8s']}\n")
+    (tmp_path / W.SUMS_FILE).write_text(f"{'0' * 64}  {fcn.WEIGHTS_FILES['fcn8s']}\n")
     with pytest.raises(ValueError, match="SHA-256"):
         fcn.build_fcn("fcn8s", "shapes", weights_dir=tmp_path)
-    T.write_sums(tmp_path, [fcn.WEIGHTS_FILES["fcn8s"]])
+    W.record_sha256(tmp_path, [fcn.WEIGHTS_FILES["fcn8s"]])
     assert not fcn.build_fcn("fcn8s", "shapes", weights_dir=tmp_path).training
     with pytest.raises(ValueError, match="no checksum"):
         fcn.build_fcn("fcn32s", "shapes", weights_dir=tmp_path)

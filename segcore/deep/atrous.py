@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from segcore.deep.threads import torch_threads
 from segcore.trace import TraceRecorder, Trace
 
 __all__ = ["Layer", "PRESETS", "PRESET_TITLES", "ASPP_RATES", "ASPP_KERNELS",
@@ -312,14 +313,15 @@ def _stack_module(layers: tuple[Layer, ...]) -> list[torch.nn.Conv2d]:
 
 def _influence(modules, size: int, center: float, rf: int, jump: int) -> np.ndarray:
     """Paths from each input pixel to the output unit nearest ``center`` (gradient of a one-hot)."""
-    x = torch.zeros((1, 1, size, size), dtype=torch.float64, requires_grad=True)
-    y = x
-    for module in modules:
-        y = module(y)
-    # output unit j sees input [j * jump, j * jump + rf - 1]; take the one centred best
-    j = int(np.clip(round((center - (rf - 1) / 2) / jump), 0, y.shape[-1] - 1))
-    y[0, 0, j, j].backward()
-    return x.grad[0, 0].numpy()
+    with torch_threads(TORCH_THREADS):
+        x = torch.zeros((1, 1, size, size), dtype=torch.float64, requires_grad=True)
+        y = x
+        for module in modules:
+            y = module(y)
+        # output unit j sees input [j * jump, j * jump + rf - 1]; take the one centred best
+        j = int(np.clip(round((center - (rf - 1) / 2) / jump), 0, y.shape[-1] - 1))
+        y[0, 0, j, j].backward()
+        return x.grad[0, 0].numpy()
 
 
 def receptive_field(layers) -> Trace:
@@ -379,7 +381,6 @@ def receptive_field(layers) -> Trace:
     5
     """
     layers = _validate_layers(layers)
-    torch.set_num_threads(TORCH_THREADS)
     total_rf = receptive_field_size(layers)
     jump = int(np.prod([layer.stride for layer in layers]))
     size = total_rf + 2 * jump

@@ -50,12 +50,12 @@ from torch import nn
 
 from segcore import metrics
 from segcore.deep import weights as _weights
-from segcore.deep.mask_rcnn import torch_threads
+from segcore.deep.threads import torch_threads
 from segcore.deep.upsampling import bilinear_kernel
 from segcore.trace import Trace, TraceRecorder
 
 __all__ = ["VARIANTS", "VARIANT_TITLES", "NUM_CLASSES", "LECTURE_WIDTHS", "TRAINED_WIDTH",
-           "WEIGHTS_FILES", "SUMS_FILE", "TinyFCN", "TinyUNet", "build_fcn", "pretrained",
+           "WEIGHTS_FILES", "TinyFCN", "TinyUNet", "build_fcn", "pretrained",
            "predict", "fcn_trace", "sliding_window", "soft_dice_loss", "evaluate",
            "boundary_accuracy", "to_tensor", "parameter_count"]
 
@@ -68,9 +68,7 @@ TRAINED_WIDTH = 0.2                 # the shipped models: 8, 16, 16, 32 filters
 STRIDE = 8                          # three 2 x 2 poolings
 SKIP_STRIDES = {"fcn32s": 8, "fcn16s": 4, "fcn8s": 2}  # stride of the last fused score map
 WEIGHTS_FILES = {v: f"fcn_{v.removeprefix('fcn')}.pt" for v in VARIANTS}  # fcn_8s.pt, ...
-SUMS_FILE = "fcn.sha256"
 INFERENCE_THREADS = 1               # bounded torch threads per call (shared server)
-SUMS_LINE_FIELDS = 2                # "<hex digest>  <file name>" (sha256sum format)
 MAX_SIDE = 1024                     # longest image side the trace accepts
 MAX_WINDOWS = 4096                  # sliding-window patches per call
 WINDOW = 32                         # sliding-window patch side (multiple of STRIDE)
@@ -213,23 +211,6 @@ def parameter_count(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
-def _read_sums(folder: Path) -> dict[str, str]:
-    """File name -> hex digest from ``folder / fcn.sha256`` (``sha256sum`` format)."""
-    sums = folder / SUMS_FILE
-    if not sums.is_file():
-        raise ValueError(f"checksum file {SUMS_FILE} is missing from {folder}")
-    fields = (line.split() for line in sums.read_text().splitlines())
-    return {f[1].lstrip("*"): f[0].lower() for f in fields if len(f) == SUMS_LINE_FIELDS}
-
-
-def _expected_sha256(folder: Path, name: str) -> str:
-    """Digest recorded for weight file ``name`` in ``folder / fcn.sha256``."""
-    digest = _read_sums(folder).get(name)
-    if digest is None:
-        raise ValueError(f"{SUMS_FILE} has no checksum for {name!r}")
-    return digest
-
-
 _UNSET = object()
 
 
@@ -269,13 +250,13 @@ def build_fcn(variant: str = "fcn8s", weights: str | None = None, *,
     weights : None or "shapes"
         ``None``: random initialisation. ``"shapes"``: the state dict trained
         by ``python -m segcore.deep.fcn_training``, verified against its
-        SHA-256 in ``assets/weights/fcn.sha256`` and loaded with
+        SHA-256 in ``assets/weights/SHA256SUMS`` and loaded with
         ``torch.load(weights_only=True)``.
     width : float
         Filter multiplier on the lecture's 40/80/80 (+160) filters; the
         shipped weights use :data:`TRAINED_WIDTH`.
     weights_dir : path, optional
-        Folder holding the weight files and ``fcn.sha256`` (default: assets).
+        Folder holding the weight files and ``SHA256SUMS`` (default: assets).
 
     Returns
     -------
@@ -298,7 +279,7 @@ def build_fcn(variant: str = "fcn8s", weights: str | None = None, *,
     if weights == "shapes":
         folder = Path(weights_dir) if weights_dir is not None else Path(_weights.ASSETS_DIR)
         name = WEIGHTS_FILES[variant]
-        sha = _expected_sha256(folder, name)
+        sha = _weights.expected_sha256(name, folder)
         model.load_state_dict(_weights.load_state_dict(folder / name, sha))
         model.eval()
     return model

@@ -6,7 +6,7 @@ trained from scratch on random 64..128 pixel crops of ``shapes`` scenes
 several scales, noise 0..0.3) with the lecture's loss, pixel-wise cross
 entropy plus the soft Dice loss. The state dicts go to
 ``assets/weights/fcn_<variant>.pt`` and their SHA-256 digests to
-``assets/weights/fcn.sha256``; the held-out mIoU of each variant is printed.
+``assets/weights/SHA256SUMS``; the held-out mIoU of each variant is printed.
 Training is bounded by an iteration count and a wall-clock budget per
 variant, on one torch thread.
 """
@@ -23,10 +23,11 @@ import torch.nn.functional as F
 
 from segcore.deep import fcn
 from segcore.deep import weights as _weights
+from segcore.deep.threads import torch_threads
 from segcore.scenes import make_scene
 
 __all__ = ["HELD_OUT_SEED", "HELD_OUT_COUNT", "held_out_scenes", "training_batch",
-           "train_variant", "evaluate_variant", "train_all", "write_sums"]
+           "train_variant", "evaluate_variant", "train_all"]
 
 TRAIN_THREADS = 1
 ITERATIONS = {"fcn32s": 600, "fcn16s": 600, "fcn8s": 600, "unet": 800}
@@ -139,12 +140,6 @@ def evaluate_variant(model: torch.nn.Module, scenes) -> dict[str, float]:
     return {k: float(np.mean([r[k] for r in rows])) for k in keys}
 
 
-def write_sums(out_dir: Path, names) -> None:
-    """Write ``fcn.sha256`` (``sha256sum`` format) for the weight files ``names``."""
-    lines = [f"{_weights.sha256_of(out_dir / name)}  {name}" for name in sorted(names)]
-    (out_dir / fcn.SUMS_FILE).write_text("\n".join(lines) + "\n")
-
-
 def train_all(variants=fcn.VARIANTS, *, iterations: int | None = None,
               time_budget_s: float | None = None, pool_scenes: int = POOL_SCENES,
               held_out: int = HELD_OUT_COUNT, random_state: int = 0,
@@ -156,9 +151,7 @@ def train_all(variants=fcn.VARIANTS, *, iterations: int | None = None,
     dict
         variant -> {"metrics": dict, "seconds": float, "parameters": int, "model": Module}.
     """
-    previous = torch.get_num_threads()
-    torch.set_num_threads(TRAIN_THREADS)
-    try:
+    with torch_threads(TRAIN_THREADS):
         rng = np.random.default_rng(random_state)
         pool = _scene_pool(pool_scenes, rng)
         test = held_out_scenes(held_out)
@@ -177,11 +170,9 @@ def train_all(variants=fcn.VARIANTS, *, iterations: int | None = None,
                 torch.save(model.state_dict(), Path(out_dir) / fcn.WEIGHTS_FILES[variant])
         if out_dir is not None:
             out_dir = Path(out_dir)
-            write_sums(out_dir, [fcn.WEIGHTS_FILES[v] for v in fcn.VARIANTS
+            _weights.record_sha256(out_dir, [fcn.WEIGHTS_FILES[v] for v in fcn.VARIANTS
                                  if (out_dir / fcn.WEIGHTS_FILES[v]).is_file()])
         return results
-    finally:
-        torch.set_num_threads(previous)
 
 
 def main(argv=None) -> None:

@@ -11,7 +11,6 @@ minutes (``python -m segcore.deep.train maskrcnn``).
 from __future__ import annotations
 
 from collections import OrderedDict
-from contextlib import contextmanager
 from functools import lru_cache
 
 import numpy as np
@@ -29,10 +28,11 @@ from torchvision.ops.feature_pyramid_network import FeaturePyramidNetwork, LastL
 
 from segcore.deep import weights as _weights
 from segcore.deep.instance_data import CLASS_NAMES
+from segcore.deep.threads import torch_threads
 from segcore.trace import Trace, TraceRecorder
 
 __all__ = ["IMAGE_SIZE", "WEIGHT_CHOICES", "build_mask_rcnn", "class_names_for",
-           "mask_rcnn_trace", "pretrained_model", "torch_threads"]
+           "mask_rcnn_trace", "pretrained_model"]
 
 IMAGE_SIZE = 256
 STAGE_CHANNELS = (32, 48, 64, 96)           # strides 4, 8, 16, 32
@@ -188,17 +188,6 @@ DEFAULT_SCORE_THRESH = 0.5
 DEFAULT_NMS_THRESH = 0.5
 DEFAULT_RPN_NMS_THRESH = 0.7
 FPN_LEVEL_NAMES = ("P2", "P3", "P4", "P5", "P6")
-
-
-@contextmanager
-def torch_threads(count: int = TRACE_THREADS):
-    """Run torch with ``count`` intra-op threads, restoring the previous number."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(count)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 @lru_cache(maxsize=2)

@@ -1,5 +1,8 @@
 """Training scripts for SegLab's deep models: ``python -m segcore.deep.train NAME``.
 
+``fcn`` hands over to :mod:`segcore.deep.fcn_training` (the small FCN-32s/16s/8s
+and U-Net on synthetic shapes; its options follow the name).
+
 ``maskrcnn`` trains the compact Mask R-CNN of :mod:`segcore.deep.mask_rcnn`
 on freshly drawn synthetic scenes (:mod:`segcore.deep.instance_data`; every
 batch is new, so there is no over-fitting to a fixed set), writes
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 import time
 from pathlib import Path
 
@@ -19,6 +23,7 @@ import numpy as np
 import torch
 
 from segcore.deep import weights as _weights
+from segcore.deep.threads import torch_threads
 from segcore.deep.instance_data import HELD_OUT_SEED, InstanceScene, make_instance_scene
 from segcore.deep.mask_rcnn import IMAGE_SIZE, build_mask_rcnn
 
@@ -89,9 +94,7 @@ def train_maskrcnn(iterations: int = ITERATIONS, *, time_budget_s: float = TIME_
         ``iterations``, ``seconds``, ``loss`` (mean of the last log window).
     """
     torch.manual_seed(random_state)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(TRAIN_THREADS)
-    try:
+    with torch_threads(TRAIN_THREADS):
         model = build_mask_rcnn(None)
         model.train()
         params = [p for p in model.parameters() if p.requires_grad]
@@ -125,19 +128,13 @@ def train_maskrcnn(iterations: int = ITERATIONS, *, time_budget_s: float = TIME_
         if out_dir is not None:
             _save(model, Path(out_dir), log)
         return model, info
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _save(model: torch.nn.Module, out_dir: Path, log) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / _weights.SHAPES_FILE
     torch.save(model.state_dict(), path)
-    digest = _weights.sha256_of(path)
-    sums = out_dir / _weights.SUMS_FILE
-    lines = [line for line in (sums.read_text().splitlines() if sums.is_file() else [])
-             if not line.endswith(_weights.SHAPES_FILE)]
-    sums.write_text("\n".join(lines + [f"{digest}  {_weights.SHAPES_FILE}"]) + "\n")
+    digest = _weights.record_sha256(out_dir, [_weights.SHAPES_FILE])[_weights.SHAPES_FILE]
     log(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB) sha256 {digest}")
 
 
@@ -172,9 +169,15 @@ def evaluate_mask_ap(model: torch.nn.Module, count: int = HELD_OUT_COUNT,
 
 
 def _main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["fcn"]:
+        from segcore.deep import fcn_training
+
+        fcn_training.main(argv[1:])
+        return
     parser = argparse.ArgumentParser(prog="python -m segcore.deep.train",
                                      description="Train a SegLab model on synthetic data.")
-    parser.add_argument("model", choices=["maskrcnn"])
+    parser.add_argument("model", choices=["maskrcnn", "fcn"])
     parser.add_argument("--iterations", type=int, default=ITERATIONS)
     parser.add_argument("--minutes", type=float, default=TIME_BUDGET_S / 60)
     parser.add_argument("--seed", type=int, default=0)
@@ -184,12 +187,8 @@ def _main(argv: list[str] | None = None) -> None:
     model, info = train_maskrcnn(args.iterations, time_budget_s=args.minutes * 60,
                                  random_state=args.seed, out_dir=args.out)
     print(f"trained {info['iterations']} iterations in {info['seconds']:.0f} s")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(TRAIN_THREADS)
-    try:
+    with torch_threads(TRAIN_THREADS):
         scores = evaluate_mask_ap(model)
-    finally:
-        torch.set_num_threads(threads)
     print("held-out mask " + "  ".join(f"{k}={v:.3f}" for k, v in scores.items()))
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import torch
 
 __all__ = ["ASSETS_DIR", "COCO_CHECKPOINT", "SHAPES_FILE", "coco_checkpoint_path",
-           "expected_sha256", "load_state_dict", "sha256_of", "torch_hub_dir"]
+           "expected_sha256", "load_state_dict", "record_sha256", "sha256_of", "torch_hub_dir"]
 
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets" / "weights"
 SHAPES_FILE = "maskrcnn_shapes.pt"
@@ -58,6 +58,21 @@ def expected_sha256(name: str, sums_dir: str | os.PathLike = ASSETS_DIR) -> str:
         if len(parts) == 2 and parts[1].lstrip("*") == name:
             return parts[0].lower()
     raise ValueError(f"{sums.name} has no checksum for {name!r}")
+
+
+def record_sha256(folder: str | os.PathLike, names) -> dict[str, str]:
+    """Write the digests of the weight files ``names`` into ``folder / SHA256SUMS``.
+
+    Lines of other files are kept, so every training script records its own
+    weights in the one checksum file. Returns name -> digest.
+    """
+    folder = Path(folder)
+    sums = folder / SUMS_FILE
+    digests = {name: sha256_of(folder / name) for name in names}
+    kept = [line for line in (sums.read_text().splitlines() if sums.is_file() else [])
+            if len(line.split()) == 2 and line.split()[1].lstrip("*") not in digests]
+    sums.write_text("\n".join(kept + [f"{d}  {n}" for n, d in sorted(digests.items())]) + "\n")
+    return digests
 
 
 def _validate_digest(path: Path, expected: str) -> None:

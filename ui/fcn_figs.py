@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ui import figures, overlay
-from ui.rcnn_figs import feature_picture
+from ui.figures import stretched_picture as feature_picture
 
 __all__ = ["feature_mosaic", "label_picture", "profile_figure", "pixel_grid_figure",
            "coverage_figure", "variant_bars", "timing_bars"]

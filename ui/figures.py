@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-__all__ = ["histogram_bars", "image_layer", "plain", "png", "tidy"]
+__all__ = ["histogram_bars", "image_layer", "plain", "png", "stretched_picture", "tidy"]
 
 
 def histogram_bars(counts: np.ndarray, x: np.ndarray | None = None, name: str = "pixels",
@@ -35,6 +35,23 @@ def png(image: np.ndarray) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(np.asarray(image)).save(buf, format="PNG")
     return buf.getvalue()
+
+
+def stretched_picture(values: np.ndarray, size: int | None = None) -> np.ndarray:
+    """A feature or logit map as a gray uint8 picture: min..max stretched to 0..255.
+
+    Constant maps become black. With ``size``, the picture is enlarged by
+    pixel repetition (nearest neighbour, so each cell stays visible) to
+    about ``size`` pixels on its long side.
+    """
+    values = np.asarray(values, np.float64)
+    low, high = float(values.min(initial=0.0)), float(values.max(initial=0.0))
+    span = high - low if high > low else 1.0
+    pic = np.round((values - low) / span * 255).astype(np.uint8)
+    if size:
+        factor = max(1, size // max(pic.shape))
+        pic = np.kron(pic, np.ones((factor, factor), np.uint8))
+    return pic
 
 
 def image_layer(image: np.ndarray) -> go.Image:

@@ -12,8 +12,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ui import figures, overlay
+from ui.figures import stretched_picture as feature_picture
 
-__all__ = ["boxes_picture", "feature_picture", "heat_picture", "instances_picture",
+__all__ = ["boxes_picture", "heat_picture", "instances_picture",
            "logits_strip", "pr_figure", "roi_figure", "step_view"]
 
 LEVEL_COLORS = ("#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7")
@@ -23,23 +24,6 @@ POINT_COLOR = "#D55E00"
 EXACT_COLOR = "#0072B2"
 QUANT_COLOR = "#D55E00"
 MAX_LOGITS = 8
-
-
-def _scaled(values: np.ndarray) -> np.ndarray:
-    """Stretch an array to 0..255 uint8 (constant arrays become 0)."""
-    values = np.asarray(values, np.float64)
-    low, high = float(values.min(initial=0.0)), float(values.max(initial=0.0))
-    span = high - low if high > low else 1.0
-    return np.round((values - low) / span * 255).astype(np.uint8)
-
-
-def feature_picture(values: np.ndarray, size: int | None = None) -> np.ndarray:
-    """A feature or logit map as a stretched gray picture, enlarged by pixel repetition."""
-    pic = _scaled(values)
-    if size:
-        factor = max(1, size // max(pic.shape))
-        pic = np.kron(pic, np.ones((factor, factor), np.uint8))
-    return pic
 
 
 def heat_picture(image: np.ndarray, heat: np.ndarray, alpha: float = 0.6) -> np.ndarray:

@@ -3,8 +3,9 @@
 Each ``benchmarks/bench_<topic>.py`` module defines ``CASES``, a list of
 :class:`Case`. A case times segcore's call and, where a library does the same
 work, a reference call on the same input, and reports the ratio.
-Timing is plain ``time.perf_counter`` around each call, after one warm-up
-call; the table shows the median and minimum over ``repeat`` runs.
+Timing is plain ``time.perf_counter`` around each call (or
+``time.process_time`` for CPU budgets), after one warm-up call; the table
+shows the median and minimum over ``repeat`` runs.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ class Case:
         Timed runs (after one warm-up).
     budget_ms : float, optional
         The budget from DESIGN.md or the issue; the table marks pass/fail.
+    clock : callable
+        ``time.perf_counter`` (wall time, default) or ``time.process_time``
+        (CPU time of the whole process, all threads) where the budget is CPU.
     """
 
     name: str
@@ -49,6 +53,7 @@ class Case:
     reference_name: str = ""
     repeat: int = 7
     budget_ms: float | None = None
+    clock: Callable[[], float] = time.perf_counter
 
 
 @dataclass(frozen=True)
@@ -59,14 +64,15 @@ class Timing:
     min_ms: float
 
 
-def time_call(fn: Callable[[], object], repeat: int) -> Timing:
-    """Time ``fn`` ``repeat`` times after one warm-up call."""
+def time_call(fn: Callable[[], object], repeat: int,
+              clock: Callable[[], float] = time.perf_counter) -> Timing:
+    """Time ``fn`` ``repeat`` times with ``clock`` after one warm-up call."""
     fn()
     samples = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = clock()
         fn()
-        samples.append((time.perf_counter() - start) * 1000.0)
+        samples.append((clock() - start) * 1000.0)
     return Timing(statistics.median(samples), min(samples))
 
 
@@ -88,8 +94,8 @@ def run(cases: list[Case]) -> list[tuple[Case, Timing, Timing | None]]:
     """Time every case (and its reference)."""
     rows = []
     for case in cases:
-        mine = time_call(case.run, case.repeat)
-        ref = time_call(case.reference, case.repeat) if case.reference else None
+        mine = time_call(case.run, case.repeat, case.clock)
+        ref = time_call(case.reference, case.repeat, case.clock) if case.reference else None
         rows.append((case, mine, ref))
     return rows
 

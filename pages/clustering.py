@@ -62,6 +62,13 @@ def elbow_curve(key: str, image: np.ndarray, space: str, position_weight: float)
 
 
 @st.cache_data(**CACHE)
+def elbow_chart(key: str, image: np.ndarray, space: str, position_weight: float, k: int) -> dict:
+    """The elbow figure with the chosen k marked, as a plain dict (cached: a rerun only draws it)."""
+    curve = elbow_curve(key, image, space, position_weight)
+    return plain(figs.elbow_figure(curve["k"], curve["sse"], k))
+
+
+@st.cache_data(**CACHE)
 def feature_maps(key: str, image: np.ndarray, space: str, position_weight: float) -> list:
     """Up to eight standardised feature maps as (PNG bytes, name), evenly spread over the features."""
     features = feat.pixel_features(image, space, position_weight=position_weight)
@@ -348,12 +355,12 @@ def elbow_panel() -> None:
     st.subheader("How many clusters? The elbow plot")
     if not state.checkbox("Compute the elbow plot (k-means for k = 1..10)", "elbow", True):
         return
-    curve = None
+    chart = None
     with panels.user_errors():
-        curve = elbow_curve(picked.key, image, space, float(position_weight))
-    if curve is not None:
-        st.plotly_chart(plain(figs.elbow_figure(curve["k"], curve["sse"], params.get("n_clusters", 0))),
-                        width="stretch", key="elbow_chart")
+        chart = elbow_chart(picked.key, image, space, float(position_weight),
+                            params.get("n_clusters", 0))
+    if chart is not None:
+        st.plotly_chart(chart, width="stretch", key="elbow_chart")
         st.caption("SSE always falls as k grows; pick k where it stops falling fast (the elbow). "
                    "Fitted on a 20,000-pixel sample, SSE measured on all pixels.")
 

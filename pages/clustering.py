@@ -12,9 +12,9 @@ from segcore.classical import clustering as clu
 from segcore.classical import features as feat
 from ui import cluster_figs as figs
 from ui import panels, picker, player, state
+from ui.caching import CACHE
 from ui.figures import plain, png
 
-CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
 SPACE_LABELS = {
     "intensity": "Intensity (1D)",
     "rgb": "Colour: RGB (3D)",

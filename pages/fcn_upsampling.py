@@ -13,9 +13,9 @@ from segcore.scenes import SHAPE_CLASSES
 from segcore.trace import Step, Trace
 from ui import fcn_figs as figs
 from ui import overlay, panels, picker, player, state
+from ui.caching import CACHE
 from ui.figures import png
 
-CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
 # Figures are cached as shared objects (st.cache_resource): unpickling a cached go.Figure
 # re-validates its whole template (~40 ms each), which would dominate every rerun.
 FIGURES = dict(max_entries=64, ttl=3600, show_spinner=False)

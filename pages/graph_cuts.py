@@ -10,11 +10,11 @@ from streamlit_image_coordinates import streamlit_image_coordinates
 
 from segcore import metrics, scenes
 from segcore.classical import graph_cuts as G
-from ui import graph_figs as figs
 from ui import clicks, panels, picker, player, state
+from ui import graph_figs as figs
+from ui.caching import CACHE
 from ui.overlay import overlay
 
-CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
 VIEWS = {
     "maxflow": "Max-flow with seeds",
     "cuts": "Affinities: min cut vs Ncut",

@@ -9,16 +9,24 @@ import streamlit as st
 
 from segcore import metrics
 from segcore.evaluation.fusion import (
-    fusion_conflicts, heuristic_fusion, synthetic_heads, upsnet_fusion)
+    fusion_conflicts,
+    heuristic_fusion,
+    synthetic_heads,
+    upsnet_fusion,
+)
 from segcore.evaluation.instances import coco_mask_ap
 from segcore.evaluation.panoptic import (
-    MATCH_IOU, panoptic_quality, panoptic_trace, semantic_from_panoptic)
+    MATCH_IOU,
+    panoptic_quality,
+    panoptic_trace,
+    semantic_from_panoptic,
+)
 from segcore.evaluation.perturb import MAX_GROW, perturb_panoptic
 from segcore.trace import Step
 from ui import panels, picker, player, state
 from ui import panoptic_figs as figs
+from ui.caching import CACHE
 
-CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
 NO_RELABEL = "none"
 
 panels.page_header(

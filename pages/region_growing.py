@@ -10,12 +10,17 @@ from streamlit_image_coordinates import streamlit_image_coordinates
 
 from segcore import metrics
 from segcore.classical.region_growing import (
-    CRITERIA, merge_regions, region_grow, seeds_at_max, seeds_from_threshold)
+    CRITERIA,
+    merge_regions,
+    region_grow,
+    seeds_at_max,
+    seeds_from_threshold,
+)
 from ui import clicks, panels, picker, player, state
 from ui import region_figs as figs
+from ui.caching import CACHE
 from ui.overlay import overlay
 
-CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
 SEEDS_KEY = "seeds"  # query-string name of the clicked seeds: seeds=r1.c1;r2.c2
 MAX_CLICKED_SEEDS = 20
 MAX_DRAWN_SEEDS = 200

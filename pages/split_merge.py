@@ -9,12 +9,18 @@ import streamlit as st
 
 from segcore import metrics
 from segcore.classical.split_merge import (
-    AT_MIN_SIZE, HOMOGENEOUS, MIN_BLOCKS, PREDICATES, SPLIT, split_and_merge)
+    AT_MIN_SIZE,
+    HOMOGENEOUS,
+    MIN_BLOCKS,
+    PREDICATES,
+    SPLIT,
+    split_and_merge,
+)
 from ui import panels, picker, player, state
 from ui import region_figs as figs
+from ui.caching import CACHE
 from ui.overlay import PALETTE, mask_overlay, overlay
 
-CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
 PREDICATE_NAMES = {"variance": "Variance: sd^2 <= v", "range": "Range: max - min <= r",
                    "lecture": "Lecture: sd > a and m_low <= m <= m_high"}
 

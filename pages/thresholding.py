@@ -11,10 +11,10 @@ from segcore import images, metrics, scenes
 from segcore.classical import threshold as thr
 from ui import panels, picker, player, state
 from ui import threshold_figs as figs
+from ui.caching import CACHE
 from ui.figures import plain
 from ui.overlay import ERROR_LEGEND
 
-CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
 LARGE = dict(max_entries=16, ttl=3600, show_spinner=False)  # traces and pictures: ~1-5 MB each
 METHOD_LABELS = {
     "manual": "Manual threshold",

@@ -22,11 +22,11 @@ from segcore.deep import atrous as A
 from segcore.deep import crf
 from ui import atrous_figs as figs
 from ui import overlay
+from ui.caching import CACHE
 
 __all__ = ["signal", "taps", "receptive", "footprints", "aspp_run", "aspp_figures", "crf_run",
            "crf_curve", "ZOOM_WINDOW", "ZOOM"]
 
-CACHE = dict(max_entries=32, ttl=3600, show_spinner=False)
 FIGURES = dict(max_entries=32, ttl=3600, show_spinner=False)
 CRF_CACHE = dict(max_entries=8, ttl=3600, show_spinner=False)  # ~1.5 MB an entry
 DIFFERENCE = np.array([-1.0, 0.0, 1.0])  # the 1-D demo kernel

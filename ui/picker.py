@@ -19,7 +19,7 @@ import streamlit as st
 
 from segcore import images, scenes
 from segcore.scenes import Scene
-from ui import overlay, state
+from ui import figures, overlay, state
 
 __all__ = ["Picked", "image_picker", "source_options"]
 
@@ -172,16 +172,26 @@ def _default_image(default: str) -> tuple[np.ndarray, Scene | None]:
     return _sample(name), None
 
 
+@st.cache_data(max_entries=24, ttl=3600, show_spinner=False)
+def _thumbnail_png(key: str, show_gt: bool, _picked: Picked) -> bytes:
+    """The sidebar picture as PNG bytes, cached by the image key (``st.image`` would
+    otherwise re-encode the array on every rerun of every page)."""
+    image = _picked.image
+    if show_gt:
+        scene = _picked.scene
+        labels = scene.semantic
+        if scene.instances is not None:
+            labels = np.where(scene.instances > 0, scene.instances + labels.max(), labels)
+        image = overlay.overlay(image, labels, alpha=0.6)
+    return figures.png(image)
+
+
 def _show_thumbnail(side, picked: Picked) -> None:
-    image = picked.image
+    show_gt = False
     if picked.scene is not None:
         show_gt = state.checkbox("Show ground truth", "gt", False, container=side)
         if show_gt:
-            labels = picked.scene.semantic
-            if picked.scene.instances is not None:
-                labels = np.where(picked.scene.instances > 0, picked.scene.instances + labels.max(),
-                                  labels)
-            image = overlay.overlay(image, labels, alpha=0.6)
             side.caption("Ground truth: " + ", ".join(picked.scene.class_names))
-    side.image(image, caption=f"{picked.title} ({picked.image.shape[1]} x {picked.image.shape[0]})",
+    side.image(_thumbnail_png(picked.key, show_gt, picked),
+               caption=f"{picked.title} ({picked.image.shape[1]} x {picked.image.shape[0]})",
                width="stretch")

@@ -1,26 +1,22 @@
 """SegLab entry point: page config, navigation over the lecture pages.
 
 Run with ``streamlit run app.py``. The pages live in ``pages/`` and are
-served at the stable URL paths listed in :mod:`ui.catalog`.
+served at the stable URL paths listed in :mod:`ui.catalog`; see
+:mod:`ui.navigation` for how a fresh process answers a deep link.
 """
 
 import streamlit as st
-from threadpoolctl import threadpool_limits
 
-from ui import catalog
+import ui.process  # noqa: F401 - first project import: warms the process up once
+from segcore import threads
+from ui import navigation
+
+navigation.hand_over()
 
 # One shared server hosts a whole class: a BLAS/OpenMP call may use one core, so
-# one student's eigensolver cannot starve everybody else's reruns.
-threadpool_limits(limits=1)
+# one student's eigensolver cannot starve everybody else's reruns (OpenMP limits
+# are per thread, and every script run has a thread of its own).
+threads.limit_this_thread()
 
 st.set_page_config(page_title="SegLab", page_icon="assets/favicon.png", layout="wide")
-
-home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
-sections = {"SegLab": [home]}
-for group in catalog.GROUPS:
-    sections[group] = [
-        st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path)
-        for p in catalog.PAGES if p.group == group
-    ]
-
-st.navigation(sections, expanded=True).run()
+navigation.run_app()

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from ui import catalog, picker
+import ui.process  # noqa: F401 - first project import: warms the process up once
+from ui import catalog, panels, picker
 
-st.title("SegLab: image segmentation, step by step")
-st.markdown(
+panels.page_header(
+    "SegLab: image segmentation, step by step",
     "Each page runs one segmentation method from the lecture on an image you choose and shows "
     "**every intermediate step**: the histogram and criterion behind a threshold, the ring a region "
     "grew at stage k, the k-means iteration, the cut in a graph. Metrics against ground truth "

@@ -7,6 +7,7 @@ import time
 import numpy as np
 import streamlit as st
 
+import ui.process  # noqa: F401 - first project import: warms the process up once
 from segcore import images, metrics, scenes
 from segcore.classical import threshold as thr
 from ui import panels, picker, player, state

@@ -36,21 +36,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def warm_up(url: str, timeout: float = 120.0) -> None:
-    """Run app.py once through the script health check (see .streamlit/config.toml).
-
-    Streamlit runs the first session of a process as a legacy ``pages/``-folder
-    app until ``st.navigation`` has been called once; this warm-up makes the
-    first real visitor (or test) get the app's own navigation.
-    """
-    with urllib.request.urlopen(url + "/_stcore/script-health-check", timeout=timeout) as resp:
-        if resp.status != 200:
-            raise RuntimeError(f"app.py failed its health check: {resp.read()[:200]!r}")
-
-
 @contextlib.contextmanager
 def serve_app(timeout: float = 60.0):
-    """Start ``streamlit run app.py`` on a free local port; yield its base URL; stop it."""
+    """Start ``streamlit run app.py`` on a free local port; yield its base URL; stop it.
+
+    Exactly as the README starts the app: no warm-up request, so the first
+    page a test opens is the first request the process serves.
+    """
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
            "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -70,7 +62,6 @@ def serve_app(timeout: float = 60.0):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit did not start on {url}")
             time.sleep(0.3)
-        warm_up(url)
         yield url
     finally:
         proc.terminate()

@@ -1,8 +1,10 @@
 """AppTest runs of app.py, the home page and every lecture page (no browser)."""
 
+import ast
+
 import pytest
 
-from tests.conftest import app_test
+from tests.conftest import ROOT, app_test
 from ui import catalog
 
 TIMEOUT = 120
@@ -15,6 +17,28 @@ def test_catalog_matches_design_url_paths():
         "thresholding", "region-growing", "split-merge", "clustering", "graph-cuts",
         "fcn-upsampling", "atrous-convolution", "mask-rcnn", "panoptic-quality"]
     assert {p.group for p in catalog.PAGES} == set(catalog.GROUPS)
+
+
+def test_page_files_are_named_like_their_url_paths():
+    """A fresh process runs pages/<url-path>.py directly before handing over (ui.navigation):
+    a file named otherwise would make its first visitor see "Page not found"."""
+    for page in catalog.PAGES:
+        assert page.file == f"pages/{page.url_path}.py"
+        assert (ROOT / page.file).is_file()
+
+
+@pytest.mark.parametrize("file", ["app.py", "pages/home.py"] + PAGE_FILES)
+def test_scripts_import_ui_process_before_any_other_project_module(file):
+    """Concurrent first sessions of a fresh process: the one that imports ``ui.process`` first
+    warms the libraries while the others wait on the import lock. A script that imported
+    segcore first could see a half-imported torch or pandas of another thread."""
+    tree = ast.parse((ROOT / file).read_text())
+    project = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
+               and (node.names[0].name if isinstance(node, ast.Import) else node.module or ""
+                    ).split(".")[0] in ("segcore", "ui")]
+    first = project[0]
+    assert isinstance(first, ast.Import) and first.names[0].name == "ui.process", \
+        ast.unparse(first)
 
 
 def test_app_runs_home():

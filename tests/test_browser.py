@@ -23,8 +23,14 @@ def _bad_response(response) -> bool:
 
 
 @pytest.fixture(scope="module")
-def browser_page():
-    with serve_app() as url, chromium() as browser:
+def browser():
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def browser_page(browser):
+    with serve_app() as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         errors = []
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
@@ -46,6 +52,33 @@ def test_every_url_path_renders_without_exception(browser_page, path):
     assert nav.count() == len(catalog.PAGES) + 1, "the app's own navigation, not a pages/ folder"
     real = [e for e in errors if not any(s in e for s in IGNORED_CONSOLE)]
     assert not real, real
+
+
+FRESH_LINKS = PATHS + ["/thresholding?method=sauvola&window=51", "/clustering?k=5&space=lab"]
+
+
+@pytest.mark.parametrize("link", FRESH_LINKS)
+def test_fresh_process_serves_a_deep_link_on_its_first_request(browser, link):
+    """A lecturer restarts the app and sends a link: its first visitor gets the right page."""
+    with serve_app() as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            open_page(page, url + link)
+            assert page.get_by_text("Page not found").count() == 0
+            assert page.locator("[data-testid='stException']").count() == 0
+            nav = page.locator("[data-testid='stSidebarNav'] a")
+            assert nav.count() == len(catalog.PAGES) + 1, "the grouped navigation, not pages/"
+            headers = page.locator("[data-testid='stNavSectionHeader']").all_inner_texts()
+            assert [h.strip() for h in headers] == ["SegLab", *catalog.GROUPS]
+            path, _, query = link.partition("?")
+            expected = "Home" if path == "/" else catalog.by_path(path[1:]).title
+            assert page.locator("h1").first.inner_text().startswith(
+                "SegLab" if path == "/" else expected)
+            assert page.url.split("?")[0].rstrip("/") == (url + path).rstrip("/")
+            for pair in filter(None, query.split("&")):
+                assert pair in page.url, f"the link's {pair} survived the hand-over"
+        finally:
+            page.close()
 
 
 def _expected_error(path: Path) -> bool:

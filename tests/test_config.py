@@ -20,7 +20,7 @@ def test_streamlit_config_is_safe_for_a_shared_server():
 
 def test_nginx_body_limit_matches_upload_cap():
     cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
-    nginx = (ROOT / "deploy" / "nginx.conf").read_text()
+    nginx = (ROOT / "deploy" / "nginx" / "seglab-locations.conf").read_text()
     assert f"client_max_body_size {cfg['server']['maxUploadSize']}m;" in nginx
 
 

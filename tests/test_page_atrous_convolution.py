@@ -1,10 +1,10 @@
-"""AppTest of pages/atrous_convolution.py: runs, reacts to widgets, survives bad links."""
+"""AppTest of pages/atrous-convolution.py: runs, reacts to widgets, survives bad links."""
 
 import pytest
 
 from tests.conftest import app_test
 
-PAGE = "pages/atrous_convolution.py"
+PAGE = "pages/atrous-convolution.py"
 TIMEOUT = 180
 
 

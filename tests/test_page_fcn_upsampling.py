@@ -1,10 +1,10 @@
-"""AppTest runs of pages/fcn_upsampling.py (no browser)."""
+"""AppTest runs of pages/fcn-upsampling.py (no browser)."""
 
 import pytest
 
 from tests.conftest import app_test, latex_texts, metric_values
 
-PAGE = "pages/fcn_upsampling.py"
+PAGE = "pages/fcn-upsampling.py"
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""AppTest runs of pages/graph_cuts.py (no browser)."""
+"""AppTest runs of pages/graph-cuts.py (no browser)."""
 
 import re
 
@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import app_test, latex_texts, metric_values
 
-PAGE = "pages/graph_cuts.py"
+PAGE = "pages/graph-cuts.py"
 VIEWS = ["maxflow", "cuts", "hcs", "rncut"]
 
 

@@ -1,4 +1,4 @@
-"""AppTest runs of pages/mask_rcnn.py (no browser)."""
+"""AppTest runs of pages/mask-rcnn.py (no browser)."""
 
 import pytest
 
@@ -6,7 +6,7 @@ from tests.conftest import app_test
 from tests.conftest import latex_texts as _latex
 from tests.conftest import metric_values as _metrics
 
-PAGE = "pages/mask_rcnn.py"
+PAGE = "pages/mask-rcnn.py"
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import app_test
 
-PAGE = "pages/region_growing.py"
+PAGE = "pages/region-growing.py"
 TIMEOUT = 120
 SUMMARY = re.compile(r"(\d+) seed region\(s\) from (\d+) seed pixel\(s\); grown: (\d+) px")
 

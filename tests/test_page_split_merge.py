@@ -4,7 +4,7 @@ import pytest
 
 from tests.conftest import app_test
 
-PAGE = "pages/split_merge.py"
+PAGE = "pages/split-merge.py"
 TIMEOUT = 120
 
 

@@ -9,4 +9,6 @@ player    the step player over a Trace's steps
 overlay   label maps and masks drawn over images, colour-blind-safe palette
 figures   small plotly.graph_objects builders
 panels    page header, formula panel, metrics panel, try-this, error guard
+process   once per server process: eager imports, bounded thread pools, gc.freeze;
+          app.py and every page import it before any other project module
 """

@@ -14,7 +14,7 @@ from typing import Iterable, Mapping
 
 import streamlit as st
 
-from ui import catalog
+from ui import catalog, navigation
 from ui.state import Preset, apply_preset
 
 __all__ = ["page_header", "formula_panel", "metrics_panel", "try_this", "show_warnings",
@@ -24,7 +24,12 @@ log = logging.getLogger("seglab")
 
 
 def page_header(title: str, intuition: str) -> None:
-    """Page title and two or three sentences of intuition."""
+    """Page title and two or three sentences of intuition.
+
+    Every page calls this first: on the first run of a fresh process it hands
+    the run over to ``app.py``'s navigation (:func:`ui.navigation.hand_over`).
+    """
+    navigation.hand_over()
     st.title(title)
     st.markdown(intuition)
 

@@ -12,16 +12,15 @@ clustering and a low-dimensional view of the feature space.
 
 from __future__ import annotations
 
-import functools
 
 import numpy as np
 from sklearn.cluster import DBSCAN, AgglomerativeClustering, MeanShift
 from sklearn.feature_extraction.image import grid_to_graph
 from sklearn.mixture import GaussianMixture
 from sklearn.neighbors import NearestNeighbors
-from threadpoolctl import threadpool_limits
 
 from segcore.classical.features import pixel_features
+from segcore.threads import bounded
 from segcore.trace import Trace, TraceRecorder
 
 __all__ = ["METHODS", "INITS", "UNLABELLED", "kmeans", "elbow", "mean_shift", "gmm",
@@ -46,9 +45,6 @@ CONSTANT_WARNING = "all pixels have identical features (constant image)"
 FIT_SAMPLE = 3000
 #: Pixels mean shift seeks modes on (its cost grows with seeds x points x iterations).
 MEAN_SHIFT_SAMPLE = 1500
-#: BLAS/OpenMP threads per call: one shared server runs many sessions on few cores,
-#: and spinning worker threads on a busy machine made a 30-D GMM fit 10x slower.
-THREADS = 1
 #: Pixels the elbow curve fits on (SSE is then measured on all pixels).
 ELBOW_SAMPLE = 20000
 #: Largest pixel grid agglomerative clustering builds its graph on.
@@ -80,15 +76,6 @@ def _as_map(labels: np.ndarray, image_shape) -> np.ndarray:
     dtype = np.int16 if labels.min(initial=0) < 0 else np.uint8
     labels = labels.astype(dtype)
     return labels.reshape(image_shape) if image_shape is not None else labels
-
-
-def _bounded_threads(func):
-    """Run ``func`` with at most :data:`THREADS` BLAS and OpenMP threads."""
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with threadpool_limits(limits=THREADS):
-            return func(*args, **kwargs)
-    return wrapper
 
 
 def _subsample(n: int, size: int, rng: np.random.Generator) -> np.ndarray:
@@ -191,7 +178,7 @@ def _initial_centroids(x, n_clusters, init, rng) -> np.ndarray:
     return centroids.copy()
 
 
-@_bounded_threads
+@bounded
 def kmeans(features, n_clusters: int, *, init="k-means++", n_init: int = 1, random_state=0,
            max_iter: int = MAX_ITER, tol: float = TOL, image_shape=None, max_steps: int | None = MAX_RECORDED_STEPS) -> Trace:
     """k-means (Lloyd's algorithm) with one recorded step per iteration.
@@ -317,7 +304,7 @@ def _single_cluster(x, recorder, params, image_shape) -> Trace:
     return recorder.finish(output, params, [CONSTANT_WARNING + ": returned a single cluster"])
 
 
-@_bounded_threads
+@bounded
 def elbow(features, ks=range(1, 11), *, random_state=0, sample: int = ELBOW_SAMPLE) -> dict:
     """SSE of k-means for each k (the elbow plot).
 
@@ -375,7 +362,7 @@ def _fit_predict_steps(recorder, n, fit_idx, fit_labels, labels, image_shape, wh
                  "Every other pixel joined the cluster of its nearest fitted centre/core point.")
 
 
-@_bounded_threads
+@bounded
 def mean_shift(features, bandwidth: float, *, random_state=0, image_shape=None,
                sample: int = MEAN_SHIFT_SAMPLE) -> Trace:
     """Mean shift (sklearn.cluster.MeanShift) on a subsample, nearest mode for the rest.
@@ -431,7 +418,7 @@ def mean_shift(features, bandwidth: float, *, random_state=0, image_shape=None,
     return recorder.finish(output, {"bandwidth": float(bandwidth), "sample": len(idx)})
 
 
-@_bounded_threads
+@bounded
 def gmm(features, n_components: int, *, random_state=0, image_shape=None, sample: int = FIT_SAMPLE) -> Trace:
     """Gaussian mixture (sklearn.mixture.GaussianMixture, full covariances) with soft labels.
 
@@ -499,7 +486,7 @@ def _block_means(x: np.ndarray, image_shape, grid: int) -> tuple[np.ndarray, tup
     return sums / counts, (h, w), cell
 
 
-@_bounded_threads
+@bounded
 def agglomerative(features, n_clusters: int, *, image_shape, grid: int = AGGLOMERATIVE_GRID) -> Trace:
     """Ward agglomerative clustering with a 4-neighbour pixel-grid connectivity.
 
@@ -553,7 +540,7 @@ def agglomerative(features, n_clusters: int, *, image_shape, grid: int = AGGLOME
     return recorder.finish(output, {"n_clusters": int(n_clusters), "grid": (h, w)}, warnings)
 
 
-@_bounded_threads
+@bounded
 def dbscan(features, eps: float, min_samples: int = 10, *, random_state=0, image_shape=None,
            sample: int = FIT_SAMPLE) -> Trace:
     """DBSCAN (sklearn.cluster.DBSCAN) on a subsample; the rest joins the nearest core point.

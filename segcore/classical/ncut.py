@@ -16,18 +16,15 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.linalg import eigh
-from threadpoolctl import threadpool_limits
 
 from segcore.classical.cut_measures import UNCONNECTED_CUT_RATIO, partition_measures
+from segcore.threads import limited_threads
 from segcore.trace import Trace, TraceRecorder
 
-__all__ = ["BLAS_THREADS", "spectral_ncut"]
+__all__ = ["spectral_ncut"]
 
 #: Degree given to nodes without any connection so that D stays invertible.
 _ISOLATED_DEGREE = 1e-9
-#: BLAS threads per eigensolver call: on a busy 2-core server more threads
-#: make ARPACK an order of magnitude slower, and one user must not starve others.
-BLAS_THREADS = 1
 
 def _validate_ncut_args(weights, shape):
     weights = np.asarray(weights, dtype=np.float64)
@@ -52,7 +49,7 @@ def _laplacian(weights: np.ndarray, degree: np.ndarray) -> np.ndarray:
 
 
 def _solve_generalized_eigenproblem(laplacian: np.ndarray, degree: np.ndarray):
-    with threadpool_limits(limits=BLAS_THREADS):
+    with limited_threads():
         values, vectors = eigh(laplacian, np.diag(degree), subset_by_index=[0, 1])
     y2 = vectors[:, 1]
     sign = 1.0 if y2[np.argmax(np.abs(y2))] >= 0 else -1.0

@@ -17,9 +17,8 @@ from __future__ import annotations
 import numpy as np
 from skimage.graph import RAG, cut_normalized
 from skimage.segmentation import slic
-from threadpoolctl import threadpool_limits
 
-from segcore.classical.ncut import BLAS_THREADS
+from segcore.threads import limited_threads
 from segcore.trace import Trace, TraceRecorder
 
 __all__ = ["recursive_ncut"]
@@ -143,7 +142,7 @@ def recursive_ncut(image: np.ndarray, *, n_segments: int = 200, compactness: flo
     rec.add("RAG", edge_weights, f"{rag.number_of_edges()} edges between adjacent superpixels.",
             mean_weight=float(edge_weights.mean()) if len(edge_weights) else 0.0)
     rng = np.random.default_rng(random_state)
-    with threadpool_limits(limits=BLAS_THREADS):
+    with limited_threads():
         cut = cut_normalized(superpixels, rag, thresh=thresh, num_cuts=num_cuts, rng=rng)
     labels = np.unique(cut, return_inverse=True)[1].reshape(cut.shape).astype(np.int32)
     n_regions = int(labels.max()) + 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+import ui.process  # noqa: F401 - first project import: warms the process up once
 from segcore.deep import atrous as A
 from ui import panels, picker, player, state
 from ui.atrous_cached import (ZOOM, ZOOM_WINDOW, aspp_figures, aspp_run, crf_curve, crf_run,

@@ -7,6 +7,7 @@ import time
 import numpy as np
 import streamlit as st
 
+import ui.process  # noqa: F401 - first project import: warms the process up once
 from segcore import metrics
 from segcore.evaluation.fusion import (
     fusion_conflicts,

@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
+import ui.process  # noqa: F401 - first project import: warms the process up once
 from segcore import metrics
 from segcore.deep import mask_rcnn as mr
 from segcore.deep import weights as wts

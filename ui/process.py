@@ -1,0 +1,65 @@
+"""What a SegLab server process does once, before its first session runs.
+
+``app.py`` and every page import this module before any other project
+module (a test checks), so it runs exactly once per process, in the first
+session thread, while the other threads wait on the import lock:
+
+1. Import every segcore and ui module and the libraries they use lazily.
+   Imported from many session threads at once on a fresh process, pandas
+   (pulled in by plotly on the first figure) failed with "partially
+   initialized module 'pandas' has no attribute 'Series'", and scipy with
+   "partially initialized module 'torch' has no attribute 'Tensor'" (it peeks
+   at ``sys.modules['torch']`` while another thread is importing torch).
+2. Discover the BLAS/OpenMP libraries once (:mod:`segcore.threads`) and give
+   torch one intra-op thread, so the per-call limits are cheap and one
+   student's computation cannot occupy every core.
+3. ``gc.freeze()`` what was imported: Streamlit's post-run ``gc.collect(2)``
+   (switched off in ``.streamlit/config.toml``, ``runner.postScriptGC``) took
+   44% of the CPU under load, and the automatic collections that remain no
+   longer walk the hundreds of thousands of objects of the libraries.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import pkgutil
+
+import numpy as np
+import pandas  # noqa: F401 - imported eagerly, see the module docstring
+import plotly.graph_objects as go
+import scipy.linalg  # noqa: F401
+import skimage.segmentation  # noqa: F401
+import sklearn.cluster  # noqa: F401
+import sklearn.mixture  # noqa: F401
+import torch
+import torchvision  # noqa: F401
+
+import segcore
+import ui
+from segcore import threads
+
+__all__ = ["prepare"]
+
+_prepared = False
+
+
+def prepare() -> None:
+    """Warm the lazy imports, bound the thread pools and freeze the imported objects (once)."""
+    global _prepared
+    if _prepared:
+        return
+    for package in (segcore, ui):
+        for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            importlib.import_module(module.name)
+    # plotly imports its validators (and checks for pandas/numpy types) on the
+    # first figure: build one here instead of in a session thread.
+    go.Figure(go.Bar(x=np.arange(3), y=np.arange(3))).to_plotly_json()
+    torch.set_num_threads(threads.THREADS)
+    threads.limit_this_thread()  # OpenBLAS: for the whole process
+    gc.collect()
+    gc.freeze()
+    _prepared = True
+
+
+prepare()

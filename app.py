@@ -7,7 +7,7 @@ served at the stable URL paths listed in :mod:`ui.catalog`; see
 
 import streamlit as st
 
-import ui.process  # noqa: F401 - first project import: warms the process up once
+import ui.process  # first project import: warms the process up once
 from segcore import threads
 from ui import navigation
 
@@ -19,4 +19,5 @@ navigation.hand_over()
 threads.limit_this_thread()
 
 st.set_page_config(page_title="SegLab", page_icon="assets/favicon.png", layout="wide")
-navigation.run_app()
+with ui.process.run_slot():  # a few page runs at a time per process (ui/process.py)
+    navigation.run_app()

@@ -12,8 +12,9 @@ in time. Run it headless::
 
 It prints, per kind of request (``open`` = first run of the page, ``rerun`` =
 slider move until the script finished and its images arrived), the count,
-errors and the exact p50/p95/p99/max, then the resident memory of every
-Streamlit process on this machine before the students came, at the peak, at
+errors and the exact p50/p95/p99/max, then for every Streamlit process on this
+machine its CPU use during the load (in cores) and its resident memory before
+the students came, at the peak, at
 the end of the load with its growth over the last 5 minutes (the last half of
 a shorter run), and after they left (``--settle`` seconds later).
 """
@@ -100,6 +101,7 @@ class Student(User):
         ms = (time.perf_counter() - start) * 1000
         if exception is None:
             PLAN.samples.setdefault(kind, []).append(ms)
+            PLAN.samples.setdefault(f"{kind} /{self.page}", []).append(ms)
         events.request.fire(request_type=kind, name=f"/{self.page}", response_time=ms,
                             response_length=0, exception=exception, context={})
 
@@ -112,6 +114,17 @@ def streamlit_processes() -> list[psutil.Process]:
         if "streamlit" in cmd and " run " in f" {cmd} " and "loadtest" not in cmd:
             found.append(proc)
     return found
+
+
+def _cpu_seconds(procs: list[psutil.Process]) -> dict[int, float]:
+    out = {}
+    for proc in procs:
+        try:
+            times = proc.cpu_times()
+            out[proc.pid] = times.user + times.system
+        except psutil.Error:
+            out[proc.pid] = float("nan")
+    return out
 
 
 def _rss_mb(procs: list[psutil.Process]) -> dict[int, float]:
@@ -150,6 +163,7 @@ def run_load(url: str, users: int, pages: tuple[str, ...], *, think: float = 2.0
     -------
     dict
         ``{"stats": {kind: {"n", "errors", "p50", "p95", "p99", "max"}} (ms),
+        "rerun_by_page": {page: {"n", "p50", "p95"}} (ms),
         "errors": {message: count}, "rss": {pid: {"before", "peak", "after"}} (MB)}``
     """
     host = urllib.parse.urlsplit(url).hostname
@@ -159,6 +173,7 @@ def run_load(url: str, users: int, pages: tuple[str, ...], *, think: float = 2.0
     PLAN = Plan(url=url, pages=tuple(pages), think=think, seed=seed, fetch_media=fetch_media)
     Student.wait_time = constant(think)
     procs = streamlit_processes()
+    cpu_before = _cpu_seconds(procs)
     before = _rss_mb(procs)
     peak = dict(before)
     timeline: list[tuple[float, dict[int, float]]] = []
@@ -180,6 +195,7 @@ def run_load(url: str, users: int, pages: tuple[str, ...], *, think: float = 2.0
     runner.greenlet.join()
     end = _rss_mb(procs)
     load_seconds = time.monotonic() - start
+    cpu = {pid: seconds - cpu_before[pid] for pid, seconds in _cpu_seconds(procs).items()}
     gevent.sleep(settle)
     watcher.kill()
     after = _rss_mb(procs)
@@ -195,10 +211,17 @@ def run_load(url: str, users: int, pages: tuple[str, ...], *, think: float = 2.0
         stats[kind] = {"n": int(times.size) + failed, "errors": failed,
                        "p50": float(pct[0]), "p95": float(pct[1]), "p99": float(pct[2]),
                        "max": float(times.max()) if times.size else float("nan")}
-    return {"stats": stats, "errors": dict(PLAN.errors),
+    by_page = {}
+    for page in pages:
+        times = np.array(PLAN.samples.get(f"rerun /{page}", []), dtype=float)
+        if times.size:
+            by_page[page] = {"n": int(times.size), "p50": float(np.percentile(times, 50)),
+                             "p95": float(np.percentile(times, 95))}
+    return {"stats": stats, "rerun_by_page": by_page, "errors": dict(PLAN.errors),
             "rss": {pid: {"before": before[pid], "peak": peak[pid], "end": end[pid],
                           "after": after[pid],
                           "growth_window_s": window,
+                          "cpu_share": cpu[pid] / load_seconds,
                           "growth": (end[pid] - earlier[pid]) / earlier[pid]}
                     for pid in before},
             "rss_timeline": [(round(t, 1), rss) for t, rss in timeline]}
@@ -212,12 +235,16 @@ def format_report(result: dict, label: str) -> str:
     for kind, s in result["stats"].items():
         lines.append(f"| {kind} | {s['n']} | {s['errors']} | {s['p50'] / 1000:.2f} | "
                      f"{s['p95'] / 1000:.2f} | {s['p99'] / 1000:.2f} | {s['max'] / 1000:.2f} |")
-    lines += ["", "| process | RSS before (MB) | peak (MB) | end of load (MB) | growth over "
-              "the last part | after (MB) |", "|---|---:|---:|---:|---:|---:|"]
+    if len(result["rerun_by_page"]) > 1:
+        lines += ["", "| page | reruns | p50 (s) | p95 (s) |", "|---|---:|---:|---:|"]
+        lines += [f"| /{page} | {r['n']} | {r['p50'] / 1000:.2f} | {r['p95'] / 1000:.2f} |"
+                  for page, r in result["rerun_by_page"].items()]
+    lines += ["", "| process | CPU (cores) | RSS before (MB) | peak (MB) | end of load (MB) | "
+              "growth over the last part | after (MB) |", "|---|---:|---:|---:|---:|---:|---:|"]
     for pid, r in result["rss"].items():
-        lines.append(f"| {pid} | {r['before']:.0f} | {r['peak']:.0f} | {r['end']:.0f} | "
-                     f"{100 * r['growth']:+.1f}% in {r['growth_window_s']:.0f} s | "
-                     f"{r['after']:.0f} |")
+        lines.append(f"| {pid} | {r['cpu_share']:.2f} | {r['before']:.0f} | {r['peak']:.0f} | "
+                     f"{r['end']:.0f} | {100 * r['growth']:+.1f}% in {r['growth_window_s']:.0f} s"
+                     f" | {r['after']:.0f} |")
     if result["errors"]:
         lines += ["", "Errors:"] + [f"- {n} x {msg}" for msg, n in result["errors"].items()]
     return "\n".join(lines)

@@ -7,7 +7,7 @@
 # nginx listens on 127.0.0.1:PORT (health: http://127.0.0.1:PORT/_stcore/health)
 # and the replicas on PORT+1 ... PORT+N. All share one cookie secret
 # ($SEGLAB_COOKIE_SECRET, or a random one for this run). The routing is the
-# same as deploy/nginx.conf (it includes deploy/nginx/*.conf). SIGTERM or
+# same as deploy/nginx.conf (deploy/nginx/*.conf, deploy/nginx-replicas.sh). SIGTERM or
 # SIGINT (Ctrl-C) stops nginx and every replica; so does the exit of any of
 # them. Needs nginx (Debian: apt-get install nginx) and the Python packages
 # of requirements.txt ($PYTHON, default python3).
@@ -57,20 +57,22 @@ wait_healthy() {  # url pid
     return 1
 }
 
+# glibc malloc: two arenas instead of one per busy thread, and arrays of 1 MB or more
+# mapped on their own, so freed memory goes back to the system (README "Hosting a class").
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
+export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-1048576}
 export STREAMLIT_SERVER_COOKIE_SECRET=${SEGLAB_COOKIE_SECRET:-$("$python" -c 'import secrets; print(secrets.token_hex(32))')}
-upstreams=""
 cd "$root"
 for i in $(seq "$replicas"); do
-    p=$((port + i))
-    "$python" -m streamlit run app.py --server.port "$p" --server.address 127.0.0.1 &
+    "$python" -m streamlit run app.py --server.port $((port + i)) --server.address 127.0.0.1 &
     pids+=($!)
-    upstreams+="        server 127.0.0.1:$p max_fails=3 fail_timeout=10s;"$'\n'
 done
 for i in $(seq "$replicas"); do
     wait_healthy "http://127.0.0.1:$((port + i))" "${pids[$((i - 1))]}"
 done
 
 for d in body proxy fastcgi uwsgi scgi; do mkdir -p "$work/$d"; chmod 777 "$work/$d"; done
+"$root/deploy/nginx-replicas.sh" $((port + 1)) "$replicas" > "$work/replicas.conf"
 cat > "$work/nginx.conf" <<EOF
 worker_processes 1;
 error_log stderr warn;
@@ -84,10 +86,7 @@ http {
     uwsgi_temp_path $work/uwsgi;
     scgi_temp_path $work/scgi;
     include $root/deploy/nginx/seglab-routing.conf;
-    upstream seglab {
-        hash \$seglab_route consistent;
-$upstreams        keepalive 16;
-    }
+    include $work/replicas.conf;
     server {
         listen 127.0.0.1:$port;
         include $root/deploy/nginx/seglab-locations.conf;

@@ -1,10 +1,11 @@
 """deploy/: nginx with cookie-sticky replicas, serve-local.sh, the container and Kubernetes files.
 
 The short run starts ``deploy/serve-local.sh PORT 2`` (nginx plus two Streamlit
-replicas on 127.0.0.1), sends a small simulated class through nginx with
-``benchmarks.loadtest`` and checks that it ran without errors, that nginx set
-its own routing cookie and that both replicas served sessions; SIGTERM then
-stops every process. nginx must be installed (the README's test command
+replicas on 127.0.0.1), checks that nginx sets its own routing cookie and that a
+browser sending it back opens its session on that replica, sends a small
+simulated class through nginx with ``benchmarks.loadtest`` and checks that it ran
+without errors and that both replicas served sessions; SIGTERM then stops every
+process. nginx must be installed (the README's test command
 installs Debian's nginx).
 """
 
@@ -24,6 +25,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from benchmarks.streamlit_client import StreamlitClient
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
@@ -71,15 +74,27 @@ def _nginx() -> str:
 
 
 # --------------------------------------------------------------------------- static files
+def _replicas(first_port: int, n: int) -> str:
+    return subprocess.run([str(DEPLOY / "nginx-replicas.sh"), str(first_port), str(n)],
+                          capture_output=True, text=True, check=True).stdout
+
+
 def test_nginx_routes_by_a_cookie_it_sets_not_by_ip():
     routing = (DEPLOY / "nginx" / "seglab-routing.conf").read_text()
     locations = (DEPLOY / "nginx" / "seglab-locations.conf").read_text()
-    site = (DEPLOY / "nginx.conf").read_text()
-    assert "map $cookie_seglab_route $seglab_route" in routing
-    assert "$request_id" in routing
-    assert "hash $seglab_route consistent;" in site
-    assert not re.search(r"^\s*ip_hash\s*;", site + routing + locations, re.MULTILINE)
+    replicas = _replicas(8501, 3)
+    everything = routing + locations + replicas + (DEPLOY / "nginx.conf").read_text()
+    assert not re.search(r"^\s*(ip_hash|hash)\b", everything, re.MULTILINE)
+    # new browsers go round-robin over every replica; a cookie rN pins replica N
+    pool = re.search(r"upstream seglab \{(.*?)\}", replicas, re.S).group(1)
+    assert re.findall(r"server 127\.0\.0\.1:(\d+)", pool) == ["8501", "8502", "8503"]
+    assert "r2 seglab_r2;" in replicas and "default seglab;" in replicas
+    pinned = re.search(r"upstream seglab_r2 \{(.*?)\}", replicas, re.S).group(1)
+    assert re.search(r"server 127\.0\.0\.1:8502 [^;]*;", pinned).group(0).count("backup") == 0
+    assert pinned.count("backup") == 2, "another replica takes over when r2 is down"
+    assert "127.0.0.1:8503 r3;" in replicas
     assert "add_header Set-Cookie $seglab_route_cookie;" in locations
+    assert "proxy_pass http://$seglab_target;" in locations
     assert "proxy_set_header Upgrade $http_upgrade;" in locations
     assert "/_stcore/stream" in locations and "location = /_stcore/health" in locations
 
@@ -90,6 +105,7 @@ def test_nginx_accepts_the_site_configuration(tmp_path):
     (tmp_path / "seglab").mkdir()
     for part in (DEPLOY / "nginx").iterdir():
         shutil.copy(part, tmp_path / "seglab" / part.name)
+    (tmp_path / "seglab" / "replicas.conf").write_text(_replicas(8501, 2))
     (tmp_path / "seglab.conf").write_text(
         (DEPLOY / "nginx.conf").read_text().replace("listen 80;", "listen 127.0.0.1:80;"))
     (tmp_path / "nginx.conf").write_text(
@@ -176,13 +192,24 @@ def class_server():
 
 def test_serve_local_two_replicas_share_a_class(class_server, tmp_path):
     port, proc = class_server
-    # nginx sets its own routing cookie; a browser that sends it back stays on one replica
-    _, headers, _ = _get(f"http://127.0.0.1:{port}/")
-    assert re.match(r"seglab_route=[0-9a-f]{32}; Path=/; HttpOnly; SameSite=Lax",
-                    headers["Set-Cookie"])
-    _, again, _ = _get(f"http://127.0.0.1:{port}/",
-                       {"Cookie": headers["Set-Cookie"].split(";")[0]})
+    # nginx sets its own routing cookie, alternating over the replicas for new browsers
+    routes = []
+    for _ in range(4):
+        _, headers, _ = _get(f"http://127.0.0.1:{port}/")
+        match = re.fullmatch(r"seglab_route=(r[12]); Path=/; HttpOnly; SameSite=Lax",
+                             headers["Set-Cookie"])
+        assert match, headers["Set-Cookie"]
+        routes.append(match.group(1))
+    assert set(routes) == {"r1", "r2"}
+    # a browser that sends the cookie back keeps its replica: its session opens there
+    _, again, _ = _get(f"http://127.0.0.1:{port}/", {"Cookie": "seglab_route=r2"})
     assert "Set-Cookie" not in again
+    before = [_sessions(port + 1), _sessions(port + 2)]
+    tab = StreamlitClient(f"http://127.0.0.1:{port}", "thresholding")
+    tab.http.cookies.set("seglab_route", "r2")
+    tab.connect()
+    tab.close()
+    assert [_sessions(port + 1), _sessions(port + 2)] == [before[0], before[1] + 1]
 
     out = tmp_path / "load.json"
     done = subprocess.run(

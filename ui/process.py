@@ -17,6 +17,11 @@ session thread, while the other threads wait on the import lock:
    (switched off in ``.streamlit/config.toml``, ``runner.postScriptGC``) took
    44% of the CPU under load, and the automatic collections that remain no
    longer walk the hundreds of thousands of objects of the libraries.
+
+It also holds the process's :func:`run_slot`: at most :data:`RUN_SLOTS` page
+runs compute at the same time, the others wait their turn. Thirty students'
+runs interleaved on one GIL all finish late and all hold their intermediate
+arrays at once; a few at a time finish sooner and bound the memory.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from __future__ import annotations
 import gc
 import importlib
 import pkgutil
+import threading
+from contextlib import contextmanager
 
 import numpy as np
 import pandas  # noqa: F401 - imported eagerly, see the module docstring
@@ -39,9 +46,20 @@ import segcore
 import ui
 from segcore import threads
 
-__all__ = ["prepare"]
+__all__ = ["prepare", "run_slot", "RUN_SLOTS"]
+
+RUN_SLOTS = 3
+"""Page runs of one process that compute at the same time."""
 
 _prepared = False
+_slots = threading.BoundedSemaphore(RUN_SLOTS)
+
+
+@contextmanager
+def run_slot():
+    """Wait for one of the :data:`RUN_SLOTS` run slots and hold it for the block."""
+    with _slots:
+        yield
 
 
 def prepare() -> None:

@@ -122,6 +122,16 @@ def test_sliding_window_paints_cells_and_counts_windows(scene):
     assert odd.labels.shape == (172, 45) and odd.windows == 22 * 6
 
 
+def test_sliding_window_batches_do_not_change_the_labels(scene, monkeypatch):
+    """Patches go through the network WINDOW_BATCH at a time (bounded memory on a shared
+    server); every patch is classified alone, so the batching cannot change a label."""
+    batched = fcn.sliding_window(scene.image, "fcn8s", stride=16)
+    assert batched.windows > fcn.WINDOW_BATCH
+    monkeypatch.setattr(fcn, "WINDOW_BATCH", 10_000)
+    whole = fcn.sliding_window(scene.image, "fcn8s", stride=16)
+    np.testing.assert_array_equal(batched.labels, whole.labels)
+
+
 def test_weights_are_verified_and_loaded_weights_only(tmp_path):
     for name in fcn.WEIGHTS_FILES.values():
         path = W.ASSETS_DIR / name

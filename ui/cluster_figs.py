@@ -96,7 +96,7 @@ def histogram_figure(gray: np.ndarray, labels: np.ndarray, n_clusters: int, *,
             fig.add_bar(x=np.arange(256), y=counts[j], name=f"cluster {j + 1}", marker_color=css(j),
                         marker_line_width=0)
     for b in boundaries:
-        fig.add_vline(x=float(b), line_dash="dash", line_color="#333333")
+        figures.vline(fig, float(b), dict(dash="dash", color="#333333"))
     if centroids is not None:
         c = np.asarray(centroids, float).ravel()
         fig.add_scatter(x=c, y=np.zeros_like(c), mode="markers", name="centroids",

@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from segcore.classical.affinity import downsample_labels
-from ui.figures import image_layer, tidy
+from ui.figures import image_layer, tidy, vline
 from ui.overlay import PALETTE, as_rgb, mask_overlay
 
 __all__ = ["resize_nearest", "partition_picture", "subgraph_picture", "signed_picture",
@@ -146,8 +146,7 @@ def sweep_figure(thresholds: np.ndarray, ncut_values: np.ndarray, chosen: float,
     fig = go.Figure(go.Scatter(x=thresholds, y=ncut_values, mode="lines+markers", name="Ncut",
                                marker=dict(size=4), line=dict(color="rgb(0,114,178)")))
     if np.isfinite(chosen):
-        fig.add_vline(x=chosen, line=dict(color="rgb(213,94,0)", dash="dash"),
-                      annotation_text="t*", annotation_position="top")
+        vline(fig, chosen, dict(color="rgb(213,94,0)", dash="dash"), "t*")
     fig.update_xaxes(title="threshold t on y2")
     fig.update_yaxes(title="Ncut", rangemode="tozero")
     return tidy(fig, height)

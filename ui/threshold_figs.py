@@ -68,13 +68,9 @@ def histogram_figure(counts: np.ndarray, *, thresholds=(), criterion: np.ndarray
     if shade_classes:
         for k, (x0, x1) in enumerate(zip(edges[:-1], edges[1:])):
             color = "rgb({},{},{})".format(*overlay.PALETTE[k % len(overlay.PALETTE)])
-            fig.add_vrect(x0=x0, x1=x1, fillcolor=color, opacity=CLASS_OPACITY, line_width=0,
-                          layer="below", annotation_text=f"class {k}",
-                          annotation_position="top left")
+            figures.vband(fig, x0, x1, color, CLASS_OPACITY, f"class {k}")
     if band is not None:
-        fig.add_vrect(x0=band[0], x1=band[1], fillcolor=BAND_COLOR, opacity=CLASS_OPACITY,
-                      line_width=0, layer="below", annotation_text="range of T(x, y)",
-                      annotation_position="top left")
+        figures.vband(fig, band[0], band[1], BAND_COLOR, CLASS_OPACITY, "range of T(x, y)")
     if criterion is not None and np.isfinite(criterion).any():
         fig.add_trace(go.Scatter(x=LEVELS, y=criterion, name=criterion_name, yaxis="y2",
                                  mode="lines", line=dict(color=CURVE_COLOR, width=2)))
@@ -83,18 +79,14 @@ def histogram_figure(counts: np.ndarray, *, thresholds=(), criterion: np.ndarray
                                       zeroline=bool(np.nanmin(criterion) < 0),
                                       type="linear", tickmode="auto", nticks=6))
     for t in thresholds:
-        fig.add_vline(x=_boundary(t), line=dict(color=THRESHOLD_COLOR, width=2),
-                      annotation_text=f"t = {t:.4g}", annotation_position="top right")
+        figures.vline(fig, _boundary(t), dict(color=THRESHOLD_COLOR, width=2), f"t = {t:.4g}")
     for name, value in zip(("mu0", "mu1"), means or ()):
         if np.isfinite(value):
-            fig.add_vline(x=value, line=dict(color=THRESHOLD_COLOR, width=1, dash="dot"),
-                          annotation_text=f"{name} = {value:.1f}",
-                          annotation_position="bottom right")
+            figures.vline(fig, value, dict(color=THRESHOLD_COLOR, width=1, dash="dot"),
+                          f"{name} = {value:.1f}", "bottom right")
     if reference is not None:
-        fig.add_vline(x=_boundary(reference),
-                      line=dict(color=REFERENCE_COLOR, width=2, dash="dash"),
-                      annotation_text=f"{reference_name} {reference:.4g}",
-                      annotation_position="bottom right")
+        figures.vline(fig, _boundary(reference), dict(color=REFERENCE_COLOR, width=2, dash="dash"),
+                      f"{reference_name} {reference:.4g}", "bottom right")
     fig.update_layout(xaxis=dict(range=[-0.5, 255.5]), showlegend=criterion is not None,
                       yaxis=dict(type="log", dtick=1) if log else dict(type="linear"))
     if not log:
@@ -121,8 +113,8 @@ def magnitude_histogram(magnitude: np.ndarray, low: float, high: float,
     centers = (edges[:-1] + edges[1:]) / 2
     fig = figures.histogram_bars(counts, centers)
     for value, name, dash in ((low, "low", "dash"), (high, "high", "solid")):
-        fig.add_vline(x=value, line=dict(color=THRESHOLD_COLOR, width=2, dash=dash),
-                      annotation_text=f"{name} = {value:g}", annotation_position="top right")
+        figures.vline(fig, value, dict(color=THRESHOLD_COLOR, width=2, dash=dash),
+                      f"{name} = {value:g}")
     fig.update_layout(xaxis_title="edge magnitude (gray levels)",
                       yaxis=dict(type="log", dtick=1))
     return figures.tidy(fig, 300)

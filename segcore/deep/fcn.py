@@ -72,6 +72,7 @@ INFERENCE_THREADS = 1               # bounded torch threads per call (shared ser
 MAX_SIDE = 1024                     # longest image side the trace accepts
 MAX_WINDOWS = 4096                  # sliding-window patches per call
 WINDOW = 32                         # sliding-window patch side (multiple of STRIDE)
+WINDOW_BATCH = 64                   # sliding-window patches per forward pass (bounds memory)
 FEATURE_CHANNELS_KEPT = 8           # channels of a feature map stored in the trace
 BOUNDARY_BAND = 2                   # pixels either side of a GT boundary for boundary accuracy
 DICE_EPS = 1e-6
@@ -494,8 +495,10 @@ def sliding_window(image: np.ndarray, variant: str = "fcn8s", *, stride: int = 8
     patches = np.stack([padded[r:r + window, c:c + window] for r in rows for c in cols])
     with torch_threads(INFERENCE_THREADS), torch.no_grad():
         start = time.perf_counter()
-        logits = model(torch.from_numpy(patches.astype(np.float32) / 255.0)[:, None])
-        centre = logits[:, :, half, half].argmax(1).numpy().astype(np.int32)
+        centre = np.concatenate([
+            model(torch.from_numpy(batch.astype(np.float32) / 255.0)[:, None])
+            [:, :, half, half].argmax(1).numpy().astype(np.int32)
+            for batch in np.array_split(patches, max(1, -(-len(patches) // WINDOW_BATCH)))])
         wall_ms = (time.perf_counter() - start) * 1000.0
     grid = centre.reshape(rows.size, cols.size)
     labels = np.repeat(np.repeat(grid, stride, 0), stride, 1)[:image.shape[0], :image.shape[1]]

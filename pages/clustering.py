@@ -96,18 +96,20 @@ def _view_names(out: dict) -> list[str]:
 
 
 def _feature_figure(out: dict, gray: np.ndarray, labels: np.ndarray, n_clusters: int,
-                    centroids: np.ndarray | None, trail: np.ndarray | None, method: str) -> dict:
-    """The teaching plot: 1D histogram with boundaries, or the (PCA) scatter with centroids."""
+                    centroids: np.ndarray | None, trail: np.ndarray | None, method: str,
+                    dims: int) -> dict:
+    """The teaching plot: 1D histogram with boundaries, or the (PCA) scatter with centroids
+    on the first ``dims`` (2 or 3) view axes."""
     if _is_1d(out):
         raw = None if centroids is None else _raw_intensity(out, centroids)
         bounds = figs.boundaries_1d(raw) if raw is not None and method == "kmeans" else ()
         return plain(figs.histogram_figure(gray, labels, n_clusters, centroids=raw, boundaries=bounds))
-    points = out["view_points"]
+    points = out["view_points"][:, :dims]
     view_labels = labels.ravel()[out["view_index"]]
-    projected = None if centroids is None else figs.project(centroids, out)
-    path = None if trail is None else figs.project(trail, out)
-    return plain(figs.scatter_figure(points, view_labels, _view_names(out), centroids=projected,
-                                      trail=path))
+    projected = None if centroids is None else figs.project(centroids, out)[..., :dims]
+    path = None if trail is None else figs.project(trail, out)[..., :dims]
+    return plain(figs.scatter_figure(points, view_labels, _view_names(out)[:dims],
+                                      centroids=projected, trail=path))
 
 
 def _n_clusters(out: dict) -> int:
@@ -116,20 +118,19 @@ def _n_clusters(out: dict) -> int:
 
 @st.cache_data(**CACHE)
 def result_view(key: str, image: np.ndarray, gray: np.ndarray, params: tuple, cluster: int) -> dict:
-    """Overlay, one cluster's mask, the GMM probability map (PNG bytes) and the final feature figure."""
+    """Overlay, one cluster's mask and the GMM probability map (PNG bytes)."""
     trace = compute(key, image, params)["trace"]
     out, method = trace.output, dict(params)["method"]
     view = {"overlay": png(figs.label_picture(image, out["labels"])),
-            "cluster": png(figs.cluster_picture(image, out["labels"], cluster)),
-            "figure": _feature_figure(out, gray, out["labels"], _n_clusters(out), out["centroids"],
-                                      None, method)}
+            "cluster": png(figs.cluster_picture(image, out["labels"], cluster))}
     if "probabilities" in out:
         view["probability"] = png(figs.probability_picture(out["probabilities"][..., cluster]))
     return view
 
 
 @st.cache_data(**CACHE)
-def step_view(key: str, image: np.ndarray, gray: np.ndarray, params: tuple, index: int) -> dict:
+def step_view(key: str, image: np.ndarray, gray: np.ndarray, params: tuple, index: int,
+              dims: int) -> dict:
     """Picture and feature-space figure of one recorded step (cached per step)."""
     trace = compute(key, image, params)["trace"]
     out, method = trace.output, dict(params)["method"]
@@ -142,7 +143,8 @@ def step_view(key: str, image: np.ndarray, gray: np.ndarray, params: tuple, inde
     elif index == len(trace.steps) - 1:
         centroids = out["centroids"]
     view = {"picture": png(figs.label_picture(image, labels)),
-            "figure": _feature_figure(out, gray, labels, _n_clusters(out), centroids, trail, method)}
+            "figure": _feature_figure(out, gray, labels, _n_clusters(out), centroids, trail, method,
+                                      dims)}
     if method == "kmeans":
         view["sse"] = plain(figs.sse_figure(out["sse_curve"], current=step.index))
     return view
@@ -285,16 +287,6 @@ cols[1].image(view["cluster"], width="stretch",
 if has_probability:
     cols[2].image(view["probability"], width="stretch",
                   caption=f"Soft assignment p(component {show} | x): white = 1.")
-st.subheader("Feature space")
-st.plotly_chart(view["figure"], width="stretch", key="feature_space")
-if _is_1d(out):
-    st.caption("Histogram of the gray levels, coloured by cluster. In 1D, k-means cuts the gray axis "
-               "at the midpoints between neighbouring centroids (dashed): like multi-thresholding.")
-else:
-    subset = f"{len(out['view_index']):,} random pixels"
-    how = "the first principal components of the standardised features" if len(names) > 3 \
-        else "the standardised features"
-    st.caption(f"{subset} in {how}, coloured by cluster; diamonds are the centroids. Drag to rotate.")
 
 
 # ----------------------------------------------------------------- metrics
@@ -310,13 +302,29 @@ else:
 
 
 # ----------------------------------------------------------------- step player
-st.subheader("Step by step")
+st.subheader("Feature space, step by step")
 if trace.truncated:
     st.caption(f"{trace.total_steps} iterations ran; {len(trace.steps)} evenly spaced ones are kept.")
+view_dims = 2
+if _is_1d(out):
+    st.caption("Histogram of the gray levels, coloured by cluster. In 1D, k-means cuts the gray axis "
+               "at the midpoints between neighbouring centroids (dashed): like multi-thresholding.")
+else:
+    if out["view_points"].shape[1] == 3:
+        view_dims = 3 if state.checkbox(
+            "3D feature space (drag to rotate)", "view3d", False,
+            help="Off: the first two axes as a flat scatter, quick to draw on any computer. On: "
+                 "all three axes in a WebGL view, which wants a graphics card.") else 2
+    how = "the first principal components of the standardised features" if len(names) > 3 \
+        else "the standardised features"
+    st.caption(f"{len(out['view_index']):,} random pixels in {how} "
+               f"({'3D: drag to rotate' if view_dims == 3 else 'first two axes'}), coloured by "
+               "cluster; diamonds are the centroids, black lines their path over the iterations. "
+               "The last step is the final result.")
 
 
 def render(i: int, step) -> None:
-    shown = step_view(picked.key, image, gray, key_params, i)
+    shown = step_view(picked.key, image, gray, key_params, i, view_dims)
     left, right = st.columns([2, 3])
     left.image(shown["picture"], width="stretch", caption=step.name)
     if "sse" in shown:

@@ -33,7 +33,8 @@ def test_default_render_has_formulas_overlay_feature_space_and_metrics(default_r
     assert any(r"\arg\min_j" in text for text in latex_texts(at))
     assert {"Pixel accuracy", "mIoU", "segcore time"} <= set(metric_values(at))
     charts = at.get("plotly_chart")
-    assert len(charts) >= 4  # feature space, step feature space, SSE curve, elbow
+    assert len(charts) >= 3  # feature space (step by step), SSE curve, elbow
+    assert at.checkbox(key="view3d").value is False  # a flat scatter unless 3D is asked for
     assert len(at.get("image")) >= 3  # overlay, cluster mask, step picture
     assert len(at.button) >= 4  # play + try-this presets
 
@@ -54,6 +55,20 @@ def test_every_feature_space_renders_with_its_feature_maps(space):
     assert any(f"D = {dim}" in text for text in latex_texts(at))
     captions = [img.caption for img in at.get("image") if getattr(img, "caption", None)]
     assert len(at.get("image")) >= 3 + min(dim, 8), captions
+
+
+def _feature_chart(at) -> dict:
+    import json
+    chart = next(c for c in at.get("plotly_chart") if c.key == "step_feature_space")
+    return json.loads(chart.proto.spec)
+
+
+def test_feature_space_is_flat_by_default_and_3d_on_request(default_run):
+    flat = _feature_chart(default_run)
+    assert {trace["type"] for trace in flat["data"]} == {"scatter"}
+    at = _run(view3d="1")
+    _ok(at)
+    assert {trace["type"] for trace in _feature_chart(at)["data"]} == {"scatter3d"}
 
 
 def test_changing_k_and_space_changes_the_result(default_run):

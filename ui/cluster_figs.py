@@ -109,7 +109,9 @@ def histogram_figure(gray: np.ndarray, labels: np.ndarray, n_clusters: int, *,
 
 def scatter_figure(points: np.ndarray, labels: np.ndarray, axis_names, *, centroids=None,
                    trail=None, height: int = 520) -> go.Figure:
-    """Feature-space scatter (2D or 3D, WebGL) coloured by cluster, with centroids and their path.
+    """Feature-space scatter coloured by cluster, with centroids and their path.
+
+    2D is drawn as SVG (fast everywhere: a rerun redraws it); 3D needs WebGL.
 
     Parameters
     ----------
@@ -124,7 +126,7 @@ def scatter_figure(points: np.ndarray, labels: np.ndarray, axis_names, *, centro
         Centroids of the earlier iterations, drawn as a path per cluster.
     """
     dim = points.shape[1]
-    scatter = go.Scatter3d if dim == 3 else go.Scattergl
+    scatter = go.Scatter3d if dim == 3 else go.Scatter
     def coords(p):
         return dict(zip("xyz", np.asarray(p).T))
     fig = go.Figure()

@@ -9,7 +9,7 @@ import ui.process  # noqa: F401 - first project import: warms the process up onc
 from segcore.deep import atrous as A
 from ui import panels, picker, player, state
 from ui.atrous_cached import (ZOOM, ZOOM_WINDOW, aspp_figures, aspp_run, crf_curve, crf_run,
-                              footprints, receptive, signal, taps)
+                              footprints, receptive, signal, tap_png, taps)
 
 RATE_SETS = {"1-6-12-18": (1, 6, 12, 18), "1-2-4-8": (1, 2, 4, 8), "1-3-6-9": (1, 3, 6, 9),
              "2-2-2-2": (2, 2, 2, 2)}
@@ -44,16 +44,16 @@ with panels.user_errors():
     st.caption(f"Three weights, one every {rate} pixels: the difference x[i + {2 * rate}] - x[i] "
                f"responds to edges over {2 * rate + 1} pixels, so larger rates smear fine detail "
                "but still see a change across wide, flat objects.")
-    tap_result = taps(picked.key, gray, rate)
+    tap_steps = taps(picked.key, gray, rate)
     st.caption(f"The same sum in 2-D, tap by tap: a 3 x 3 centre-surround kernel at rate {rate} "
                f"adds the image shifted by r k = multiples of {rate} pixels, one weight at a time "
                "(grey = 0, white/black = positive/negative partial sum).")
 
     def render_tap(i: int, step) -> None:
-        st.image(tap_result["images"][i], output_format="PNG", width=420,
+        st.image(tap_png(picked.key, gray, rate, i), output_format="PNG", width=420,
                  caption=f"{step.name}: partial sum after {i + 1} of 9 taps")
 
-    player.step_player(tap_result["steps"], key="at_tap", render=render_tap, label="Kernel tap")
+    player.step_player(tap_steps, key="at_tap", render=render_tap, label="Kernel tap")
 
 
 # ----------------------------------------------------------------- 2. receptive field

@@ -96,9 +96,18 @@ def evaluate(key: str, image, ids, segments, params: dict) -> dict:
         "gt_png": figs.png(figs.panoptic_rgb(image, ids)),
         "pred_png": figs.png(figs.panoptic_rgb(image, pred.ids)),
         "outcome_png": figs.png(figs.outcome_rgb(image, trace.outcome, trace.gt_outcome)),
-        "made_png": [figs.png(figs.panoptic_rgb(image, s.data)) for s in pred.steps],
-        "match_png": [figs.png(figs.outcome_rgb(image, s.data)) for s in trace.steps],
+        # step label maps, drawn only when shown (step_png): most are never looked at
+        "made_maps": [s.data.astype(np.int32) for s in pred.steps],
+        "match_maps": [s.data.astype(np.uint8) for s in trace.steps],
     }
+
+
+@st.cache_data(**CACHE)
+def step_png(key: str, image, ids, segments, params: dict, which: str, index: int) -> bytes:
+    """One step picture of :func:`evaluate`: how the prediction was made, or the matching."""
+    maps = evaluate(key, image, ids, segments, params)[which]
+    draw = figs.panoptic_rgb if which == "made_maps" else figs.outcome_rgb
+    return figs.png(draw(image, maps[index]))
 
 
 @st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
@@ -187,11 +196,15 @@ left.image(run["gt_png"], caption="Ground truth: one colour per segment; uncolou
 middle.image(run["pred_png"], caption="Prediction made by the chosen errors", width="stretch",
              output_format="PNG")
 right.image(run["outcome_png"], caption=figs.OUTCOME_LEGEND, width="stretch", output_format="PNG")
-with st.expander(f"How the prediction was made ({len(run['pred_steps'])} steps)"):
-    cols = st.columns(min(4, len(run["pred_steps"])))
-    for k, (step, png) in enumerate(zip(run["pred_steps"], run["made_png"])):
-        cols[k % len(cols)].image(png, caption=f"{step.name}: {step.caption}", width="stretch",
-                                  output_format="PNG")
+made = st.expander(f"How the prediction was made ({len(run['pred_steps'])} steps)",
+                   key="pqmade", on_change="rerun")
+if made.open:  # drawn only when a student opens it
+    cols = made.columns(min(4, len(run["pred_steps"])))
+    for k, step in enumerate(run["pred_steps"]):
+        cols[k % len(cols)].image(
+            step_png(picked.key, picked.image, panoptic.ids, panoptic.segments, params,
+                     "made_maps", k),
+            caption=f"{step.name}: {step.caption}", width="stretch", output_format="PNG")
 
 # ----------------------------------------------------------------- matching
 formula_slot = st.container()  # filled once the class choice below exists
@@ -208,8 +221,10 @@ o_left, o_right = st.columns([2, 3])
 with o_left:
     st.markdown("**Step by step**: each rule adds its pixels")
     player.step_player(run["match_steps"], key="pqstep", label="Stage",
-                       render=lambda i, step: st.image(run["match_png"][i], width="stretch",
-                                                       output_format="PNG"))
+                       render=lambda i, step: st.image(
+                           step_png(picked.key, picked.image, panoptic.ids, panoptic.segments,
+                                    params, "match_maps", i), width="stretch",
+                           output_format="PNG"))
 with o_right:
     st.markdown("**Matching table**: every pair of segments sharing pixels, then the unpaired")
     st.dataframe(figs.matching_rows(result, panoptic.segments, run["pred_segments"], NAMES),

@@ -32,6 +32,18 @@ def test_default_run_is_a_perfect_copy(default_run):
     assert any("Lecture formulas" in e.label for e in at.expander)
 
 
+def test_how_the_prediction_was_made_is_drawn_only_when_opened():
+    at = _app(split="1", fp="1")
+    closed = len(at.get("image"))
+    made = next(e for e in at.expander if e.label.startswith("How the prediction was made"))
+    steps = int(made.label.split("(")[1].split()[0])
+    assert steps >= 2
+    at.session_state["pqmade"] = True
+    at.run()
+    assert not at.exception
+    assert len(at.get("image")) == closed + steps
+
+
 def test_splitting_an_instance_lowers_pq_and_fills_the_table(default_run):
     at = default_run
     at.slider(key="split").set_value(1).run()

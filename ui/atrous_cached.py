@@ -24,7 +24,7 @@ from ui import atrous_figs as figs
 from ui import overlay
 from ui.caching import CACHE
 
-__all__ = ["signal", "taps", "receptive", "footprints", "aspp_run", "aspp_figures", "crf_run",
+__all__ = ["signal", "taps", "tap_png", "receptive", "footprints", "aspp_run", "aspp_figures", "crf_run",
            "crf_curve", "ZOOM_WINDOW", "ZOOM"]
 
 FIGURES = dict(max_entries=32, ttl=3600, show_spinner=False)
@@ -46,12 +46,21 @@ def signal(key: str, _image: np.ndarray, r: int) -> dict:
             "grid": figs.sampling_grid(A.sampling_offsets(3, r), r)}
 
 
+def _tap_trace(image: np.ndarray, r: int):
+    return A.dilated_conv2d(image / 255.0, A.ASPP_KERNELS["center-surround"], rate=r, padding=r)
+
+
 @st.cache_data(**CACHE)
-def taps(key: str, _image: np.ndarray, r: int) -> dict:
-    """The centre-surround kernel at rate r applied to the image tap by tap (PNG per tap)."""
-    trace = A.dilated_conv2d(_image / 255.0, A.ASPP_KERNELS["center-surround"], rate=r, padding=r)
-    return {"steps": [replace(s, data=None) for s in trace.steps],
-            "images": [figs.png(figs.signed_image(s.data)) for s in trace.steps]}
+def taps(key: str, _image: np.ndarray, r: int) -> list:
+    """The steps (names, captions; no arrays) of the centre-surround kernel at rate r, tap by tap."""
+    return [replace(s, data=None) for s in _tap_trace(_image, r).steps]
+
+
+@st.cache_data(**CACHE)
+def tap_png(key: str, _image: np.ndarray, r: int, i: int) -> bytes:
+    """The partial sum after tap i as a PNG: only the tap a student looks at is drawn (nine
+    shifted additions are cheaper to redo than nine pictures to encode on every rate)."""
+    return figs.png(figs.signed_image(_tap_trace(_image, r).steps[i].data))
 
 
 @st.cache_resource(**FIGURES)

@@ -17,8 +17,10 @@ moves per page; the budget is 300 ms at the p50 of new pixels::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
+import urllib.parse
 from dataclasses import dataclass
 
 from tests.browser import VIEWPORT, chromium, open_page, serve_app
@@ -120,12 +122,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("filter", nargs="?", default="", help="substring of the URL paths")
     parser.add_argument("--repeat", type=int, default=10, help="slider moves per page")
+    parser.add_argument("--url", help="measure this running app (loopback) instead of starting one")
     args = parser.parse_args(argv)
     pages = [p for p in catalog.PAGES if args.filter in p.url_path]
     rows = ["| page | slider | moves | moves with new pixels | new pixels p50 (ms) | max (ms) | "
             "settled p50 (ms) | budget |", "|---|---|---:|---:|---:|---:|---:|---|"]
     over = False
-    with serve_app() as url, chromium() as browser:
+    if args.url and urllib.parse.urlsplit(args.url).hostname not in ("127.0.0.1", "localhost"):
+        raise SystemExit(f"refusing to measure {args.url}: only loopback servers are measured")
+    server = contextlib.nullcontext(args.url.rstrip("/")) if args.url else serve_app()
+    with server as url, chromium() as browser:
         for page in pages:
             result = measure_page(browser, url, page.url_path, args.repeat)
             p50 = statistics.median(result["times"])

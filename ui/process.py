@@ -19,9 +19,9 @@ session thread, while the other threads wait on the import lock:
    longer walk the hundreds of thousands of objects of the libraries.
 
 It also holds the process's :func:`run_slot`: at most :data:`RUN_SLOTS` page
-runs compute at the same time, the others wait their turn. Thirty students'
-runs interleaved on one GIL all finish late and all hold their intermediate
-arrays at once; a few at a time finish sooner and bound the memory.
+runs compute at the same time (``app.py`` runs every page inside one), the
+others wait their turn, so however many students open pages at the same
+moment, only a few runs hold their intermediate arrays at once.
 """
 
 from __future__ import annotations

@@ -307,8 +307,9 @@ if trace.truncated:
     st.caption(f"{trace.total_steps} iterations ran; {len(trace.steps)} evenly spaced ones are kept.")
 view_dims = 2
 if _is_1d(out):
-    st.caption("Histogram of the gray levels, coloured by cluster. In 1D, k-means cuts the gray axis "
-               "at the midpoints between neighbouring centroids (dashed): like multi-thresholding.")
+    st.caption("Histogram of the gray levels, coloured by cluster. In 1D, k-means cuts the gray "
+               "axis at the midpoints between neighbouring centroids (dashed): like "
+               "multi-thresholding.")
 else:
     if out["view_points"].shape[1] == 3:
         view_dims = 3 if state.checkbox(

@@ -64,9 +64,7 @@ def limited_threads(limit: int = THREADS):
     ...     float(np.ones((3, 3)).dot(np.ones(3)).sum())
     9.0
     """
-    if limit < 1:
-        raise ValueError(f"limit must be at least 1, got {limit}")
-    with controller().limit(limits=limit):
+    with controller().limit(limits=_checked(limit)):
         yield
 
 
@@ -76,9 +74,13 @@ def limit_this_thread(limit: int = THREADS) -> None:
     For the thread that runs a whole Streamlit script; calls inside it may
     still use :func:`limited_threads`, which restores this limit afterwards.
     """
+    controller().limit(limits=_checked(limit))
+
+
+def _checked(limit: int) -> int:
     if limit < 1:
         raise ValueError(f"limit must be at least 1, got {limit}")
-    controller().limit(limits=limit)
+    return limit
 
 
 def bounded(func):

@@ -24,8 +24,8 @@ from ui import atrous_figs as figs
 from ui import overlay
 from ui.caching import CACHE
 
-__all__ = ["signal", "taps", "tap_png", "receptive", "footprints", "aspp_run", "aspp_figures", "crf_run",
-           "crf_curve", "ZOOM_WINDOW", "ZOOM"]
+__all__ = ["signal", "taps", "tap_png", "receptive", "footprints", "aspp_run", "aspp_figures",
+           "crf_run", "crf_curve", "ZOOM_WINDOW", "ZOOM"]
 
 FIGURES = dict(max_entries=32, ttl=3600, show_spinner=False)
 CRF_CACHE = dict(max_entries=8, ttl=3600, show_spinner=False)  # ~1.5 MB an entry

@@ -33,14 +33,9 @@ import threading
 from contextlib import contextmanager
 
 import numpy as np
-import pandas  # noqa: F401 - imported eagerly, see the module docstring
+import pandas  # noqa: F401 - plotly imports it lazily, on the first figure
 import plotly.graph_objects as go
-import scipy.linalg  # noqa: F401
-import skimage.segmentation  # noqa: F401
-import sklearn.cluster  # noqa: F401
-import sklearn.mixture  # noqa: F401
 import torch
-import torchvision  # noqa: F401
 
 import segcore
 import ui
@@ -51,7 +46,6 @@ __all__ = ["prepare", "run_slot", "RUN_SLOTS"]
 RUN_SLOTS = 3
 """Page runs of one process that compute at the same time."""
 
-_prepared = False
 _slots = threading.BoundedSemaphore(RUN_SLOTS)
 
 
@@ -63,10 +57,11 @@ def run_slot():
 
 
 def prepare() -> None:
-    """Warm the lazy imports, bound the thread pools and freeze the imported objects (once)."""
-    global _prepared
-    if _prepared:
-        return
+    """Warm the lazy imports, bound the thread pools and freeze the imported objects.
+
+    Runs when this module is imported, so once per process. Walking segcore and
+    ui imports everything they use (scipy, scikit-image, scikit-learn, torchvision).
+    """
     for package in (segcore, ui):
         for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
             importlib.import_module(module.name)
@@ -77,7 +72,6 @@ def prepare() -> None:
     threads.limit_this_thread()  # OpenBLAS: for the whole process
     gc.collect()
     gc.freeze()
-    _prepared = True
 
 
 prepare()

@@ -12,7 +12,6 @@ clustering and a low-dimensional view of the feature space.
 
 from __future__ import annotations
 
-
 import numpy as np
 from sklearn.cluster import DBSCAN, AgglomerativeClustering, MeanShift
 from sklearn.feature_extraction.image import grid_to_graph

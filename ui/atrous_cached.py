@@ -52,7 +52,7 @@ def _tap_trace(image: np.ndarray, r: int):
 
 @st.cache_data(**CACHE)
 def taps(key: str, _image: np.ndarray, r: int) -> list:
-    """The steps (names, captions; no arrays) of the centre-surround kernel at rate r, tap by tap."""
+    """Steps (names and captions, no arrays) of the centre-surround kernel at rate r, tap by tap."""
     return [replace(s, data=None) for s in _tap_trace(_image, r).steps]
 
 

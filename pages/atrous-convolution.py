@@ -165,8 +165,8 @@ else:
                                container=d5)
     crf_result = None
     with panels.user_errors():
-        crf_result = crf_run(picked.key, picked.image, scene.semantic, tuple(scene.class_names),
-                             factor, noise, iterations, w_spatial, w_bilateral)
+        crf_result = crf_run(picked.key, picked.image, scene, factor, noise, iterations,
+                             w_spatial, w_bilateral)
 if crf_result is not None:
     ctrace = crf_result["trace"]
     names = scene.class_names
@@ -184,7 +184,7 @@ if crf_result is not None:
 
     player.step_player(ctrace.steps, key="at_crf_step", render=render_iteration,
                        label="Iteration")
-    before, after = crf_result["before"]["mean_iou"], crf_result["after"]["mean_iou"]
+    before, after = crf_result["before"]["miou"], crf_result["after"]["miou"]
     st.metric("mIoU: network -> CRF", f"{after:.3f}", delta=f"{after - before:+.3f}")
     if after < before:
         st.warning("Here the CRF made the result worse: the Potts term charges every label change, "

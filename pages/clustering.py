@@ -8,7 +8,8 @@ import numpy as np
 import streamlit as st
 
 import ui.process  # noqa: F401 - first project import: warms the process up once
-from segcore import metrics, scenes
+from segcore import scenes
+from segcore.evaluation.scoring import score_against_scene
 from segcore.classical import clustering as clu
 from segcore.classical import features as feat
 from ui import cluster_figs as figs
@@ -120,7 +121,7 @@ def _n_clusters(out: dict) -> int:
 def result_view(key: str, image: np.ndarray, gray: np.ndarray, params: tuple, cluster: int) -> dict:
     """Overlay, one cluster's mask and the GMM probability map (PNG bytes)."""
     trace = compute(key, image, params)["trace"]
-    out, method = trace.output, dict(params)["method"]
+    out = trace.output
     view = {"overlay": png(figs.label_picture(image, out["labels"])),
             "cluster": png(figs.cluster_picture(image, out["labels"], cluster))}
     if "probabilities" in out:
@@ -291,10 +292,7 @@ if has_probability:
 
 # ----------------------------------------------------------------- metrics
 if scene is not None:
-    n = len(scene.class_names)
-    matched = metrics.match_clusters(scene.semantic, labels, n)
-    panels.metrics_panel(metrics.segmentation_report(scene.semantic, matched, n, scene.class_names),
-                         run["wall_ms"])
+    panels.metrics_panel(score_against_scene(labels, scene, match_clusters=True), run["wall_ms"])
     st.caption("Clusters have no class names: each is matched to a ground-truth class by the "
                "Hungarian algorithm (extra clusters go to the class they overlap most).")
 else:

@@ -10,6 +10,7 @@ import streamlit as st
 import ui.process  # noqa: F401 - first project import: warms the process up once
 from segcore.deep import fcn
 from segcore.deep import upsampling as U
+from segcore.evaluation.scoring import score_against_scene
 from segcore.scenes import SHAPE_CLASSES
 from segcore.trace import Step, Trace
 from ui import fcn_figs as figs
@@ -46,8 +47,14 @@ semantic = np.asarray(scene.semantic) if has_gt else None
 
 # ----------------------------------------------------------------- cached computations
 @st.cache_data(**CACHE)
-def network_run(key: str, image: np.ndarray, variant: str, gt: np.ndarray | None) -> dict:
-    """Staged forward pass of the shipped model, its pictures and (with GT) its report."""
+def network_run(key: str, image: np.ndarray, variant: str, gt: np.ndarray | None,
+                _scene=None) -> dict:
+    """Staged forward pass of the shipped model, its pictures and (with GT) its reports.
+
+    ``scores`` (the metrics panel) comes from the one scoring path,
+    :func:`score_against_scene`; ``report`` adds the deep-learning numbers
+    (boundary accuracy, cross entropy, soft Dice) of :func:`segcore.deep.fcn.evaluate`.
+    """
     start = time.perf_counter()
     trace = fcn.fcn_trace(image, variant)
     wall_ms = (time.perf_counter() - start) * 1000
@@ -69,6 +76,7 @@ def network_run(key: str, image: np.ndarray, variant: str, gt: np.ndarray | None
               png(overlay.overlay(image, gt, alpha=0.5, outline=True))}
     if gt is not None:
         result["report"] = fcn.evaluate(gt, trace.labels, trace.probs, SHAPE_CLASSES)
+        result["scores"] = score_against_scene(trace.labels, _scene)
         result["stage_miou"] = {s.name: fcn.evaluate(gt, s.data["labels"])["mean_iou"]
                                 for s in trace.steps if isinstance(s.data, dict)
                                 and s.data["labels"].shape == gt.shape}
@@ -188,7 +196,7 @@ if scene is not None and not has_gt:
 
 run = None
 with panels.user_errors():
-    run = network_run(picked.key, gray, variant, semantic)
+    run = network_run(picked.key, gray, variant, semantic, scene)
 if run is not None:
     trace = run["trace"]
     panels.show_warnings(trace)
@@ -224,10 +232,7 @@ if run is not None:
     st.caption("Every dip is a boundary (or an error). FCN-32s decides once per 8 x 8 cell and "
                "interpolates, so its dips are wide and rounded; the skips of 16s/8s and the "
                "U-Net decoder narrow them to a pixel or two.")
-    if run.get("report") is not None:
-        panels.metrics_panel(run["report"], run["wall_ms"])
-    else:
-        panels.metrics_panel(None, run["wall_ms"])
+    panels.metrics_panel(run.get("scores"), run["wall_ms"])
 
 
 # ----------------------------------------------------------------- 2. variants compared

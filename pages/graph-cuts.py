@@ -9,7 +9,8 @@ import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
 import ui.process  # noqa: F401 - first project import: warms the process up once
-from segcore import metrics, scenes
+from segcore import scenes
+from segcore.evaluation.scoring import score_against_scene
 from segcore.classical import graph_cuts as G
 from ui import clicks, panels, picker, player, state
 from ui import graph_figs as figs
@@ -138,9 +139,7 @@ def _binary_report(key: str, pred_mask: np.ndarray) -> dict | None:
     """Object-vs-background scores of a two-way result (sides matched to the classes)."""
     if scene is None:
         return None
-    gt = scene.foreground.astype(np.int64)
-    pred = metrics.match_clusters(gt, pred_mask.astype(np.int64), 2)
-    return metrics.segmentation_report(gt, pred, 2, ("background", "foreground"))
+    return score_against_scene(pred_mask, scene, binary=True, match_clusters=True)
 
 
 @st.cache_data(**CACHE)
@@ -148,9 +147,7 @@ def _labels_report(key: str, labels: np.ndarray) -> dict | None:
     """Per-class scores of a multi-region result (regions matched to classes, Hungarian)."""
     if scene is None:
         return None
-    n = len(scene.class_names)
-    matched = metrics.match_clusters(scene.semantic, labels, n)
-    return metrics.segmentation_report(scene.semantic, matched, n, scene.class_names)
+    return score_against_scene(labels, scene, match_clusters=True)
 
 
 def _fmt(value, digits: int = 3) -> str:

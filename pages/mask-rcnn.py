@@ -9,10 +9,10 @@ import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
 import ui.process  # noqa: F401 - first project import: warms the process up once
-from segcore import metrics
 from segcore.deep import mask_rcnn as mr
 from segcore.deep import weights as wts
 from segcore.evaluation import instances as inst
+from segcore.evaluation.scoring import score_against_scene
 from ui import clicks, panels, picker, player, state
 from ui import rcnn_figs as figs
 
@@ -246,8 +246,7 @@ else:
         semantic = np.zeros(scene.semantic.shape, np.int64)
         for k in np.argsort(trace.scores, kind="stable"):
             semantic[trace.masks[k]] = ids.get(names[trace.labels[k]], 0)
-        panels.metrics_panel(metrics.segmentation_report(
-            scene.semantic, semantic, len(scene.class_names), scene.class_names), run["wall_ms"])
+        panels.metrics_panel(score_against_scene(semantic, scene), run["wall_ms"])
 
 # ----------------------------------------------------------------- try this
 panels.try_this([

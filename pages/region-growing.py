@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
 import ui.process  # noqa: F401 - first project import: warms the process up once
-from segcore import metrics
+from segcore.evaluation.scoring import score_against_scene
 from segcore.classical.region_growing import (
     CRITERIA,
     merge_regions,
@@ -145,9 +145,7 @@ def grow(key: str, image: np.ndarray, rule: str, clicked: tuple, seed_threshold:
         final = merged.labels
     report = None
     if _scene is not None:
-        gt = _scene.semantic
-        pred = metrics.match_clusters(gt, final, len(_scene.class_names))
-        report = metrics.segmentation_report(gt, pred, len(_scene.class_names), _scene.class_names)
+        report = score_against_scene(final, _scene, match_clusters=True)
     drawn = seeds[:: max(1, len(seeds) // MAX_DRAWN_SEEDS)]
     return {"trace": trace, "merged": merged, "wall_ms": wall_ms, "report": report,
             "seeds": seeds, "result_rgb": figs.mark_points(overlay(image, final, alpha=0.45), drawn),

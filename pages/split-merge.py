@@ -8,7 +8,8 @@ import numpy as np
 import streamlit as st
 
 import ui.process  # noqa: F401 - first project import: warms the process up once
-from segcore import metrics
+from segcore.evaluation.scoring import score_against_scene
+from segcore.scenes import VOID
 from segcore.classical.split_merge import (
     AT_MIN_SIZE,
     HOMOGENEOUS,
@@ -57,6 +58,14 @@ box.caption("Only the sliders of the chosen predicate matter; the others are kep
 
 # ----------------------------------------------------------------- computation (cached)
 @st.cache_data(**CACHE)
+def _mask_class(mask: np.ndarray, scene) -> int:
+    """The labelled (non-VOID) class that the mask covers most."""
+    counts = np.bincount(scene.semantic[mask & ~scene.void], minlength=scene.num_classes)
+    if scene.has_void:
+        counts[VOID] = -1
+    return int(np.argmax(counts))
+
+
 def run_split_merge(key: str, image: np.ndarray, params: dict, _scene=None) -> dict:
     """split_and_merge plus the result pictures and the metrics against ground truth."""
     start = time.perf_counter()
@@ -64,14 +73,11 @@ def run_split_merge(key: str, image: np.ndarray, params: dict, _scene=None) -> d
     wall_ms = (time.perf_counter() - start) * 1000
     report = None
     if _scene is not None:
-        gt, names = _scene.semantic, _scene.class_names
-        if params["predicate"] == "lecture":  # the output is the mask g(x, y)
-            target = int(np.argmax(np.bincount(gt[trace.mask], minlength=len(names))))
-            report = metrics.segmentation_report(gt == target, trace.mask.astype(int), 2,
-                                                 ("rest", names[target]))
+        if params["predicate"] == "lecture":  # the output is the mask g(x, y): score its class
+            report = score_against_scene(trace.mask, _scene, binary=True,
+                                         object_classes=[_mask_class(trace.mask, _scene)])
         else:
-            pred = metrics.match_clusters(gt, trace.labels, len(names))
-            report = metrics.segmentation_report(gt, pred, len(names), names)
+            report = score_against_scene(trace.labels, _scene, match_clusters=True)
     result = overlay(image, trace.labels, alpha=0.4)
     if params["predicate"] == "lecture":
         result = mask_overlay(image, trace.mask, color=PALETTE[2], alpha=0.55)

@@ -8,7 +8,8 @@ import numpy as np
 import streamlit as st
 
 import ui.process  # noqa: F401 - first project import: warms the process up once
-from segcore import images, metrics, scenes
+from segcore import images, scenes
+from segcore.evaluation.scoring import score_against_scene
 from segcore.classical import threshold as thr
 from ui import panels, picker, player, state
 from ui import threshold_figs as figs
@@ -61,13 +62,13 @@ def compute(key: str, image: np.ndarray, method: str, params: tuple) -> dict:
 
 @st.cache_data(**LARGE)
 def pictures(key: str, image: np.ndarray, method: str, params: tuple,
-             gt_mask: np.ndarray | None, log: bool) -> dict:
+             gt_mask: np.ndarray | None, void: np.ndarray | None, log: bool) -> dict:
     """The result overlay, the surface/magnitude picture and the teaching figure (cached)."""
     trace = compute(key, image, method, params)["trace"]
     out = trace.output
     result = out["labels"] if method == "multiotsu" else out["mask"]
     scored = None if method == "multiotsu" else gt_mask
-    pics = {"result": figs.result_picture(image, result, scored)}
+    pics = {"result": figs.result_picture(image, result, scored, void)}
     if method in LOCAL:
         surface = out["surface"]
         pics["side"] = figs.gray_picture(surface)
@@ -126,11 +127,6 @@ def document(key: str) -> np.ndarray:
     return images.to_gray(images.load_sample(key))
 
 
-def _report(gt_mask: np.ndarray, mask: np.ndarray) -> dict:
-    return metrics.segmentation_report(gt_mask.astype(np.int64), mask.astype(np.int64), 2,
-                                       class_names=("background", "object"))
-
-
 # ----------------------------------------------------------------- controls
 controls = st.container(border=True)
 c1, c2, c3 = controls.columns([3, 2, 3])
@@ -178,7 +174,8 @@ out = trace.output
 panels.show_warnings(trace)
 scene = picked.scene
 gt_mask = scene.foreground if scene is not None else None
-pics = pictures(picked.key, gray, method, key_params, gt_mask, log_counts)
+void = scene.void if scene is not None and scene.has_void else None
+pics = pictures(picked.key, gray, method, key_params, gt_mask, void, log_counts)
 
 
 # ----------------------------------------------------------------- formula panel (live)
@@ -331,16 +328,14 @@ with right:
 # ----------------------------------------------------------------- metrics
 if scene is not None:
     if method == "multiotsu":
-        n = len(scene.class_names)
-        matched = metrics.match_clusters(scene.semantic, out["labels"], n)
-        report = metrics.segmentation_report(scene.semantic, matched, n, scene.class_names)
+        report = score_against_scene(out["labels"], scene, match_clusters=True)
     else:
-        report = _report(gt_mask, out["mask"])
+        report = score_against_scene(out["mask"], scene, binary=True)
     panels.metrics_panel(report, run["wall_ms"])
     if method in LOCAL:
         otsu = compute(picked.key, gray, "otsu", (("polarity", params["polarity"]),))["trace"]
         st.caption(f"For comparison, one global Otsu threshold on this image: IoU(object) = "
-                   f"{_report(gt_mask, otsu.mask)['iou']['object']:.3f}.")
+                   f"{score_against_scene(otsu.mask, scene, binary=True)['iou']['object']:.3f}.")
     elif method == "multiotsu":
         st.caption("Classes are matched to the ground-truth classes by the Hungarian algorithm.")
 else:
@@ -385,11 +380,11 @@ def try_all_panel() -> None:
         mask = result.masks[name]
         row = {"method": name, "t": round(result.thresholds[name], 2)}
         if gt_mask is not None:
-            rep = _report(gt_mask, mask)
+            rep = score_against_scene(mask, scene, binary=True)
             row |= {"pixel accuracy": rep["pixel_accuracy"], "IoU (object)": rep["iou"]["object"],
                     "Dice": rep["dice"]}
         rows.append(row)
-        cols[i % 4].image(figs.result_picture(gray, mask, gt_mask), width="stretch",
+        cols[i % 4].image(figs.result_picture(gray, mask, gt_mask, void), width="stretch",
                           caption=f"{name}: t = {result.thresholds[name]:.1f}")
     st.dataframe(rows, hide_index=True, width="stretch")
     panels.show_warnings(result)

@@ -147,6 +147,9 @@ class Scene:
         an instance). ``None`` where the scene has no instances.
     panoptic : PanopticGT or None
         Panoptic ground truth (street scene only).
+    has_void : bool
+        Whether class 0 is ``VOID`` (unlabelled pixels, never scored; the
+        street scene) rather than a real class such as "background".
 
     Examples
     --------
@@ -165,11 +168,19 @@ class Scene:
     class_names: tuple
     instances: np.ndarray | None = None
     panoptic: PanopticGT | None = None
+    has_void: bool = False
 
     @property
     def foreground(self) -> np.ndarray:
-        """(H, W) bool: pixels whose class id is not 0."""
+        """(H, W) bool: pixels whose class id is not 0 (not background, not VOID)."""
         return self.semantic > 0
+
+    @property
+    def void(self) -> np.ndarray:
+        """(H, W) bool: the ``VOID`` pixels, which no score counts (all False without VOID)."""
+        if not self.has_void:
+            return np.zeros(self.semantic.shape, bool)
+        return self.semantic == VOID
 
     @property
     def num_classes(self) -> int:
@@ -547,7 +558,8 @@ def _build_street(seed, size, noise, n_cars, n_people):
     segments = [s for s in segments if s["id"] in present]
     panoptic = PanopticGT(ids=_freeze(ids), segments=segments, categories=[dict(c) for c in STREET_CATEGORIES])
     image = _add_noise(clean, noise, noise_rng)
-    return dict(image=image, semantic=semantic, class_names=STREET_CLASSES, instances=instances, panoptic=panoptic)
+    return dict(image=image, semantic=semantic, class_names=STREET_CLASSES, instances=instances,
+                panoptic=panoptic, has_void=True)
 
 
 # ------------------------------------------------------------------ crack ---

@@ -101,3 +101,11 @@ def test_bad_query_value_warns_instead_of_failing(key, value):
     at = _run(**{key: value})
     _ok(at)
     assert any(f"{key}=" in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+def test_street_scene_scores_without_a_void_class():
+    """VOID is unlabelled, not a class: no "void" IoU, mIoU over the five real classes."""
+    at = _run(src="scene:street")
+    _ok(at)
+    captions = [c.value for c in at.caption if c.value.startswith("IoU per class")]
+    assert captions and "void" not in captions[0] and "sky" in captions[0], captions

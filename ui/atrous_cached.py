@@ -20,6 +20,8 @@ import streamlit as st
 from segcore import metrics
 from segcore.deep import atrous as A
 from segcore.deep import crf
+from segcore.evaluation.scoring import score_against_scene
+from segcore.scenes import VOID
 from ui import atrous_figs as figs
 from ui import overlay
 from ui.caching import CACHE
@@ -118,20 +120,20 @@ def aspp_figures(key: str, _image: np.ndarray, rates: tuple, stride: int, share:
 
 
 @st.cache_data(**CRF_CACHE)
-def crf_run(key: str, _image: np.ndarray, _semantic: np.ndarray, names: tuple, factor: int,
-            noise: float, iterations: int, w_spatial: float, w_bilateral: float) -> dict:
+def crf_run(key: str, _image: np.ndarray, _scene, factor: int, noise: float, iterations: int,
+            w_spatial: float, w_bilateral: float) -> dict:
     """Simulated coarse network -> dense CRF; overlays per step; reports before/after.
 
-    A scene whose class 0 is "void" is scored like COCO: VOID pixels are neither predicted
-    (the network has no VOID class) nor counted.
+    A scene with VOID is scored like COCO (:func:`score_against_scene`): VOID pixels are
+    neither predicted (the network has no VOID class) nor counted.
     """
-    has_void = names[0].lower() == "void"
+    semantic, has_void = _scene.semantic, _scene.has_void
     if has_void:
-        target = np.where(_semantic == 0, metrics.IGNORE, _semantic - 1)
-        classes, ignore, shift = names[1:], metrics.IGNORE, 1
+        target = np.where(semantic == VOID, metrics.IGNORE, semantic - 1)
+        ignore, shift = metrics.IGNORE, 1
     else:
-        target, classes, ignore, shift = _semantic, names, None, 0
-    n_classes = len(classes)
+        target, ignore, shift = semantic, None, 0
+    n_classes = _scene.num_classes - shift
     probs = crf.coarse_scores(target, n_classes, factor=factor, noise=noise, ignore_index=ignore,
                               random_state=CRF_SEED)
     start = time.perf_counter()
@@ -142,10 +144,8 @@ def crf_run(key: str, _image: np.ndarray, _semantic: np.ndarray, names: tuple, f
     return {"trace": slim, "wall_ms": wall_ms, "void_ignored": has_void,
             "views": [figs.png(overlay.overlay(_image, s.data + shift, alpha=0.6))
                       for s in trace.steps],
-            "before": metrics.segmentation_report(target, trace.initial, n_classes, classes,
-                                                  ignore_index=ignore),
-            "after": metrics.segmentation_report(target, trace.labels, n_classes, classes,
-                                                 ignore_index=ignore)}
+            "before": score_against_scene(trace.initial + shift, _scene),
+            "after": score_against_scene(trace.labels + shift, _scene)}
 
 
 @st.cache_resource(**FIGURES)

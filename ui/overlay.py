@@ -105,12 +105,18 @@ def mask_overlay(image: np.ndarray, mask: np.ndarray, color=PALETTE[0], alpha: f
 
 
 def error_overlay(image: np.ndarray, gt_mask: np.ndarray, pred_mask: np.ndarray,
-                  alpha: float = 0.6) -> np.ndarray:
-    """Show agreement of a binary prediction with the ground truth (see :data:`ERROR_LEGEND`)."""
+                  alpha: float = 0.6, ignore: np.ndarray | None = None) -> np.ndarray:
+    """Show agreement of a binary prediction with the ground truth (see :data:`ERROR_LEGEND`).
+
+    Pixels in ``ignore`` (the scene's VOID) are left unpainted: no score counts them.
+    """
     gt_mask = np.asarray(gt_mask, bool)
     pred_mask = np.asarray(pred_mask, bool)
     if gt_mask.shape != pred_mask.shape:
         raise ValueError(f"gt_mask {gt_mask.shape} and pred_mask {pred_mask.shape} differ in shape")
+    if ignore is not None:
+        pred_mask = pred_mask & ~ignore
+        gt_mask = gt_mask & ~ignore
     out = mask_overlay(image, gt_mask & pred_mask, TP_COLOR, alpha)
     out = mask_overlay(out, pred_mask & ~gt_mask, FP_COLOR, alpha)
     return mask_overlay(out, gt_mask & ~pred_mask, FN_COLOR, alpha)

@@ -48,7 +48,7 @@ def _fmt(value: float) -> str:
 
 
 def metrics_panel(report: Mapping | None, wall_ms: float | None = None) -> None:
-    """Show a :func:`segcore.metrics.segmentation_report` and the segcore wall time.
+    """Show a :func:`segcore.evaluation.scoring.score_against_scene` report and the wall time.
 
     ``report=None`` means the image has no ground truth: the panel says so.
     """
@@ -58,7 +58,7 @@ def metrics_panel(report: Mapping | None, wall_ms: float | None = None) -> None:
         st.caption("This image has no ground truth: pick a synthetic scene to score the result.")
     else:
         cols[0].metric("Pixel accuracy", _fmt(report["pixel_accuracy"]))
-        cols[1].metric("mIoU", _fmt(report["mean_iou"]))
+        cols[1].metric("mIoU", _fmt(report["miou"]))
         if "dice" in report:
             cols[2].metric("Dice", _fmt(report["dice"]))
         if report.get("iou"):

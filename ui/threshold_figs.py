@@ -140,12 +140,15 @@ def gray_picture(values: np.ndarray, stretch: bool = False) -> np.ndarray:
 
 
 def result_picture(image: np.ndarray, result: np.ndarray, gt_mask: np.ndarray | None = None,
-                   ) -> np.ndarray:
-    """The result over the image: classes coloured (labels), or the mask, or its errors vs GT."""
+                   void: np.ndarray | None = None) -> np.ndarray:
+    """The result over the image: classes coloured (labels), or the mask, or its errors vs GT.
+
+    ``void`` marks unlabelled ground-truth pixels: never scored, so never painted as errors.
+    """
     if result.dtype != bool:
         return overlay.overlay(image, result, alpha=0.45, skip_zero=False)
     if gt_mask is not None:
-        return overlay.error_overlay(image, gt_mask, result)
+        return overlay.error_overlay(image, gt_mask, result, ignore=void)
     return overlay.mask_overlay(image, result, alpha=0.5)
 
 

@@ -1,1 +1,2 @@
-"""Evaluation protocols: instance AP and panoptic quality."""
+"""Evaluation protocols: scoring a label map against a scene (VOID ignored), instance AP,
+panoptic quality."""

@@ -5,6 +5,8 @@ The reference is the COCO panoptic API's per-image loop (panopticapi
 intersections by ``np.unique`` over ``gt * 2**24 + pred`` as uint64, then
 Python dict loops. segcore compacts ids with a lookup table and counts every
 pair with one ``np.bincount``. Both must give the same PQ (checked on import).
+The second case marks 6 cars and 6 persons crowd: several crowd segments per
+category, of which both use the last one listed (``crowd_labels_dict``).
 """
 
 import numpy as np
@@ -77,7 +79,7 @@ def reference_pq(gt, gt_segments, pred, pred_segments, categories):
             stats[gt_segms[g]["category_id"]][1] += 1
             gt_matched.add(g)
             pred_matched.add(p)
-    crowd = {}
+    crowd = {}  # category -> crowd id: the last crowd segment listed wins
     for g, info in gt_segms.items():
         if g in gt_matched:
             continue
@@ -99,13 +101,30 @@ def reference_pq(gt, gt_segments, pred, pred_segments, categories):
     return sum(per_class) / len(per_class)
 
 
+def _crowded(pair, per_category=6):
+    """The same pair with the last ``per_category`` car and person segments marked crowd:
+    several crowd segments per category, pq_compute using the last listed one of each."""
+    gt, segments, pred, pred_segments = pair
+    segments = [dict(s) for s in segments]
+    for cat in (11, 12):
+        for s in [s for s in segments if s["category_id"] == cat][-per_category:]:
+            s["iscrowd"] = 1
+    return gt, segments, pred, pred_segments
+
+
 _PAIR = _street_pair()
 _SIZE = f"{_H} x {_W}, {len(_PAIR[1])} gt / {len(_PAIR[3])} pred segments"
-_OURS = panoptic_quality(*_PAIR, _CATEGORIES).summary["all"]["pq"]
-assert abs(_OURS - reference_pq(*_PAIR, _CATEGORIES)) < 1e-12, "segcore and pq_compute disagree"
+_CROWDED = _crowded(_PAIR)
+for _pair in (_PAIR, _CROWDED):
+    _OURS = panoptic_quality(*_pair, _CATEGORIES).summary["all"]["pq"]
+    assert abs(_OURS - reference_pq(*_pair, _CATEGORIES)) < 1e-12, "segcore and pq_compute disagree"
 
 CASES = [
     Case("panoptic: panoptic_quality", _SIZE, lambda: panoptic_quality(*_PAIR, _CATEGORIES),
          lambda: reference_pq(*_PAIR, _CATEGORIES),
+         "pq_compute per image (np.unique over uint64)", repeat=7, budget_ms=150),
+    Case("panoptic: panoptic_quality, 12 crowd segments", _SIZE,
+         lambda: panoptic_quality(*_CROWDED, _CATEGORIES),
+         lambda: reference_pq(*_CROWDED, _CATEGORIES),
          "pq_compute per image (np.unique over uint64)", repeat=7, budget_ms=150),
 ]

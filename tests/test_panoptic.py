@@ -1,4 +1,4 @@
-"""panoptic_quality against an independent, pixel-loop reimplementation of COCO's pq_compute."""
+"""panoptic_quality against an independent port of COCO's pq_compute (panoptic_reference.py)."""
 
 from dataclasses import FrozenInstanceError
 
@@ -7,6 +7,7 @@ import pytest
 
 from segcore.evaluation.panoptic import (
     OUTCOME_NAMES, VOID, panoptic_quality, panoptic_trace, semantic_from_panoptic)
+from tests.panoptic_reference import reference_pq
 
 CATS = [
     {"id": 1, "name": "sky", "isthing": 0},
@@ -16,73 +17,6 @@ CATS = [
     {"id": 9, "name": "person", "isthing": 1},
 ]
 N_PAIRS = 240
-
-
-# ---------------------------------------------------------------- reference
-def reference_pq(gt_ids, gt_segments, pred_ids, pred_segments, categories):
-    """Published algorithm (panopticapi pq_compute, one image), written with plain loops."""
-    gt_segms = {s["id"]: dict(s) for s in gt_segments}
-    pred_segms = {s["id"]: dict(s) for s in pred_segments}
-    pairs, gt_area, pred_area = {}, {}, {}
-    h, w = gt_ids.shape
-    for y in range(h):
-        for x in range(w):
-            g, p = int(gt_ids[y, x]), int(pred_ids[y, x])
-            pairs[(g, p)] = pairs.get((g, p), 0) + 1
-            gt_area[g] = gt_area.get(g, 0) + 1
-            pred_area[p] = pred_area.get(p, 0) + 1
-    stats = {c["id"]: {"iou": 0.0, "tp": 0, "fp": 0, "fn": 0} for c in categories}
-    gt_matched, pred_matched, matches = set(), set(), []
-    for (g, p), inter in pairs.items():
-        if g not in gt_segms or p not in pred_segms:
-            continue
-        if gt_segms[g].get("iscrowd", 0) == 1:
-            continue
-        if gt_segms[g]["category_id"] != pred_segms[p]["category_id"]:
-            continue
-        union = pred_area[p] + gt_area[g] - inter - pairs.get((VOID, p), 0)
-        iou = inter / union
-        if iou > 0.5:
-            stats[gt_segms[g]["category_id"]]["tp"] += 1
-            stats[gt_segms[g]["category_id"]]["iou"] += iou
-            gt_matched.add(g)
-            pred_matched.add(p)
-            matches.append((g, p, iou))
-    crowd_by_cat, fns, fps = {}, [], []
-    for g, info in gt_segms.items():
-        if g in gt_matched:
-            continue
-        if info.get("iscrowd", 0) == 1:
-            crowd_by_cat[info["category_id"]] = g
-            continue
-        stats[info["category_id"]]["fn"] += 1
-        fns.append(g)
-    for p, info in pred_segms.items():
-        if p in pred_matched:
-            continue
-        inter = pairs.get((VOID, p), 0)
-        if info["category_id"] in crowd_by_cat:
-            inter += pairs.get((crowd_by_cat[info["category_id"]], p), 0)
-        if inter / pred_area[p] > 0.5:
-            continue
-        stats[info["category_id"]]["fp"] += 1
-        fps.append(p)
-    summary = {}
-    for name, isthing in (("all", None), ("things", True), ("stuff", False)):
-        pq = sq = rq = 0.0
-        n = 0
-        for c in categories:
-            if isthing is not None and bool(c["isthing"]) != isthing:
-                continue
-            s = stats[c["id"]]
-            if s["tp"] + s["fp"] + s["fn"] == 0:
-                continue
-            n += 1
-            pq += s["iou"] / (s["tp"] + 0.5 * s["fp"] + 0.5 * s["fn"])
-            sq += s["iou"] / s["tp"] if s["tp"] else 0.0
-            rq += s["tp"] / (s["tp"] + 0.5 * s["fp"] + 0.5 * s["fn"])
-        summary[name] = {"pq": pq / n, "sq": sq / n, "rq": rq / n, "n": n} if n else {"n": 0}
-    return summary, stats, sorted(matches), sorted(fns), sorted(fps)
 
 
 # ---------------------------------------------------------------- random pairs
@@ -95,7 +29,7 @@ def _paint_rectangles(rng, canvas, values, count):
 
 
 def random_pair(seed):
-    """Small GT/prediction pair with VOID, crowd, stuff and thing segments."""
+    """Small GT/prediction pair with VOID, crowd (any number per category), stuff and things."""
     rng = np.random.default_rng(seed)
     h, w = rng.integers(6, 14), rng.integers(6, 16)
     gt = np.zeros((h, w), np.int64)
@@ -103,12 +37,9 @@ def random_pair(seed):
     _paint_rectangles(rng, gt, [VOID], rng.integers(0, 3))
     cat_ids = [c["id"] for c in CATS]
     gt_cat = {i: int(rng.choice(cat_ids)) for i in np.unique(gt) if i != VOID}
-    crowd_cats = set()
-    gt_segments = []
-    for i, c in gt_cat.items():
-        crowd = c not in crowd_cats and rng.random() < 0.25
-        crowd_cats |= {c} if crowd else set()
-        gt_segments.append({"id": int(i), "category_id": c, "iscrowd": int(crowd)})
+    gt_segments = [{"id": int(i), "category_id": c, "iscrowd": int(rng.random() < 0.25)}
+                   for i, c in gt_cat.items()]
+    gt_segments = [gt_segments[k] for k in rng.permutation(len(gt_segments))]
 
     pred = gt.copy() if rng.random() < 0.7 else np.zeros_like(gt)
     _paint_rectangles(rng, pred, np.arange(0, 12), rng.integers(1, 6))
@@ -122,27 +53,99 @@ def random_pair(seed):
     return gt, gt_segments, pred, pred_segments
 
 
+def crowd_pair(seed):
+    """A pair built around several crowd segments of one or two categories (thing or stuff).
+
+    Ground-truth segments are listed in random order (the order decides which
+    crowd segment is its category's crowd region); predictions copy whole
+    segments or parts of them, sometimes two segments of one category under
+    one id, with the right category most of the time; a few extra rectangles
+    add false positives and VOID; some predictions are empty.
+    """
+    rng = np.random.default_rng(seed)
+    cat_ids = [c["id"] for c in CATS]
+    h, w = rng.integers(8, 16), rng.integers(8, 18)
+    gt = np.zeros((h, w), np.int64)
+    _paint_rectangles(rng, gt, np.arange(1, 13), rng.integers(4, 12))
+    _paint_rectangles(rng, gt, [VOID], rng.integers(0, 3))
+    crowd_cats = [int(c) for c in rng.choice(cat_ids, size=rng.integers(1, 3), replace=False)]
+    gt_segments = []
+    for i in np.unique(gt):
+        if i == VOID:
+            continue
+        crowd = rng.random() < 0.6
+        cat = rng.choice(crowd_cats) if crowd or rng.random() < 0.5 else rng.choice(cat_ids)
+        gt_segments.append({"id": int(i), "category_id": int(cat), "iscrowd": int(crowd)})
+    gt_segments = [gt_segments[k] for k in rng.permutation(len(gt_segments))]
+
+    pred = np.zeros_like(gt)
+    if rng.random() < 0.12:
+        return gt, gt_segments, pred, []
+    pred_cat = {}
+    for k, seg in enumerate(gt_segments):
+        if rng.random() < 0.25:
+            continue                                    # not predicted
+        cat = seg["category_id"] if rng.random() < 0.85 else int(rng.choice(cat_ids))
+        same = [p for p, c in pred_cat.items() if c == cat]
+        pid = int(rng.choice(same)) if same and rng.random() < 0.25 else 100 + k
+        where = gt == seg["id"]
+        if rng.random() < 0.35:                         # only a window of the segment
+            y, x = rng.integers(0, h), rng.integers(0, w)
+            window = np.zeros_like(where)
+            window[y:y + rng.integers(2, h), x:x + rng.integers(2, w)] = True
+            where &= window
+        if where.any():
+            pred[where] = pid
+            pred_cat[pid] = cat
+    _paint_rectangles(rng, pred, [VOID, 200, 201], rng.integers(0, 3))
+    present = {int(i) for i in np.unique(pred)} - {VOID}
+    pred_segments = [{"id": i, "category_id": pred_cat.get(i, int(rng.choice(cat_ids)))}
+                     for i in sorted(present)]
+    return gt, gt_segments, pred, pred_segments
+
+
+def _assert_equals_reference(gt, gt_segs, pred, pred_segs, context):
+    """Every score, count and id list of panoptic_quality equals the panopticapi port's."""
+    ours = panoptic_quality(gt, gt_segs, pred, pred_segs, CATS)
+    ref = reference_pq(gt, gt_segs, pred, pred_segs, CATS)
+    for group, expected in ref["summary"].items():
+        assert ours.summary[group]["n"] == expected["n"], (context, group)
+        for key in ("pq", "sq", "rq"):
+            assert ours.summary[group][key] == pytest.approx(
+                expected[key], rel=1e-12, nan_ok=True), (context, group, key)
+    for cid, stats in ref["stats"].items():
+        mine = ours.per_class[cid]
+        assert (mine["tp"], mine["fp"], mine["fn"]) == (
+            stats["tp"], stats["fp"], stats["fn"]), (context, cid)
+        assert mine["iou_sum"] == pytest.approx(stats["iou"], rel=1e-12), (context, cid)
+        for key in ("pq", "sq", "rq"):
+            if stats["tp"] + stats["fp"] + stats["fn"]:
+                assert mine[key] == pytest.approx(
+                    ref["per_class"][cid][key], rel=1e-12), (context, cid, key)
+            else:  # left out of the averages: nan here, 0.0 in panopticapi's per_class
+                assert np.isnan(mine[key]) and ref["per_class"][cid][key] == 0.0, (context, cid)
+    got = sorted(ours.matches)
+    expected_matches = sorted(ref["matches"])
+    assert [m[:2] for m in got] == [m[:2] for m in expected_matches], context
+    assert [m[2] for m in got] == pytest.approx([m[2] for m in expected_matches]), context
+    assert sorted(ours.false_negatives) == sorted(ref["false_negatives"]), context
+    assert sorted(ours.false_positives) == sorted(ref["false_positives"]), context
+    assert sorted(ours.ignored) == sorted(ref["ignored"]), context
+    assert sorted(ours.crowd) == sorted(ref["crowd"]), context
+    assert sorted(ours.crowd_regions) == sorted(ref["crowd_labels_dict"].values()), context
+    return ours
+
+
 @pytest.mark.parametrize("block", range(8))
 def test_equals_reference_on_random_pairs(block):
     for seed in range(block * N_PAIRS // 8, (block + 1) * N_PAIRS // 8):
-        gt, gt_segs, pred, pred_segs = random_pair(seed)
-        ours = panoptic_quality(gt, gt_segs, pred, pred_segs, CATS)
-        summary, stats, matches, fns, fps = reference_pq(gt, gt_segs, pred, pred_segs, CATS)
-        for group, ref in summary.items():
-            assert ours.summary[group]["n"] == ref["n"], (seed, group)
-            for key in ("pq", "sq", "rq"):
-                expected = ref.get(key, np.nan)
-                assert ours.summary[group][key] == pytest.approx(
-                    expected, rel=1e-12, nan_ok=True), (seed, group, key)
-        for cid, ref in stats.items():
-            mine = ours.per_class[cid]
-            assert (mine["tp"], mine["fp"], mine["fn"]) == (ref["tp"], ref["fp"], ref["fn"]), seed
-            assert mine["iou_sum"] == pytest.approx(ref["iou"], rel=1e-12), seed
-        got = sorted(ours.matches)
-        assert [m[:2] for m in got] == [m[:2] for m in matches], seed
-        assert [m[2] for m in got] == pytest.approx([m[2] for m in matches]), seed
-        assert sorted(ours.false_negatives) == fns, seed
-        assert sorted(ours.false_positives) == fps, seed
+        _assert_equals_reference(*random_pair(seed), ("random_pair", seed))
+
+
+@pytest.mark.parametrize("block", range(8))
+def test_equals_reference_with_several_crowd_segments_per_category(block):
+    for seed in range(block * N_PAIRS // 8, (block + 1) * N_PAIRS // 8):
+        _assert_equals_reference(*crowd_pair(seed), ("crowd_pair", seed))
 
 
 def test_random_pairs_cover_every_rule():
@@ -158,6 +161,43 @@ def test_random_pairs_cover_every_rule():
         seen["crowd"] += len(r.crowd)
         seen["huge ids"] += int(pred.max() > 1 << 22)
     assert min(seen.values()) >= 20, seen
+
+
+def _on(id_map, ids, where):
+    """Pixels of ``where`` whose id in ``id_map`` is one of ``ids``."""
+    return int(np.sum(where & np.isin(id_map, list(ids))))
+
+
+def test_crowd_pairs_cover_the_last_listed_crowd_rule():
+    """The crowd pairs reach every case the last-listed rule decides."""
+    seen = dict.fromkeys(("excused by the last crowd", "not excused by an earlier crowd",
+                          "stuff crowd excuses", "thing crowd excuses", "empty prediction",
+                          "no category counted", "crowd segments not used"), 0)
+    stuff = {c["id"] for c in CATS if not c["isthing"]}
+    for seed in range(N_PAIRS):
+        gt, gt_segs, pred, pred_segs = crowd_pair(seed)
+        r = panoptic_quality(gt, gt_segs, pred, pred_segs, CATS)
+        seen["empty prediction"] += not pred_segs
+        seen["no category counted"] += r.summary["all"]["n"] == 0
+        seen["crowd segments not used"] += len(r.crowd) - len(r.crowd_regions)
+        region = {s["category_id"]: s["id"] for s in gt_segs if s["id"] in r.crowd_regions}
+        all_crowd = {}
+        for s in gt_segs:
+            if s["iscrowd"]:
+                all_crowd.setdefault(s["category_id"], set()).add(s["id"])
+        for s in pred_segs:
+            p, cat = s["id"], s["category_id"]
+            mask = pred == p
+            void = _on(gt, {VOID}, mask)
+            on_region = _on(gt, {region[cat]}, mask) if cat in region else 0
+            on_any = _on(gt, all_crowd.get(cat, set()), mask)
+            if p in r.ignored and void <= mask.sum() / 2:
+                seen["excused by the last crowd"] += 1
+                seen["stuff crowd excuses" if cat in stuff else "thing crowd excuses"] += 1
+            if p in r.false_positives and void + on_any > mask.sum() / 2:
+                seen["not excused by an earlier crowd"] += 1
+                assert void + on_region <= mask.sum() / 2
+    assert min(seen.values()) >= 5, seen
 
 
 # ---------------------------------------------------------------- hand cases
@@ -201,9 +241,67 @@ def test_crowd_ignores_same_class_predictions_only():
     gt_segs = _segs((4, 9), (1, 1), crowd=(4,))
     r = panoptic_quality(gt, gt_segs, pred, _segs((5, 9), (1, 1)), CATS)
     assert r.false_negatives == () and r.crowd == (4,) and r.ignored == (5,)
+    assert r.crowd_regions == (4,)
     assert r.summary["things"]["n"] == 0 and np.isnan(r.summary["things"]["pq"])
     r = panoptic_quality(gt, gt_segs, pred, _segs((5, 7), (1, 1)), CATS)  # a car on person-crowd
     assert r.false_positives == (5,)
+
+
+def test_only_the_last_listed_crowd_segment_of_a_category_excuses_predictions():
+    # two person crowds (4, 6); person predictions 5 (on crowd 4) and 8 (on crowd 6)
+    gt = np.array([[4, 4, 4, 6, 6, 6, 1, 1]])
+    pred = np.array([[5, 5, 5, 8, 8, 8, 1, 1]])
+    pred_segs = _segs((5, 9), (8, 9), (1, 1))
+    r = panoptic_quality(gt, _segs((4, 9), (6, 9), (1, 1), crowd=(4, 6)), pred, pred_segs, CATS)
+    assert r.crowd == (4, 6) and r.crowd_regions == (6,)
+    assert r.ignored == (8,) and r.false_positives == (5,) and r.false_negatives == ()
+    assert r.per_class[9] | {} == {"tp": 0, "fp": 1, "fn": 0, "iou_sum": 0.0, "pq": 0.0,
+                                   "sq": 0.0, "rq": 0.0}
+    # the same segments listed the other way round: crowd 4 is the region now
+    r = panoptic_quality(gt, _segs((6, 9), (4, 9), (1, 1), crowd=(4, 6)), pred, pred_segs, CATS)
+    assert r.crowd == (6, 4) and r.crowd_regions == (4,)
+    assert r.ignored == (5,) and r.false_positives == (8,) and r.false_negatives == ()
+
+
+def test_crowd_segments_are_not_merged_into_one_region():
+    # one prediction lying half on each person crowd: 3 of 6 px on the region, not > 0.5
+    gt = np.array([[4, 4, 4, 6, 6, 6, 1, 1]])
+    pred = np.array([[5, 5, 5, 5, 5, 5, 1, 1]])
+    r = panoptic_quality(gt, _segs((4, 9), (6, 9), (1, 1), crowd=(4, 6)), pred,
+                         _segs((5, 9), (1, 1)), CATS)
+    assert r.false_positives == (5,) and r.ignored == ()
+    # VOID counts on top of the region: 1 VOID + 3 on the region of 7 px > 0.5
+    gt = np.array([[4, 4, 4, 6, 6, 6, 0, 1]])
+    pred = np.array([[5, 5, 5, 5, 5, 5, 5, 1]])
+    r = panoptic_quality(gt, _segs((4, 9), (6, 9), (1, 1), crowd=(4, 6)), pred,
+                         _segs((5, 9), (1, 1)), CATS)
+    assert r.ignored == (5,) and r.false_positives == ()
+
+
+def test_several_crowd_segments_of_a_stuff_category_and_of_other_categories():
+    # road crowds 2 and 3, person crowd 4 listed last of all; a road prediction on crowd 3
+    gt = np.array([[2, 2, 3, 3, 4, 4, 1, 1]])
+    pred = np.array([[0, 0, 5, 5, 0, 0, 1, 1]])
+    gt_segs = _segs((3, 2), (2, 2), (1, 1), (4, 9), crowd=(2, 3, 4))
+    r = panoptic_quality(gt, gt_segs, pred, _segs((5, 2), (1, 1)), CATS)
+    assert r.crowd_regions == (2, 4) and r.false_positives == (5,)
+    assert r.per_class[2]["fp"] == 1 and r.per_class[2]["fn"] == 0
+    gt_segs = _segs((2, 2), (3, 2), (1, 1), (4, 9), crowd=(2, 3, 4))
+    r = panoptic_quality(gt, gt_segs, pred, _segs((5, 2), (1, 1)), CATS)
+    assert r.crowd_regions == (3, 4) and r.ignored == (5,)
+    assert np.isnan(r.per_class[2]["pq"]) and r.summary["all"]["n"] == 1
+
+
+def test_trace_says_when_a_crowd_segment_excuses_nothing():
+    gt = np.array([[4, 4, 6, 6, 1, 1]])
+    t = panoptic_trace(gt, _segs((4, 9), (6, 9), (1, 1), crowd=(4, 6)), gt,
+                       _segs((4, 9), (6, 9), (1, 1)), CATS)
+    assert "2 crowd segment(s)" in t.steps[0].caption
+    assert "1 of them excuse no prediction" in t.steps[0].caption
+    assert t.result.ignored == (6,) and t.result.false_positives == (4,)
+    gt = np.array([[4, 4, 0, 0, 1, 1]])
+    t = panoptic_trace(gt, _segs((4, 9), (1, 1), crowd=(4,)), np.zeros_like(gt), [], CATS)
+    assert "excuse no prediction" not in t.steps[0].caption
 
 
 def test_classes_without_tp_fp_fn_are_left_out_and_groups_split():
@@ -263,6 +361,25 @@ def test_semantic_from_panoptic_uses_category_positions():
         semantic_from_panoptic(ids, _segs((3, 9)), CATS, void_label=255)
 
 
+# ---------------------------------------------------------------- matching table
+def test_matching_table_says_which_crowd_segment_is_used_for_ignoring():
+    from ui.panoptic_figs import CROWD_NOT_USED, CROWD_USED, matching_rows
+
+    # person crowds 4 (listed first), 6 (last) and 3 (no prediction on it: listed first),
+    # a sky crowd 2 (its class's only one)
+    gt = np.array([[4, 4, 4, 6, 6, 6, 1, 1, 3, 2]])
+    pred = np.array([[5, 5, 5, 8, 8, 8, 1, 1, 0, 0]])
+    gt_segs = _segs((3, 9), (4, 9), (6, 9), (1, 1), (2, 1), crowd=(2, 3, 4, 6))
+    pred_segs = _segs((5, 9), (8, 9), (1, 1))
+    r = panoptic_quality(gt, gt_segs, pred, pred_segs, CATS)
+    rows = matching_rows(r, gt_segs, pred_segs, {c["id"]: c["name"] for c in CATS})
+    verdict = {(row["GT id"], row["pred id"]): row["verdict"] for row in rows}
+    assert verdict[(4, 5)] == CROWD_NOT_USED and verdict[(6, 8)] == CROWD_USED
+    assert verdict[(3, None)] == CROWD_NOT_USED and verdict[(2, None)] == CROWD_USED
+    assert verdict[(None, 5)] == "FP" and verdict[(None, 8)].startswith("ignored")
+    assert verdict[(1, 1)].startswith("TP") and len(rows) == 7
+
+
 # ---------------------------------------------------------------- invalid input
 GT = np.array([[1, 1, 2, 0]])
 GT_SEGS = _segs((1, 1), (2, 7))
@@ -284,8 +401,8 @@ GT_SEGS = _segs((1, 1), (2, 7))
     ((GT, GT_SEGS, GT, GT_SEGS, []), "non-empty list"),
     ((GT, GT_SEGS, GT, GT_SEGS, CATS + CATS[:1]), "id 1 twice"),
     ((GT[0], GT_SEGS, GT[0], GT_SEGS, CATS), "2-D"),
-    ((np.array([[1, 2, 3]]), _segs((1, 7), (2, 7), (3, 7), crowd=(1, 2)), np.array([[1, 2, 3]]),
-      _segs((1, 7), (2, 7), (3, 7)), CATS), "at most one crowd segment"),
+    ((GT, [{"id": 1, "category_id": 1, "iscrowd": 2}] + GT_SEGS[1:], GT, GT_SEGS, CATS),
+     "iscrowd 2; expected 0 or 1"),
 ])
 def test_invalid_input_raises_value_error(args, match):
     with pytest.raises(ValueError, match=match):

@@ -19,16 +19,21 @@ from segcore.evaluation.panoptic import OUTCOME_NAMES
 from ui import overlay
 from ui.figures import png
 
-__all__ = ["OUTCOME_LEGEND", "CONFLICT_LEGEND", "panoptic_rgb", "outcome_rgb", "conflict_rgb",
-           "matching_rows", "class_rows", "pq_bars", "fmt", "png"]
+__all__ = ["OUTCOME_LEGEND", "CONFLICT_LEGEND", "CROWD_USED", "CROWD_NOT_USED", "panoptic_rgb",
+           "outcome_rgb", "conflict_rgb", "matching_rows", "class_rows", "pq_bars", "fmt", "png"]
 
 _OUTCOME_COLORS = {"true positive": overlay.TP_COLOR, "false negative": overlay.FN_COLOR,
                    "false positive": overlay.FP_COLOR, "ignored prediction": (150, 150, 150),
                    "crowd": (204, 121, 167)}
 _OUTCOME_ALPHA = {name: 0.35 if name == "true positive" else 0.75 for name in _OUTCOME_COLORS}
 OUTCOME_LEGEND = ("green = matched (TP), blue = missed ground truth (FN, outlined), orange = false "
-                  "positive (FP), grey = ignored prediction (mostly on VOID/crowd), "
-                  "pink = crowd region, no colour = VOID")
+                  "positive (FP), grey = ignored prediction (mostly on VOID or its class's crowd "
+                  "region), pink = crowd, no colour = VOID")
+#: Matching-table verdicts of a ground-truth crowd segment: COCO's pq_compute keeps one crowd
+#: region per class, the last crowd segment listed, to excuse predictions of that class.
+CROWD_USED = "crowd, never matched (used for ignoring: last crowd listed of its class)"
+CROWD_NOT_USED = ("crowd, never matched (not used for ignoring: a later crowd segment of its "
+                  "class is)")
 _CONFLICT_COLORS = {"two instances": (213, 94, 0), "instance on stuff": (240, 228, 66)}
 CONFLICT_LEGEND = ("vermilion = two instance masks claim the pixel, yellow = an instance mask "
                    "covers pixels the semantic head calls stuff")
@@ -79,8 +84,18 @@ def conflict_rgb(image: np.ndarray, conflicts: np.ndarray, alpha: float = 0.8) -
                         dict.fromkeys(_CONFLICT_COLORS, alpha))
 
 
+def _crowd_verdict(result, g: int) -> str:
+    """Whether crowd segment ``g`` is its class's crowd region (the one excusing predictions)."""
+    return CROWD_USED if g in result.crowd_regions else CROWD_NOT_USED
+
+
 def matching_rows(result, gt_segments, pred_segments, names: dict) -> list[dict]:
-    """One table row per overlapping (ground truth, prediction) pair plus unpaired segments."""
+    """One table row per overlapping (ground truth, prediction) pair plus unpaired segments.
+
+    Unpaired rows: missed ground truth (FN), crowd segments no prediction
+    touches, then false positives and ignored predictions. A crowd row says
+    whether that segment is its class's crowd region used for ignoring.
+    """
     gt_cat = {s["id"]: s["category_id"] for s in gt_segments}
     pred_cat = {s["id"]: s["category_id"] for s in pred_segments}
     matched = {(g, p) for g, p, _ in result.matches}
@@ -90,7 +105,7 @@ def matching_rows(result, gt_segments, pred_segments, names: dict) -> list[dict]
         if (g, p) in matched:
             verdict = "TP (IoU > 0.5)"
         elif g in crowd:
-            verdict = "crowd: never matched"
+            verdict = _crowd_verdict(result, g)
         elif gt_cat[g] != pred_cat[p]:
             verdict = "different class"
         else:
@@ -102,10 +117,17 @@ def matching_rows(result, gt_segments, pred_segments, names: dict) -> list[dict]
     for g in result.false_negatives:
         rows.append({"GT id": g, "GT class": names[gt_cat[g]], "pred id": None, "pred class": "",
                      "shared px": 0, "IoU": None, "verdict": "FN"})
+    touched = {g for g, *_ in result.overlaps}
+    for g in result.crowd:
+        if g not in touched:
+            rows.append({"GT id": g, "GT class": names[gt_cat[g]], "pred id": None,
+                         "pred class": "", "shared px": 0, "IoU": None,
+                         "verdict": _crowd_verdict(result, g)})
     for p in result.false_positives + result.ignored:
         rows.append({"GT id": None, "GT class": "", "pred id": p, "pred class": names[pred_cat[p]],
                      "shared px": 0, "IoU": None,
-                     "verdict": "FP" if p in result.false_positives else "ignored (VOID/crowd)"})
+                     "verdict": "FP" if p in result.false_positives
+                     else "ignored (> half on VOID + its class's crowd region)"})
     return rows
 
 

@@ -12,9 +12,13 @@ API's ``pq_compute`` does for one image:
    IoU > 0.5 (strictly). The IoU's union leaves out the part of the
    prediction that lies on VOID. Because segments do not overlap, IoU > 0.5
    makes every match unique;
-3. *false negatives*: unmatched ground-truth segments, except crowd regions;
+3. *false negatives*: unmatched ground-truth segments, except crowd segments;
 4. *false positives*: unmatched predictions, except those lying more than
-   half on VOID or on a crowd region of their own category (ignored);
+   half on VOID or on the crowd region of their own category (ignored);
+   a category may have several crowd segments, and then, as in
+   ``pq_compute`` (its ``crowd_labels_dict``), only the **last one listed**
+   in ``gt_segments`` is the category's crowd region; earlier ones are still
+   never matched and never false negatives, but excuse no prediction;
 5. *averages*: PQ, SQ and RQ per category, then averaged over the categories
    that have at least one TP, FP or FN (All, Things, Stuff).
 
@@ -78,9 +82,14 @@ class PanopticResult:
         Unmatched, non-crowd ground-truth ids.
     ignored : tuple of int
         Unmatched prediction ids left out because more than half of them
-        lies on VOID or on a crowd region of the same category.
+        lies on VOID or on the crowd region of its category (see
+        ``crowd_regions``).
     crowd : tuple of int
-        Ground-truth crowd segment ids (never matched, never counted).
+        All ground-truth crowd segment ids, in ``gt_segments`` order (never
+        matched, never counted).
+    crowd_regions : tuple of int
+        The crowd ids that excuse predictions: per category, the last crowd
+        segment listed in ``gt_segments`` (one per category with crowd).
     overlaps : tuple of (gt_id, pred_id, intersection, iou)
         Every pair of segments sharing pixels, whatever their categories,
         with the void-corrected IoU (the matching table of the page).
@@ -94,6 +103,7 @@ class PanopticResult:
     ignored: tuple = ()
     crowd: tuple = ()
     overlaps: tuple = field(default=(), repr=False)
+    crowd_regions: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -117,11 +127,6 @@ def _validate_panoptic(gt_ids, gt_segments, pred_ids, pred_segments, categories)
     gt = _check_segments(gt_segments, "gt_segments", cats, gt_map, "gt_ids", crowd_allowed=True)
     pred = _check_segments(pred_segments, "pred_segments", cats, pred_map, "pred_ids",
                            crowd_allowed=False)
-    crowd_cats = gt.category[gt.crowd]
-    if len(np.unique(crowd_cats)) != len(crowd_cats):
-        raise ValueError("gt_segments must have at most one crowd segment per category "
-                         "(COCO merges a category's crowd regions into one segment), got "
-                         f"several for category {sorted(crowd_cats.tolist())}")
     return gt, pred, cats
 
 
@@ -165,9 +170,12 @@ def _check_segments(segments, name, cats, id_map, map_name, *, crowd_allowed) ->
         if cid not in cats:
             raise ValueError(f"{name}: segment {sid} has unknown category_id {cid}; "
                              f"known categories are {sorted(cats)}")
+        iscrowd = seg.get("iscrowd", 0)
+        if crowd_allowed and iscrowd not in (0, 1):  # COCO tests iscrowd == 1
+            raise ValueError(f"{name}: segment {sid} has iscrowd {iscrowd!r}; expected 0 or 1")
         ids.append(sid)
         category.append(cid)
-        crowd.append(bool(seg.get("iscrowd", 0)) and crowd_allowed)
+        crowd.append(crowd_allowed and iscrowd == 1)
     ids_arr = np.asarray(ids, dtype=np.int64)
     if len(np.unique(ids_arr)) != len(ids_arr):
         raise ValueError(f"{name} lists a segment id more than once")
@@ -241,10 +249,24 @@ def _match_segments(iou: np.ndarray, gt: _Segments, pred: _Segments):
     return np.nonzero(candidate & (iou > MATCH_IOU))
 
 
-def _ignored_predictions(inter: np.ndarray, gt: _Segments, pred: _Segments) -> np.ndarray:
-    """(n_pred + 1,) bool: prediction lies more than half on VOID or same-class crowd."""
+def _crowd_regions(gt: _Segments) -> np.ndarray:
+    """(n_gt + 1,) bool: the crowd segment standing for its category's crowd region.
+
+    ``pq_compute`` sets ``crowd_labels_dict[category_id] = gt_label`` for each
+    crowd segment in list order, so the last one listed per category wins.
+    """
+    crowd = np.flatnonzero(gt.crowd)[::-1]                # last listed first
+    _, last = np.unique(gt.category[crowd], return_index=True)
+    region = np.zeros(len(gt.ids), bool)
+    region[crowd[last]] = True
+    return region
+
+
+def _ignored_predictions(inter: np.ndarray, gt: _Segments, pred: _Segments,
+                         crowd_region: np.ndarray) -> np.ndarray:
+    """(n_pred + 1,) bool: prediction lies more than half on VOID or its class's crowd region."""
     on_ignored = inter[0].copy()
-    for g in np.flatnonzero(gt.crowd):
+    for g in np.flatnonzero(crowd_region):
         same = pred.category == gt.category[g]
         on_ignored[same] += inter[g, same]
     return on_ignored > IGNORE_FRACTION * inter.sum(axis=0)
@@ -282,7 +304,8 @@ def _evaluate(gt: _Segments, pred: _Segments, cats: dict):
     pred_matched = np.zeros(len(pred.ids), bool)
     gt_matched[tp_g] = pred_matched[tp_p] = True
     fn = ~gt_matched & ~gt.crowd
-    ignored = ~pred_matched & _ignored_predictions(inter, gt, pred)
+    crowd_region = _crowd_regions(gt)
+    ignored = ~pred_matched & _ignored_predictions(inter, gt, pred, crowd_region)
     fp = ~pred_matched & ~ignored
     fn[0] = fp[0] = ignored[0] = False
 
@@ -306,6 +329,7 @@ def _evaluate(gt: _Segments, pred: _Segments, cats: dict):
         crowd=tuple(int(i) for i in gt.ids[gt.crowd]),
         overlaps=tuple((int(gt.ids[g + 1]), int(pred.ids[p + 1]), int(inter[g + 1, p + 1]),
                         float(iou[g + 1, p + 1])) for g, p in zip(g_idx, p_idx)),
+        crowd_regions=tuple(int(i) for i in gt.ids[crowd_region]),
     )
     return result, (tp_g, tp_p, fn, fp, ignored)
 
@@ -318,8 +342,9 @@ def panoptic_quality(gt_ids, gt_segments, pred_ids, pred_segments, categories) -
     gt_ids, pred_ids : (H, W) array of int
         Segment-id maps; ``0`` (:data:`VOID`) marks unlabelled pixels.
     gt_segments : list of dict
-        ``{"id", "category_id", "iscrowd" (default 0)}`` for every non-zero
-        id of ``gt_ids``; at most one crowd segment per category.
+        ``{"id", "category_id", "iscrowd" (0 or 1, default 0)}`` for every
+        non-zero id of ``gt_ids``; a category may have several crowd
+        segments (see Notes). The list order matters only for those.
     pred_segments : list of dict
         ``{"id", "category_id"}`` for every non-zero id of ``pred_ids``
         (an ``iscrowd`` key is ignored: predictions are never crowd).
@@ -330,14 +355,15 @@ def panoptic_quality(gt_ids, gt_segments, pred_ids, pred_segments, categories) -
     -------
     PanopticResult
         ``.summary``, ``.per_class``, ``.matches``, ``.false_positives``,
-        ``.false_negatives`` (and ``.ignored``, ``.crowd``, ``.overlaps``).
+        ``.false_negatives`` (and ``.ignored``, ``.crowd``, ``.crowd_regions``,
+        ``.overlaps``).
 
     Raises
     ------
     ValueError
         On shape mismatch, non-integer or negative ids, ids without a segment
         entry, segments listed but absent from the map, duplicate ids,
-        unknown categories, two crowd segments of one category, or more
+        unknown categories, an ``iscrowd`` other than 0 or 1, or more
         than ~2000 segments on each side.
 
     Notes
@@ -351,10 +377,24 @@ def panoptic_quality(gt_ids, gt_segments, pred_ids, pred_segments, categories) -
              \\times \\underbrace{\\frac{|TP|}{|TP| + \\frac12 |FP| + \\frac12 |FN|}}_{RQ}
 
     The IoU's union leaves out the prediction's pixels on VOID; crowd ground
-    truth is never a false negative; an unmatched prediction more than half
-    on VOID or on same-category crowd is not a false positive. Categories
-    without TP, FP and FN are left out of the averages. Identical to
-    ``panopticapi.evaluation.pq_compute`` restricted to one image.
+    truth is never matched and never a false negative; an unmatched
+    prediction is ignored (not a false positive) when
+
+    .. math::
+
+        \\frac{|p \\cap \\mathrm{VOID}| + |p \\cap \\mathrm{crowd}_c|}{|p|} > 0.5,
+
+    with :math:`\\mathrm{crowd}_c` the crowd region of the prediction's
+    category :math:`c`. When ``gt_segments`` lists several crowd segments of
+    :math:`c`, :math:`\\mathrm{crowd}_c` is the **last one listed** (the COCO
+    panoptic API keeps ``crowd_labels_dict[category_id] = gt_label`` while
+    looping over the segments, so later entries overwrite earlier ones);
+    a prediction lying on an earlier crowd segment of its category is not
+    excused by it. ``.crowd_regions`` lists the crowd segments used.
+    Categories without TP, FP and FN are left out of the averages (nan
+    scores; with none at all a group's scores are nan where COCO would
+    divide by zero). Areas are counted on the id maps. Otherwise identical
+    to ``panopticapi.evaluation.pq_compute`` restricted to one image.
 
     References
     ----------
@@ -435,10 +475,13 @@ def panoptic_trace(gt_ids, gt_segments, pred_ids, pred_segments, categories) -> 
     gt_side, pred_side = _paint_outcomes(gt, pred, tp_p, fn, fp, ignored)
     combined = np.where(pred.id_map != VOID, pred_side, gt_side)
     all_scores = result.summary["all"]
+    unused = len(result.crowd) - len(result.crowd_regions)
     stages = (
         ("VOID and crowd", gt_side == _CROWD, _CROWD,
          f"{int(np.sum(gt.id_map == VOID))} VOID pixels and {len(result.crowd)} crowd "
-         "region(s) are set aside: they never count as misses.", {"crowd": len(result.crowd)}),
+         "segment(s) are set aside: they never count as misses."
+         + (f" {unused} of them excuse no prediction: only the last crowd segment listed "
+            "per class does." if unused else ""), {"crowd": len(result.crowd)}),
         ("matches", combined == _TP, _TP,
          f"{len(result.matches)} pairs share a category and overlap with IoU > {MATCH_IOU}.",
          {"tp": len(result.matches)}),

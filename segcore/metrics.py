@@ -17,6 +17,7 @@ With the confusion matrix :math:`n_{ij}` (ground truth class i predicted as j):
 
 from __future__ import annotations
 
+import sys
 import warnings
 
 import numpy as np
@@ -168,48 +169,103 @@ def dice(gt_mask, pred_mask):
     return float(2.0 * np.logical_and(a, b).sum() / total)
 
 
-def _validate_probs(probs, target):
-    probs = np.asarray(probs, dtype=float)
-    target = np.asarray(target, dtype=float)
-    if probs.shape != target.shape:
-        raise ValueError(f"probs and target must have the same shape, got {probs.shape} and {target.shape}")
+SOFT_DICE_EPS = 1e-6
+_SOFT_DICE_AXES = {1: (0,), 2: (0, 1), 3: (1, 2), 4: (0, 2, 3)}  # pixel (and batch) axes
+
+
+def _validate_soft_dice(probs, target):
+    """Return probs and target as float numpy arrays, or both as torch tensors if one is.
+
+    torch is never imported here: a tensor can only exist if torch already was.
+    """
+    torch = sys.modules.get("torch")
+    if torch is not None and (isinstance(probs, torch.Tensor) or isinstance(target, torch.Tensor)):
+        dtype = probs.dtype if isinstance(probs, torch.Tensor) else target.dtype
+        probs = torch.as_tensor(probs, dtype=dtype)
+        target = torch.as_tensor(target, dtype=dtype, device=probs.device)
+    else:
+        probs = np.asarray(probs, dtype=float)
+        target = np.asarray(target, dtype=float)
+    if tuple(probs.shape) != tuple(target.shape):
+        raise ValueError(f"probs and target must have the same shape, got {tuple(probs.shape)} "
+                         f"and {tuple(target.shape)}")
+    if probs.ndim not in _SOFT_DICE_AXES:
+        raise ValueError(f"probs must be a mask, (C, H, W) or (N, C, H, W), got {probs.ndim} "
+                         f"dimensions")
     return probs, target
 
 
-def soft_dice_loss(probs, target, eps=1.0):
-    """Soft Dice loss 1 - (2 sum p t + eps) / (sum p + sum t + eps).
+def soft_dice_loss(probs, target, eps=SOFT_DICE_EPS):
+    """The lecture's soft Dice loss, 1 - 2 sum(y p) / (sum y^2 + sum p^2), averaged over classes.
+
+    One definition for the page's numbers and for training: numpy arrays (or
+    lists) give a float, torch tensors give a differentiable 0-d tensor
+    computed with the same operations.
 
     Parameters
     ----------
-    probs : array of float in [0, 1]
-        Predicted foreground probabilities (any shape; for several classes
-        pass ``(C, H, W)`` and a one-hot target: the loss is averaged over C).
-    target : array of {0, 1}, same shape
-        Ground truth (one-hot for several classes).
+    probs : array or torch.Tensor of float in [0, 1]
+        Predicted probabilities: one mask (``(P,)`` or ``(H, W)``), one image
+        ``(C, H, W)`` or a batch ``(N, C, H, W)``.
+    target : array or torch.Tensor, same shape
+        Ground truth, {0, 1} (one-hot along C for several classes).
     eps : float
-        Smoothing term that keeps empty masks finite.
+        Smoothing added to numerator and denominator, beyond the lecture
+        (whose formula has none); the shipped FCN weights were trained with
+        the default. ``eps=0`` gives the lecture's value exactly.
+
+    Returns
+    -------
+    float or torch.Tensor
+        The loss in [0, 1]; a 0-d tensor (with gradient) for tensor input.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ or have more than 4 dimensions.
 
     Notes
     -----
-    The differentiable relaxation of Dice from the lecture: products of
-    probabilities replace the intersection, sums replace the areas.
+    The practical deck's slide "Variation: Dice-Loss" computes, for
+    each class mask c, with :math:`y` the ground truth and :math:`p` the
+    predicted probability of c at each pixel,
+
+    .. math::
+
+        L_c = 1 - \\frac{2 \\sum_{\\text{pixels}} y\\,p + \\varepsilon}
+                          {\\sum_{\\text{pixels}} y^2 + \\sum_{\\text{pixels}} p^2 + \\varepsilon},
+        \\qquad L = \\frac{1}{C} \\sum_c L_c ,
+
+    "repeated over all classes and averaged". The lecture's formula has
+    :math:`\\varepsilon = 0`; the default 1e-6 changes a value by at most
+    about :math:`\\varepsilon / (\\sum y^2 + \\sum p^2)`. A class absent from
+    both maps (denominator 0) counts as perfect agreement, loss 0, as
+    :func:`dice` does for two empty masks. The sums run over the pixels,
+    and over the batch for ``(N, C, H, W)`` input (one mask per class).
+    With {0, 1} masks :math:`y^2 = y`, :math:`p^2 = p` and, at
+    :math:`\\varepsilon = 0`, :math:`1 - L_c` is the Dice coefficient
+    :math:`2|A \\cap B| / (|A| + |B|)` of :func:`dice`.
 
     Examples
     --------
-    >>> round(soft_dice_loss([0.9, 0.1], [1, 0], eps=0.0), 4)
-    0.1
+    One pixel of the class at 0.9, one background pixel at 0.1:
+    1 - 2 (0.9) / (1 + 0.81 + 0.01) = 0.011.
+
+    >>> round(soft_dice_loss([0.9, 0.1], [1, 0]), 4)
+    0.011
+    >>> import torch
+    >>> p = torch.tensor([0.9, 0.1], requires_grad=True)
+    >>> loss = soft_dice_loss(p, torch.tensor([1.0, 0.0]))
+    >>> round(float(loss), 4), loss.requires_grad
+    (0.011, True)
     """
-    probs, target = _validate_probs(probs, target)
-    if probs.ndim == 3:
-        axes = (1, 2)
-        inter = (probs * target).sum(axes)
-        total = probs.sum(axes) + target.sum(axes)
-        return float(np.mean(1.0 - (2.0 * inter + eps) / (total + eps)))
-    inter = (probs * target).sum()
-    total = probs.sum() + target.sum()
-    if total + eps == 0:
-        return 0.0
-    return float(1.0 - (2.0 * inter + eps) / (total + eps))
+    probs, target = _validate_soft_dice(probs, target)
+    axes = _SOFT_DICE_AXES[probs.ndim]
+    inter = (probs * target).sum(axes)
+    denom = (target ** 2).sum(axes) + (probs ** 2).sum(axes)
+    empty = denom + eps == 0  # a class in neither map: 0 / 0 read as perfect agreement
+    loss = (1.0 - (2.0 * inter + eps + empty) / (denom + eps + empty)).mean()
+    return float(loss) if isinstance(loss, (np.ndarray, np.generic)) else loss
 
 
 def cross_entropy(probs, labels, ignore_index=None):

@@ -1,4 +1,5 @@
-"""segcore.deep.fcn and fcn_training: architecture, staged trace, weights, accuracy, training."""
+"""segcore.deep.fcn and fcn_training: architecture, staged trace, weights, accuracy, timing,
+training."""
 
 import shutil
 
@@ -7,6 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from segcore import metrics
 from segcore.deep import fcn
 from segcore.deep import fcn_training as T
 from segcore.deep import weights as W
@@ -105,6 +107,8 @@ def test_constant_image_warns():
     lambda: fcn.build_fcn("fcn8s", weights="imagenet"),
     lambda: fcn.sliding_window(np.zeros((256, 256), np.uint8), stride=2),
     lambda: fcn.sliding_window(np.zeros((64, 64), np.uint8), window=20),
+    lambda: fcn.timed_predict(np.zeros((32, 32), np.uint8), "fcn4s"),
+    lambda: fcn.timed_predict(np.zeros((32, 32), np.uint8), repeat=0),
 ])
 def test_bad_input_raises_value_error(call):
     with pytest.raises(ValueError):
@@ -147,20 +151,73 @@ def test_weights_are_verified_and_loaded_weights_only(tmp_path):
         fcn.build_fcn("fcn32s", "shapes", weights_dir=tmp_path)
 
 
-def test_soft_dice_loss_matches_the_lecture_formula():
+def test_training_loss_is_cross_entropy_plus_the_lectures_soft_dice():
+    """Training and the pages share one soft Dice, segcore.metrics.soft_dice_loss (deck 004:
+    1 - 2 sum(y p) / (sum y^2 + sum p^2) per class, averaged): the loss on tensors equals
+    the hand-written formula and the numpy form on the same numbers."""
+    assert not hasattr(fcn, "soft_dice_loss")  # no second definition to drift apart
+    c = fcn.NUM_CLASSES
     rng = np.random.default_rng(0)
-    logits = torch.from_numpy(rng.normal(size=(1, 3, 5, 6))).requires_grad_(True)
-    probs = torch.softmax(logits, 1)
-    target = torch.from_numpy(rng.integers(0, 3, (1, 5, 6)))
-    onehot = F.one_hot(target, 3).permute(0, 3, 1, 2).double()
-    p, y = probs.detach().numpy()[0], onehot.numpy()[0]
-    manual = np.mean([1 - 2 * (p[c] * y[c]).sum() / ((y[c] ** 2).sum() + (p[c] ** 2).sum())
-                      for c in range(3)])
-    loss = fcn.soft_dice_loss(probs, onehot)
-    assert float(loss.detach()) == pytest.approx(manual, abs=1e-5)
+    logits = torch.from_numpy(rng.normal(size=(2, c, 5, 6))).requires_grad_(True)
+    target = torch.from_numpy(rng.integers(0, c, (2, 5, 6)))
+    p = torch.softmax(logits, 1).detach().numpy()
+    y = np.eye(c)[target.numpy()].transpose(0, 3, 1, 2)
+    by_hand = np.mean([1 - 2 * (y[:, k] * p[:, k]).sum()
+                       / ((y[:, k] ** 2).sum() + (p[:, k] ** 2).sum()) for k in range(c)])
+    assert metrics.soft_dice_loss(p, y) == pytest.approx(by_hand, abs=1e-6)
+    loss = T._loss(logits, target)
+    expected = float(F.cross_entropy(logits, target).detach()) + T.DICE_WEIGHT * by_hand
+    assert float(loss.detach()) == pytest.approx(expected, abs=1e-6)
     loss.backward()
     assert logits.grad is not None and torch.isfinite(logits.grad).all()
-    assert float(fcn.soft_dice_loss(onehot, onehot)) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_evaluate_reports_the_metrics_soft_dice(scene):
+    labels, probs = fcn.predict(fcn.pretrained("fcn8s"), scene.image)
+    report = fcn.evaluate(scene.semantic, labels, probs)
+    onehot = np.eye(fcn.NUM_CLASSES)[scene.semantic].transpose(2, 0, 1)
+    assert report["soft_dice"] == pytest.approx(metrics.soft_dice_loss(probs, onehot))
+    assert 0.0 < report["soft_dice"] < 0.2
+
+
+def test_timed_predict_times_only_the_warm_model(monkeypatch):
+    """The variant table's ms: loading (build, SHA-256 check, torch.load) and the first pass
+    come before the clock starts; the timed region holds predict calls on the loaded model only."""
+    model = fcn.build_fcn("fcn16s").eval()
+    events = []
+    real_predict = fcn.predict
+
+    def loader(variant):
+        events.append("load")
+        return model
+
+    def spy_predict(m, image):
+        assert m is model
+        events.append("predict")
+        return real_predict(m, image)
+
+    ticks = iter(range(100))
+
+    def clock():
+        events.append("clock")
+        return float(next(ticks))
+
+    monkeypatch.setattr(fcn, "pretrained", loader)
+    monkeypatch.setattr(fcn, "predict", spy_predict)
+    image = make_scene("shapes", seed=3, size=64).image
+    labels, probs, ms = fcn.timed_predict(image, "fcn16s", repeat=3, clock=clock)
+    assert events == ["load", "predict"] + ["clock", "predict", "clock"] * 3
+    assert ms == 1000.0  # one fake-clock tick (1 s) around each timed pass, median of three
+    np.testing.assert_array_equal(labels, real_predict(model, image)[0])
+    assert probs.shape == (fcn.NUM_CLASSES, 64, 64)
+
+
+def test_timed_predict_of_a_shipped_model(scene):
+    labels, probs, ms = fcn.timed_predict(scene.image, "fcn32s")
+    expected_labels, expected_probs = fcn.predict(fcn.pretrained("fcn32s"), scene.image)
+    np.testing.assert_array_equal(labels, expected_labels)
+    np.testing.assert_allclose(probs, expected_probs)
+    assert ms > 0
 
 
 @pytest.fixture(scope="module")

@@ -89,17 +89,67 @@ def test_all_ignored_accuracy_is_nan():
         assert np.isnan(metrics.pixel_accuracy(np.full((2, 2), 255), np.zeros((2, 2), int), 255))
 
 
-def test_soft_dice_loss_limits_and_value():
+def test_soft_dice_loss_is_the_lectures_formula_on_a_hand_computed_case():
+    """Deck 004, "Variation: Dice-Loss": 1 - 2 sum(y p) / (sum y^2 + sum p^2) per class, then
+    the mean over classes. Two classes, two pixels, worked by hand:
+    class 0: 1 - 2 (0.9) / (1 + 0.81 + 0.04) = 1 - 1.8 / 1.85
+    class 1: 1 - 2 (0.8) / (1 + 0.01 + 0.64) = 1 - 1.6 / 1.65"""
+    probs = np.array([[[0.9, 0.2]], [[0.1, 0.8]]])   # (C=2, H=1, W=2)
+    onehot = np.array([[[1.0, 0.0]], [[0.0, 1.0]]])
+    expected = ((1 - 1.8 / 1.85) + (1 - 1.6 / 1.65)) / 2   # 0.028665...
+    assert metrics.soft_dice_loss(probs, onehot, eps=0) == pytest.approx(expected, rel=1e-12)
+    assert metrics.soft_dice_loss(probs, onehot) == pytest.approx(expected, abs=1e-6)
+    # not the sum(p) + sum(y) variant, which gives (1 - 1.8/2.1 + 1 - 1.6/1.9) / 2 = 0.15
+    assert metrics.soft_dice_loss(probs, onehot, eps=0) == pytest.approx(0.028665, abs=1e-6)
+    # a batch (N, C, H, W) sums each class over the whole batch: two copies change nothing
+    batch = np.stack([probs, probs]), np.stack([onehot, onehot])
+    assert metrics.soft_dice_loss(*batch, eps=0) == pytest.approx(expected, rel=1e-12)
+
+
+def test_soft_dice_loss_limits():
     t = np.array([[1, 1], [0, 0]], float)
-    assert metrics.soft_dice_loss(t, t, eps=0) == pytest.approx(0.0)
-    assert metrics.soft_dice_loss(1 - t, t, eps=0) == pytest.approx(1.0)
-    p = np.array([[0.8, 0.6], [0.2, 0.0]])
-    assert metrics.soft_dice_loss(p, t, eps=0) == pytest.approx(1 - 2 * 1.4 / (1.6 + 2))
-    # multi-class one-hot: mean over classes
-    probs = np.stack([1 - p, p])
-    onehot = np.stack([1 - t, t])
-    expected = np.mean([metrics.soft_dice_loss(1 - p, 1 - t, 1.0), metrics.soft_dice_loss(p, t, 1.0)])
-    assert metrics.soft_dice_loss(probs, onehot) == pytest.approx(expected)
+    assert metrics.soft_dice_loss(t, t) == 0.0
+    assert metrics.soft_dice_loss(1 - t, t, eps=0) == 1.0
+    # a class in neither map is perfect agreement, also without smoothing (no 0 / 0)
+    assert metrics.soft_dice_loss(np.zeros((2, 2)), np.zeros((2, 2)), eps=0) == 0.0
+    # on {0, 1} masks the lecture's soft Dice is 1 - Dice
+    rng = np.random.default_rng(0)
+    a, b = rng.random((9, 7)) < 0.4, rng.random((9, 7)) < 0.5
+    assert metrics.soft_dice_loss(b, a, eps=0) == pytest.approx(1 - metrics.dice(a, b))
+
+
+def _softmax_and_onehot(shape, class_axis, seed):
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(size=shape)
+    probs = np.exp(logits) / np.exp(logits).sum(class_axis, keepdims=True)
+    labels = rng.integers(0, shape[class_axis], np.delete(shape, class_axis))
+    return probs, np.moveaxis(np.eye(shape[class_axis])[labels], -1, class_axis)
+
+
+@pytest.mark.parametrize("shape,class_axis", [((2, 50), 0), ((4, 9, 11), 0), ((3, 4, 9, 11), 1)])
+def test_soft_dice_loss_numpy_and_torch_forms_agree(shape, class_axis):
+    """One definition serves the pages (numpy -> float) and training (tensor -> tensor).
+    Shapes: a 2-D mask (summed as one), (C, H, W), and a training batch (N, C, H, W)."""
+    torch = pytest.importorskip("torch")
+    probs, onehot = _softmax_and_onehot(shape, class_axis, seed=sum(shape))
+    expected = metrics.soft_dice_loss(probs, onehot)
+    assert isinstance(expected, float)
+    p = torch.tensor(probs, requires_grad=True)
+    loss = metrics.soft_dice_loss(p, torch.from_numpy(onehot))
+    assert isinstance(loss, torch.Tensor) and loss.dim() == 0
+    assert float(loss.detach()) == pytest.approx(expected, rel=1e-12)
+    loss.backward()
+    assert torch.isfinite(p.grad).all() and float(p.grad.abs().sum()) > 0
+    # a tensor against a numpy target, and float32 as in training
+    assert float(metrics.soft_dice_loss(p.detach().float(), onehot)) == pytest.approx(expected,
+                                                                                      rel=1e-5)
+
+
+@pytest.mark.parametrize("probs,target", [(np.zeros((2, 3)), np.zeros((3, 2))),
+                                          (np.zeros((1, 1, 1, 2, 2)), np.zeros((1, 1, 1, 2, 2)))])
+def test_soft_dice_loss_rejects_bad_shapes(probs, target):
+    with pytest.raises(ValueError, match="probs"):
+        metrics.soft_dice_loss(probs, target)
 
 
 def test_cross_entropy_matches_sklearn_log_loss():

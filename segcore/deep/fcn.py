@@ -56,7 +56,7 @@ from segcore.trace import Trace, TraceRecorder
 
 __all__ = ["VARIANTS", "VARIANT_TITLES", "NUM_CLASSES", "LECTURE_WIDTHS", "TRAINED_WIDTH",
            "WEIGHTS_FILES", "TinyFCN", "TinyUNet", "build_fcn", "pretrained",
-           "predict", "fcn_trace", "sliding_window", "soft_dice_loss", "evaluate",
+           "predict", "timed_predict", "fcn_trace", "sliding_window", "evaluate",
            "boundary_accuracy", "to_tensor", "parameter_count"]
 
 VARIANTS = ("fcn32s", "fcn16s", "fcn8s", "unet")
@@ -75,7 +75,7 @@ WINDOW = 32                         # sliding-window patch side (multiple of STR
 WINDOW_BATCH = 64                   # sliding-window patches per forward pass (bounds memory)
 FEATURE_CHANNELS_KEPT = 8           # channels of a feature map stored in the trace
 BOUNDARY_BAND = 2                   # pixels either side of a GT boundary for boundary accuracy
-DICE_EPS = 1e-6
+TIMED_PASSES = 3                    # warm passes timed by timed_predict (median reported)
 
 
 def _channels(width: float) -> tuple[int, ...]:
@@ -317,6 +317,66 @@ def predict(model: nn.Module, image: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return probs.argmax(0).astype(np.int32), probs
 
 
+def timed_predict(image: np.ndarray, variant: str = "fcn8s", *, model: nn.Module | None = None,
+                  repeat: int = TIMED_PASSES, clock=time.perf_counter
+                  ) -> tuple[np.ndarray, np.ndarray, float]:
+    """:func:`predict` plus the time of warm inference only (no loading, no first pass).
+
+    Parameters
+    ----------
+    image : (H, W) uint8
+        Gray image; sides 8..1024.
+    variant : {"fcn32s", "fcn16s", "fcn8s", "unet"}
+        Shipped model to run (ignored when ``model`` is given).
+    model : torch.nn.Module, optional
+        The network to run instead of the shipped one.
+    repeat : int
+        Timed passes; the median is returned.
+    clock : callable
+        Seconds as a float (``time.perf_counter``).
+
+    Returns
+    -------
+    labels : (H, W) int32
+    probs : (C, H, W) float32
+    ms : float
+        Median wall time of ``repeat`` calls of :func:`predict` on the loaded,
+        warmed-up model: padding, forward pass, softmax and the copy to numpy.
+
+    Raises
+    ------
+    ValueError
+        Bad image or variant, or ``repeat`` < 1.
+
+    Notes
+    -----
+    Before the clock starts, the model is loaded (:func:`pretrained`: build,
+    SHA-256 check and ``torch.load`` on a process's first call) and run once;
+    that warm-up pass gives the returned labels and probabilities. A first
+    pass also pays torch's one-off costs (allocations, kernel selection for
+    the input size), so timing it, or the loading, would rank the variants by
+    the order they were first used rather than by the work they do.
+
+    Examples
+    --------
+    >>> labels, probs, ms = timed_predict(np.zeros((32, 32), np.uint8), model=build_fcn("fcn8s"))
+    >>> labels.shape, probs.shape, ms > 0
+    ((32, 32), (4, 32, 32), True)
+    """
+    if isinstance(repeat, bool) or not isinstance(repeat, (int, np.integer)) or repeat < 1:
+        raise ValueError(f"repeat must be a positive integer, got {repeat!r}")
+    if model is None:
+        _validate(variant=variant)
+        model = pretrained(variant)
+    labels, probs = predict(model, image)  # warm-up (and the result), outside the clock
+    samples = []
+    for _ in range(repeat):
+        start = clock()
+        predict(model, image)
+        samples.append((clock() - start) * 1000.0)
+    return labels, probs, float(np.median(samples))
+
+
 def _keep_channels(features: torch.Tensor) -> np.ndarray:
     return features[0, :FEATURE_CHANNELS_KEPT].numpy().astype(np.float32)
 
@@ -509,39 +569,6 @@ def sliding_window(image: np.ndarray, variant: str = "fcn8s", *, stride: int = 8
                       params={"stride": int(stride), "window": window})
 
 
-def soft_dice_loss(probs: torch.Tensor, onehot: torch.Tensor, eps: float = DICE_EPS
-                   ) -> torch.Tensor:
-    """Lecture soft Dice loss, averaged over classes (differentiable, torch).
-
-    Parameters
-    ----------
-    probs : (N, C, H, W) or (C, H, W) tensor
-        Softmax probabilities.
-    onehot : tensor of the same shape
-        One-hot ground truth.
-    eps : float
-        Keeps a class absent from both maps finite (its loss is then 0).
-
-    Returns
-    -------
-    torch.Tensor
-        Scalar :math:`\\frac{1}{C}\\sum_c \\big(1 - \\frac{2 \\sum y p}{\\sum y^2 + \\sum p^2}\\big)`.
-
-    Examples
-    --------
-    >>> p = torch.tensor([[[0.9, 0.1]], [[0.1, 0.9]]])
-    >>> y = torch.tensor([[[1.0, 0.0]], [[0.0, 1.0]]])
-    >>> round(float(soft_dice_loss(p, y)), 4)
-    0.011
-    """
-    axes = tuple(range(probs.dim() - 2, probs.dim()))
-    if probs.dim() == 4:
-        axes = (0,) + axes
-    inter = (probs * onehot).sum(axes)
-    denom = (onehot ** 2).sum(axes) + (probs ** 2).sum(axes)
-    return (1.0 - (2.0 * inter + eps) / (denom + eps)).mean()
-
-
 def boundary_accuracy(gt: np.ndarray, pred: np.ndarray, band: int = BOUNDARY_BAND) -> float:
     """Pixel accuracy restricted to pixels within ``band`` pixels of a GT boundary.
 
@@ -569,7 +596,9 @@ def evaluate(gt: np.ndarray, pred: np.ndarray, probs: np.ndarray | None = None,
         :func:`segcore.metrics.segmentation_report` keys plus ``"dice"`` (mean
         of per-class Dice over classes in GT or prediction),
         ``"boundary_accuracy"`` and, when ``probs`` is given, ``"cross_entropy"``
-        and ``"soft_dice"`` (the lecture's loss values for this prediction).
+        and ``"soft_dice"`` (the lecture's loss values for this prediction,
+        :func:`segcore.metrics.cross_entropy` and
+        :func:`segcore.metrics.soft_dice_loss`, the training loss's terms).
     """
     report = metrics.segmentation_report(gt, pred, NUM_CLASSES, class_names=class_names)
     present = [c for c in range(NUM_CLASSES) if (gt == c).any() or (pred == c).any()]
@@ -578,6 +607,5 @@ def evaluate(gt: np.ndarray, pred: np.ndarray, probs: np.ndarray | None = None,
     if probs is not None:
         report["cross_entropy"] = metrics.cross_entropy(probs, gt)
         onehot = np.eye(NUM_CLASSES, dtype=np.float32)[gt].transpose(2, 0, 1)
-        report["soft_dice"] = float(soft_dice_loss(torch.from_numpy(probs),
-                                                   torch.from_numpy(onehot)))
+        report["soft_dice"] = metrics.soft_dice_loss(probs, onehot)
     return report

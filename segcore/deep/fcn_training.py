@@ -21,6 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from segcore import metrics
 from segcore.deep import fcn
 from segcore.deep import weights as _weights
 from segcore.deep.threads import torch_threads
@@ -80,10 +81,14 @@ def training_batch(pool, rng: np.random.Generator, batch_size: int = BATCH_SIZE
 
 
 def _loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Cross entropy averaged over all pixels plus the soft Dice loss averaged over classes."""
+    """Cross entropy averaged over all pixels plus the soft Dice loss averaged over classes.
+
+    The soft Dice term is :func:`segcore.metrics.soft_dice_loss` on tensors
+    (per class over the whole batch), the definition the pages show.
+    """
     onehot = F.one_hot(target, fcn.NUM_CLASSES).permute(0, 3, 1, 2).float()
     probs = F.softmax(logits, dim=1)
-    return F.cross_entropy(logits, target) + DICE_WEIGHT * fcn.soft_dice_loss(probs, onehot)
+    return F.cross_entropy(logits, target) + DICE_WEIGHT * metrics.soft_dice_loss(probs, onehot)
 
 
 def train_variant(variant: str, pool, *, iterations: int | None = None,

@@ -290,3 +290,181 @@ def test_merge_regions_8_connectivity_adds_diagonal_edges():
     img, labels = _four_checkered_regions()
     t = merge_regions(img, labels, k=1.5, connectivity=8)
     assert len(t.rag_before["edges"]) == 6
+
+
+def _reference_growth(img, markers, criterion, tolerance, connectivity, max_size=None):
+    """The lecture's algorithm pixel by pixel, with its statistics, for every rule.
+
+    At each stage every unlabelled neighbour of region i is tested against
+    M(i) +- T(i) of the region before the stage (the seed value +- T for the fixed
+    rule); a pixel several regions accept joins the closest (ties: the smaller label);
+    a region at max_size stops, and a stage fills it with the closest pixels first,
+    then in raster order. Returns stage, labels and, before every stage, each region's
+    (size, mean, sd, T(i)).
+    """
+    img = img.astype(float)
+    steps = [(-1, 0), (1, 0), (0, -1), (0, 1)]
+    if connectivity == 8:
+        steps += [(-1, -1), (-1, 1), (1, -1), (1, 1)]
+    stage = np.where(markers > 0, 0, -1)
+    labels = markers.astype(int)
+    members = {i: [tuple(p) for p in np.argwhere(markers == i)]
+               for i in range(1, markers.max() + 1)}
+    seed_value = {i: np.mean([img[p] for p in pixels]) for i, pixels in members.items()}
+
+    def statistics(i):
+        values = np.array([img[p] for p in members[i]])
+        mean, sd = values.mean(), values.std()
+        if criterion == "fixed":
+            return len(values), mean, sd, tolerance, seed_value[i]
+        ratio = sd / mean if mean > 0 else 0.0
+        limit = tolerance if criterion == "mean" else max(0.0, 1 - ratio) * tolerance
+        return len(values), mean, sd, limit, mean
+
+    history, k = [], 0
+    while True:
+        stats = {i: statistics(i) for i in members}
+        history.append(stats)
+        offers = {}
+        for i, pixels in members.items():
+            size, _, _, limit, reference = stats[i]
+            if max_size is not None and size >= max_size:
+                continue
+            for r, c in pixels:
+                for dr, dc in steps:
+                    p = (r + dr, c + dc)
+                    if (0 <= p[0] < img.shape[0] and 0 <= p[1] < img.shape[1] and stage[p] < 0
+                            and reference - limit <= img[p] <= reference + limit):
+                        offers.setdefault(p, set()).add((abs(img[p] - reference), i))
+        winners = {p: min(choices) for p, choices in offers.items()}  # (distance, label)
+        if max_size is not None:
+            kept, taken = {}, dict.fromkeys(members, 0)
+            for i, distance, p in sorted((i, d, p) for p, (d, i) in winners.items()):
+                if taken[i] < max_size - stats[i][0]:
+                    kept[p], taken[i] = (distance, i), taken[i] + 1
+            winners = kept
+        if not winners:
+            return stage, labels, history
+        k += 1
+        for p, (_, i) in winners.items():
+            stage[p], labels[p] = k, i
+            members[i].append(p)
+
+
+def _random_case(rng, n_seeds, size=16):
+    """Noise on a ramp (integers, so M(i) +- T with T = x.5 never ties with a pixel)."""
+    img = rng.integers(0, 60, (size, size)) + np.arange(size) * 6
+    flat = rng.choice(size * size, n_seeds, replace=False)
+    markers = np.zeros((size, size), np.int32)
+    markers.flat[flat] = np.arange(1, n_seeds + 1)
+    return img, markers
+
+
+def _assert_matches_reference(ours, stage, labels, history):
+    np.testing.assert_array_equal(ours.stage, stage)
+    np.testing.assert_array_equal(ours.labels, labels)
+    n = min(len(history[0]), region_growing.MAX_TRACKED_REGIONS)
+    expected = np.array([[stats[i] for i in range(1, n + 1)] for stats in history])
+    assert ours.history["mean"].shape == (len(history), n) == (ours.total_steps, n)
+    for j, name in enumerate(["size", "mean", "sd", "threshold"]):
+        np.testing.assert_allclose(ours.history[name], expected[:, :, j], rtol=1e-12, atol=1e-9,
+                                   err_msg=name)
+    for step in ours.steps:  # each recorded ring is exactly the pixels of its stage
+        np.testing.assert_array_equal(np.sort(step.data["ring"]),
+                                      np.flatnonzero(stage == step.index))
+        np.testing.assert_array_equal(step.data["sizes"], expected[step.index, :, 0])
+        assert step.metrics["added"] == (stage == step.index).sum()
+        assert step.metrics["size"] == ((stage >= 0) & (stage <= step.index)).sum()
+        np.testing.assert_allclose([step.metrics["mean"], step.metrics["sd"],
+                                    step.metrics["threshold"]],
+                                   expected[step.index, 0, 1:4], rtol=1e-12, atol=1e-9)
+
+
+@pytest.mark.parametrize("connectivity", [4, 8])
+@pytest.mark.parametrize("criterion", ["fixed", "mean", "adaptive"])
+@pytest.mark.parametrize("n_seeds", [1, 3])
+@pytest.mark.parametrize("case", range(3))
+def test_stages_and_statistics_match_the_pixel_by_pixel_algorithm(criterion, connectivity,
+                                                                   n_seeds, case):
+    rng = np.random.default_rng(100 * case + 10 * n_seeds + connectivity)
+    img, markers = _random_case(rng, n_seeds)
+    tolerance = {"fixed": 30.5, "mean": 25.5, "adaptive": 45.5}[criterion]
+    seeds = np.argwhere(markers)[np.argsort(markers[markers > 0])]
+    ours = region_grow(img, seeds, criterion=criterion, threshold=tolerance,
+                       connectivity=connectivity, max_steps=None)
+    stage, labels, history = _reference_growth(img, markers, criterion, tolerance, connectivity)
+    assert stage.max() > 2  # the case really grows over several stages
+    _assert_matches_reference(ours, stage, labels, history)
+
+
+@pytest.mark.parametrize("criterion", ["fixed", "mean"])
+@pytest.mark.parametrize("n_seeds", [1, 3])
+@pytest.mark.parametrize("connectivity", [4, 8])
+def test_max_size_matches_the_pixel_by_pixel_algorithm(criterion, n_seeds, connectivity):
+    rng = np.random.default_rng(n_seeds + connectivity)
+    img, markers = _random_case(rng, n_seeds)
+    img = img // 8 * 8  # many equal distances: the raster-order tie-break decides
+    tolerance = 30.5 if criterion == "fixed" else 25.5
+    ours = region_grow(img, markers=markers, criterion=criterion, threshold=tolerance,
+                       connectivity=connectivity, max_size=23, max_steps=None)
+    stage, labels, history = _reference_growth(img, markers, criterion, tolerance, connectivity,
+                                               max_size=23)
+    assert (labels == 1).sum() == 23
+    _assert_matches_reference(ours, stage, labels, history)
+
+
+@pytest.mark.parametrize("criterion", ["fixed", "mean", "adaptive"])
+def test_seed_sets_from_markers_match_the_pixel_by_pixel_algorithm(criterion):
+    rng = np.random.default_rng(5)
+    img = rng.integers(0, 60, (16, 16)) + np.arange(16) * 6
+    markers = np.zeros((16, 16), np.int32)
+    markers[2:4, 2:5], markers[10:13, 12] = 1, 2  # two seed sets of several pixels
+    tolerance = {"fixed": 30.5, "mean": 25.5, "adaptive": 45.5}[criterion]
+    for one in (markers == 1, markers):  # the one-region and the many-regions code
+        ours = region_grow(img, markers=one.astype(np.int32), criterion=criterion,
+                           threshold=tolerance, max_steps=None)
+        _assert_matches_reference(ours, *_reference_growth(img, one.astype(int), criterion,
+                                                           tolerance, 8))
+
+
+@pytest.mark.parametrize("criterion", ["fixed", "mean", "adaptive"])
+@pytest.mark.parametrize("connectivity", [4, 8])
+@pytest.mark.parametrize("max_size", [None, 300])
+def test_one_region_code_equals_the_many_regions_code(criterion, connectivity, max_size):
+    """The one-region stages (scalar statistics, queue marks in the state map) grow the
+    same stages as the general many-regions stages, run on the same single seed."""
+    rng = np.random.default_rng(connectivity)
+    img = np.round(rng.normal(size=(48, 48)) * 12 + 100 + np.arange(48) * 2, 1)  # floats
+    img[10:30, 15:35] += 70  # a bright square the region must go around
+    markers = np.zeros(img.shape, np.int32)
+    markers[40, 3] = 1
+    tolerance = {"fixed": 30, "mean": 25, "adaptive": 40}[criterion]
+    grown = {}
+    for kind in (region_growing._OneRegion, region_growing._Regions):
+        grow = kind(region_growing.gray_float(img), markers, 1, criterion, tolerance, max_size)
+        region_growing._grow_stages(grow, connectivity)
+        grown[kind] = grow
+    one, many = grown.values()
+    assert len(one.added) > 12 and one.all_full() == many.all_full() == (max_size is not None)
+    np.testing.assert_array_equal(one.crop(np.maximum(one.state, NOT_REACHED)),
+                                  many.crop(np.maximum(many.state, NOT_REACHED)))
+    np.testing.assert_array_equal(one.final_labels(), many.final_labels())
+    for name, values in one.history().items():
+        np.testing.assert_allclose(values, many.history()[name], rtol=1e-9, err_msg=name)
+    for k in range(len(one.added)):  # rings are sets; the two codes list them in other orders
+        np.testing.assert_array_equal(np.sort(one.ring(k)), np.sort(many.ring(k)))
+
+
+def test_one_region_statistics_are_region_stats_bit_for_bit():
+    rng = np.random.default_rng(0)
+    for criterion in ("mean", "adaptive", "fixed"):
+        for _ in range(200):
+            values = rng.random(int(rng.integers(1, 50))) * rng.choice([1.0, 255.0, 1e4])
+            grow = region_growing._OneRegion(np.zeros((2, 2)), np.eye(2, dtype=np.int32), 1,
+                                             criterion, float(rng.random() * 80), None)
+            grow.count, grow.total, grow.total_sq = (float(len(values)), float(values.sum()),
+                                                     float(values @ values))
+            sums = np.array([[0.0, grow.count], [0.0, grow.total], [0.0, grow.total_sq]])
+            expected = [v[1] for v in region_growing._region_stats(sums, criterion,
+                                                                   grow.threshold)]
+            assert grow.stats() == tuple(expected)

@@ -35,6 +35,8 @@ References
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import ndimage
 from skimage.segmentation import relabel_sequential
@@ -51,7 +53,8 @@ CRITERIA = ("mean", "adaptive", "fixed")
 CONNECTIVITIES = (4, 8)
 UNLABELLED = BACKGROUND  # label of pixels no region reached
 NOT_REACHED = -1  # stage of pixels no region reached
-_CLOSED = -2  # state of the padding frame (and of pixels a fixed test rejects up front)
+_CLOSED = -2  # state of the padding frame (and of pixels a fixed test rejects for good)
+_QUEUED = -3  # state of pixels waiting in the queue of a single region
 MAX_TRACKED_REGIONS = 8  # per-stage statistics are kept for regions 1..8
 DEFAULT_MAX_STEPS = 60
 
@@ -182,76 +185,225 @@ def region_grow(image, seeds=None, *, markers=None, criterion="mean", threshold=
         stage = np.full(markers.shape, NOT_REACHED, np.int32)
         return rec.finish(_grow_output(markers, stage, _empty_history(), 0, "no seeds"),
                           params, warnings)
-    grow = _Growth(image, markers, n_regions, criterion, float(threshold), max_size)
-    ring = np.flatnonzero(grow.state == 0).astype(np.int32)
-    offsets = grow.flat_offsets(connectivity)
-    while True:
-        pix, lab = grow.border_candidates(ring, offsets)
-        ok, distance = grow.homogeneity_test(pix, lab)
-        if ok is not None:  # None: every candidate passed
-            grow.set_aside(pix[~ok], lab[~ok])
-            pix, lab, distance = pix[ok], lab[ok], distance[ok]
-        ring, ring_lab = grow.assign(pix, lab, distance)
-        if not len(ring):
-            break
-        grow.add(ring, ring_lab)
+    grow = (_OneRegion if n_regions == 1 else _Regions)(image, markers, n_regions, criterion,
+                                                         float(threshold), max_size)
+    _grow_stages(grow, connectivity)
     history = grow.history()
-    reason = ("max size reached" if max_size is not None and grow.full[1:].all()
-              else "no admissible neighbour")
+    reason = "max size reached" if grow.all_full() else "no admissible neighbour"
     stage = grow.crop(np.maximum(grow.state, NOT_REACHED))
-    output = _grow_output(grow.final_labels(), stage, history, n_regions, reason,
-                          grow.sums[0, 1:])
+    output = _grow_output(grow.final_labels(), stage, history, n_regions, reason, grow.sizes())
     return Trace(output, _stage_steps(grow, history, max_steps), params, warnings,
                  total_steps=len(grow.added))
 
 
+def _grow_stages(grow, connectivity):
+    """Run the lecture's stages until no region admits a neighbour.
+
+    Stage 0 is the seeds; each later stage takes the unlabelled neighbours
+    of the last ring, applies the homogeneity test, sets the rejected ones
+    aside, gives each admissible pixel to one region, and updates the
+    regions' statistics with the new ring.
+    """
+    offsets = grow.flat_offsets(connectivity)
+    ring = grow.seeds
+    while True:
+        pix, lab = grow.border_candidates(ring, offsets)  # unlabelled neighbours of the ring
+        ok, distance = grow.homogeneity_test(pix, lab)  # M(i) - T(i) <= I <= M(i) + T(i)
+        pix, lab, distance = grow.set_aside(pix, lab, ok, distance)  # rejected ones wait
+        ring, ring_lab = grow.assign(pix, lab, distance)  # closest region, max_size
+        if not len(ring):
+            return grow
+        grow.add(ring, ring_lab)  # the ring joins; update M(i), sd(i) and T(i)
+
+
 class _Growth:
-    """Region statistics and the homogeneity rule while regions grow.
+    """What every growth shares: the padded image, the stage map and the rings.
 
     Works on the image padded by one pixel whose state is ``_CLOSED``, so the
     neighbours of a flat index are ``index + offset`` without bounds checks
     (the trick :func:`skimage.segmentation.flood` uses). ``state`` holds the
     stage at which a pixel joined, ``NOT_REACHED`` for candidates-to-be and
-    ``_CLOSED`` for pixels that can never join.
+    ``_CLOSED`` (or ``_QUEUED``) for pixels that are no candidates now. Flat
+    indices are ``intp``: numpy converts any other index dtype on every
+    gather and scatter, which costs more than the work itself on a ring.
+
+    Per stage the work is proportional to the ring (its neighbours and the
+    queued pixels the moved interval admits), never to the image. The
+    subclasses :class:`_OneRegion` and :class:`_Regions` implement the
+    lecture's stages: ``border_candidates`` (unlabelled neighbours of the
+    ring), ``homogeneity_test``, ``set_aside`` (rejected pixels wait until
+    M(i) moves), ``assign`` (closest region, ``max_size``) and ``add`` (the
+    ring joins; update M(i), sd(i), T(i)).
     """
 
-    def __init__(self, image, markers, n_regions, criterion, threshold, max_size):
+    def __init__(self, image, markers, criterion, threshold, max_size):
         self.shape = image.shape
         self.width = image.shape[1] + 2
-        self.n_regions = n_regions
         self.criterion, self.threshold, self.max_size = criterion, threshold, max_size
         padded = (image.shape[0] + 2, self.width)
         values = np.zeros(padded)
         values[1:-1, 1:-1] = image
-        labels = np.zeros(padded, np.int32)
-        labels[1:-1, 1:-1] = markers
         state = np.full(padded, _CLOSED, np.int32)  # the frame is never a candidate
         state[1:-1, 1:-1] = np.where(markers > 0, 0, NOT_REACHED)
-        self.values, self.labels, self.state = values.ravel(), labels.ravel(), state.ravel()
-        self._stamp = np.empty(len(self.values), np.int32)
-        seeds = np.flatnonzero(markers)
-        self.sums = _region_sums(markers.ravel()[seeds], image.ravel()[seeds], n_regions + 1)
-        self.seed_value = _region_stats(self.sums, criterion, threshold)[0]
-        self.snapshots = [self.sums.copy()]
-        self.added = [len(seeds)]
-        self._rings = [np.flatnonzero(self.labels).astype(np.int32)]
-        self.queue = _ValueQueue(self.values) if criterion != "fixed" else None
-        # one region, fixed interval, no size limit: the test never changes, so it is applied
-        # to all pixels up front and failing pixels are never proposed as candidates
-        self.static = n_regions == 1 and criterion == "fixed" and max_size is None
-        if self.static:
-            low, high = self.interval()
-            outside = (self.values < low[1]) | (self.values > high[1])
-            self.state[outside & (self.state == NOT_REACHED)] = _CLOSED
+        self.values, self.state = values.ravel(), state.ravel()
+        self.seeds = np.flatnonzero(self.state == 0)
+        self.added = [len(self.seeds)]
+        self._rings = [self.seeds]
+        self._stamp = np.empty(len(self.values), np.intp)
+        self._order = np.arange(4096)
 
     def flat_offsets(self, connectivity):
-        return (_OFFSETS[connectivity] @ np.array([self.width, 1])).astype(np.int32)
+        return (_OFFSETS[connectivity] @ np.array([self.width, 1])).astype(np.intp)
 
     def crop(self, padded):
         return padded.reshape(self.shape[0] + 2, self.width)[1:-1, 1:-1].astype(np.int32)
 
+    def unique(self, pix):
+        """``pix`` without repeats, in the order of each pixel's last copy (one surviving
+        write per pixel marks that copy; no sort)."""
+        if len(pix) > len(self._order):
+            self._order = np.arange(2 * len(pix))
+        order = self._order[:len(pix)]
+        self._stamp[pix] = order
+        return pix.compress(self._stamp.take(pix) == order)
+
+    def ring(self, k):
+        """The pixels that joined at stage k, as flat indices of the unpadded image."""
+        pix = self._rings[k]
+        return ((pix // self.width - 1) * self.shape[1] + pix % self.width - 1).astype(np.int32)
+
+
+class _OneRegion(_Growth):
+    """One region: M, sd and T(i) are Python floats, and the pixels waiting in
+    the queue are marked ``_QUEUED`` in ``state``, so one test on ``state``
+    finds the new candidates and no labels are carried.
+    """
+
+    def __init__(self, image, markers, n_regions, criterion, threshold, max_size):
+        super().__init__(image, markers, criterion, threshold, max_size)
+        seeds = np.flatnonzero(markers)
+        sums = _region_sums(markers.ravel()[seeds], image.ravel()[seeds], 2)[:, 1]
+        self.count, self.total, self.total_sq = (float(v) for v in sums)
+        self.snapshots = [(self.count, self.total, self.total_sq)]
+        self.seed_value = self.stats()[0]
+        self.queue = _ValueQueue(self.values, labelled=False) if criterion != "fixed" else None
+        self.low, self.high = self.interval()
+        # fixed interval, no size limit: the test never changes, so it is applied to all
+        # pixels up front and failing pixels are never proposed as candidates
+        self.static = criterion == "fixed" and max_size is None
+        if self.static:
+            outside = (self.values < self.low) | (self.values > self.high)
+            self.state[outside & (self.state == NOT_REACHED)] = _CLOSED
+
+    def all_full(self):
+        """True when the region reached max_size."""
+        return self.max_size is not None and self.count >= self.max_size
+
+    def sizes(self):
+        return np.array([self.count])
+
     def final_labels(self):
-        return self.crop(self.labels if self.n_regions > 1 else self.state >= 0)
+        return self.crop(self.state >= 0)
+
+    def stats(self):
+        """M, sd and T(i) of the region: :func:`_region_stats` for one region, in floats."""
+        count, total = self.count, self.total
+        n = max(count, 1.0)
+        mean = total / n
+        sd = math.sqrt(max(count * self.total_sq - total * total, 0.0)) / n
+        if self.criterion != "adaptive":
+            return mean, sd, self.threshold
+        ratio = sd / mean if mean > 0 else 0.0
+        return mean, sd, max(1.0 - ratio, 0.0) * self.threshold
+
+    def interval(self):
+        """Bounds M - T(i) and M + T(i) (the seed value for the fixed rule); empty
+        (low > high) once the region reached max_size."""
+        if self.criterion == "fixed":  # reference and tolerance never change
+            reference, threshold = self.seed_value, self.threshold
+        else:
+            reference, _, threshold = self.stats()
+        limit = -1.0 if self.all_full() else threshold
+        return reference - limit, reference + limit
+
+    def border_candidates(self, ring, offsets):
+        """Unlabelled neighbours of the ring (once each), then the queued pixels the
+        moved interval now admits."""
+        pix = np.add.outer(ring, offsets).ravel()  # ring pixel by ring pixel
+        pix = self.unique(pix.compress(self.state.take(pix) == NOT_REACHED))  # not _QUEUED
+        if self.queue is not None:
+            pix = np.concatenate([pix, self.queue.pop_between(self.low, self.high)[0]])
+        return pix, None
+
+    def homogeneity_test(self, pix, lab):
+        """Admissible candidates and, with max_size, their distance |I - M|.
+
+        Returns ``(None, None)`` when the test was applied up front (every candidate passes).
+        """
+        if self.static:
+            return None, None
+        values = self.values[pix]
+        ok = (values >= self.low) & (values <= self.high)
+        distance = None
+        if self.max_size is not None:
+            distance = np.abs(values - (self.low + self.high) / 2)
+        return ok, distance
+
+    def set_aside(self, pix, lab, ok, distance):
+        """Queue the rejected candidates (M and T(i) move) and keep the admissible ones;
+        the fixed rule's interval never moves, so its rejected pixels are closed."""
+        if ok is None:
+            return pix, lab, distance
+        rejected = pix[~ok]
+        if self.queue is None:
+            self.state[rejected] = _CLOSED
+        else:
+            self.state[rejected] = _QUEUED
+            self.queue.push(rejected)
+        return pix[ok], lab, None if distance is None else distance[ok]
+
+    def assign(self, pix, lab, distance):
+        """Respect max_size: the closest pixels first, then raster order."""
+        if self.max_size is not None and len(pix):
+            pix = pix[np.lexsort((pix, distance))][:int(self.max_size - self.count)]
+        return pix, lab
+
+    def add(self, pix, lab):
+        """Next stage: the pixels join; update the sums and the interval."""
+        self.state[pix] = len(self.added)
+        values = self.values[pix]
+        self.count += len(values)
+        self.total += float(values.sum())
+        self.total_sq += float(values @ values)
+        self.snapshots.append((self.count, self.total, self.total_sq))
+        self.added.append(len(pix))
+        self._rings.append(pix)
+        self.low, self.high = self.interval()
+
+    def history(self):
+        """Mean, sd, size and next T(i) after every stage."""
+        sums = np.array(self.snapshots)[:, :, None]
+        mean, sd, threshold = _region_stats(sums, self.criterion, self.threshold)
+        return {"mean": mean, "sd": sd, "size": sums[:, 0], "threshold": threshold}
+
+
+class _Regions(_Growth):
+    """Several regions: sums per region in a (3, N + 1) array, candidates as
+    unique (pixel, touching region) pairs; a pixel several regions admit
+    joins the closest.
+    """
+
+    def __init__(self, image, markers, n_regions, criterion, threshold, max_size):
+        super().__init__(image, markers, criterion, threshold, max_size)
+        self.n_regions = n_regions
+        labels = np.zeros((image.shape[0] + 2, self.width), np.int32)
+        labels[1:-1, 1:-1] = markers
+        self.labels = labels.ravel()
+        seeds = np.flatnonzero(markers)
+        self.sums = _region_sums(markers.ravel()[seeds], image.ravel()[seeds], n_regions + 1)
+        self.seed_value = _region_stats(self.sums, criterion, threshold)[0]
+        self.snapshots = [self.sums.copy()]
+        self.queue = _ValueQueue(self.values, labelled=True) if criterion != "fixed" else None
 
     @property
     def full(self):
@@ -260,29 +412,14 @@ class _Growth:
             return np.zeros(self.sums.shape[1], bool)
         return self.sums[0] >= self.max_size
 
-    def border_candidates(self, ring, offsets):
-        """Unlabelled neighbours of the ring plus the queued pairs the regions' new intervals
-        admit, as unique (pixel, touching region) pairs."""
-        pix = (ring[:, None] + offsets).ravel()
-        if self.n_regions == 1:  # no labels to carry, no sort needed
-            pix = pix[self.state[pix] == NOT_REACHED]
-            if self.queue is not None:
-                pix = pix[~self.queue.member[pix]]  # queued pixels come back by value
-            order = np.arange(len(pix), dtype=np.int32)
-            self._stamp[pix] = order  # one surviving write per pixel marks one copy
-            pix = pix[self._stamp[pix] == order]
-            if self.queue is not None:
-                pix = np.concatenate([pix, self.queue.pop_between(*self.interval())[0]])
-            return pix, np.ones(len(pix), np.int32)
-        lab = np.repeat(self.labels[ring], len(offsets))
-        if self.queue is not None:
-            queued_pix, queued_lab = self.queue.pop_between(*self.interval())
-            pix = np.concatenate([pix, queued_pix])
-            lab = np.concatenate([lab, queued_lab])
-        free = self.state[pix] == NOT_REACHED
-        pix, lab = pix[free], lab[free]
-        _, first = np.unique(pix.astype(np.int64) * (self.n_regions + 1) + lab, return_index=True)
-        return pix[first], lab[first]
+    def all_full(self):
+        return self.max_size is not None and bool(self.full[1:].all())
+
+    def sizes(self):
+        return self.sums[0, 1:]
+
+    def final_labels(self):
+        return self.crop(self.labels)
 
     def interval(self):
         """(N + 1,) bounds M(i) - T(i) and M(i) + T(i) (the seed value for the fixed rule);
@@ -294,34 +431,40 @@ class _Growth:
         limit = np.where(self.full, -1.0, threshold)
         return reference - limit, reference + limit
 
-    def homogeneity_test(self, pix, lab):
-        """Admissible candidates (M(i) - T(i) <= I <= M(i) + T(i)) and their distance |I - M(i)|.
+    def border_candidates(self, ring, offsets):
+        """Unlabelled neighbours of the ring plus the queued pairs the regions' new intervals
+        admit, as unique (pixel, touching region) pairs."""
+        pix = (ring[:, None] + offsets).ravel()
+        lab = np.repeat(self.labels[ring], len(offsets))
+        if self.queue is not None:
+            queued_pix, queued_lab = self.queue.pop_between(*self.interval())
+            pix = np.concatenate([pix, queued_pix])
+            lab = np.concatenate([lab, queued_lab])
+        free = self.state[pix] == NOT_REACHED
+        pix, lab = pix[free], lab[free]
+        _, first = np.unique(pix * (self.n_regions + 1) + lab, return_index=True)
+        return pix[first], lab[first]
 
-        Returns ``(None, None)`` when the test was applied up front (every candidate passes).
-        """
-        if self.static:
-            return None, None
+    def homogeneity_test(self, pix, lab):
+        """Admissible candidates (M(i) - T(i) <= I <= M(i) + T(i)) and their distance |I - M(i)|."""
         low, high = self.interval()
-        if self.n_regions == 1:  # scalars instead of per-pixel gathers
-            low, high = low[1], high[1]
-        else:
-            low, high = low[lab], high[lab]
+        low, high = low[lab], high[lab]
         values = self.values[pix]
         return (values >= low) & (values <= high), np.abs(values - (low + high) / 2)
 
-    def set_aside(self, pix, lab):
-        """Queue rejected candidates for re-testing: the region mean and T(i) move
-        (not with the fixed rule, whose interval never changes)."""
+    def set_aside(self, pix, lab, ok, distance):
+        """Queue rejected pairs for re-testing (M(i) and T(i) move; not with the fixed rule,
+        whose interval never changes) and keep the admissible ones."""
         if self.queue is not None:
-            self.queue.push(pix, lab)
+            self.queue.push(pix[~ok], lab[~ok])
+        return pix[ok], lab[ok], distance[ok]
 
     def assign(self, pix, lab, distance):
         """Give each admissible pixel to its closest region, respecting max_size."""
-        if self.n_regions > 1:
-            order = np.lexsort((lab, distance, pix))
-            pix, lab, distance = pix[order], lab[order], distance[order]
-            first = np.r_[True, pix[1:] != pix[:-1]][:len(pix)]
-            pix, lab, distance = pix[first], lab[first], distance[first]
+        order = np.lexsort((lab, distance, pix))
+        pix, lab, distance = pix[order], lab[order], distance[order]
+        first = np.r_[True, pix[1:] != pix[:-1]][:len(pix)]
+        pix, lab, distance = pix[first], lab[first], distance[first]
         if self.max_size is not None and len(pix):
             order = np.lexsort((pix, distance, lab))
             pix, lab = pix[order], lab[order]
@@ -334,21 +477,11 @@ class _Growth:
     def add(self, pix, lab):
         """Next stage: the pixels join their regions; update the sums."""
         self.state[pix] = len(self.added)
-        if self.n_regions > 1:  # one region: its labels are state >= 0
-            self.labels[pix] = lab
-        values = self.values[pix]
-        if self.n_regions == 1:  # three scalars: cheaper than three bincounts
-            self.sums[:, 1] += (len(values), values.sum(), values @ values)
-        else:
-            self.sums += _region_sums(lab, values, self.sums.shape[1])
+        self.labels[pix] = lab
+        self.sums += _region_sums(lab, self.values[pix], self.sums.shape[1])
         self.snapshots.append(self.sums.copy())
         self.added.append(len(pix))
         self._rings.append(pix)
-
-    def ring(self, k):
-        """The pixels that joined at stage k, as flat indices of the unpadded image."""
-        pix = self._rings[k]
-        return ((pix // self.width - 1) * self.shape[1] + pix % self.width - 1).astype(np.int32)
 
     def history(self):
         """Mean, sd, size and next T(i) after every stage, for the tracked regions."""
@@ -358,52 +491,71 @@ class _Growth:
 
 
 class _ValueQueue:
-    """Rejected (pixel, region) pairs waiting for their region's interval to reach them.
+    """Rejected candidates waiting for their region's interval to reach them.
 
-    Most pairs sit in a store sorted by region and then by intensity, where
-    one binary search per region finds the pairs inside the admissible
-    interval [M(i) - T(i), M(i) + T(i)]; recent pairs sit in a small unsorted
-    buffer that is tested directly and merged into the store when it grows.
-    So a long border of rejected pixels costs little per stage. A pair may be
-    queued more than once (once per ring pixel that proposed it); the caller
-    removes duplicates. ``member`` marks queued pixels (used with one region).
+    Most entries sit in a store sorted by region and then by intensity, where
+    one binary search per region finds the entries inside the admissible
+    interval [M(i) - T(i), M(i) + T(i)]; recent entries sit in a small
+    unsorted buffer that is tested directly and merged into the store when it
+    grows. So a long border of rejected pixels costs little per stage. With
+    one region an entry is a pixel (the caller keeps each pixel at most once
+    in the queue); with several it is a (pixel, region) pair, which may be
+    queued more than once (the caller removes duplicates).
     """
 
     MIN_BUFFER = 4096
 
-    def __init__(self, values):
+    def __init__(self, values, labelled):
         self.values = values
         self.low_value = float(values.min())
         self.high_value = float(values.max())
         self.span = self.high_value - self.low_value + 1.0  # region l owns keys [l span, (l+1) span)
-        self.member = np.zeros(len(values), bool)
+        self.labelled = labelled  # False: one region, no label arrays, scalar bounds
         self.keys = np.zeros(0)
-        self.pix = np.zeros(0, np.int32)
-        self.lab = np.zeros(0, np.int32)
-        self.new_pix = np.zeros(0, np.int32)
-        self.new_lab = np.zeros(0, np.int32)
+        self.pix = self.new_pix = np.zeros(0, np.intp)
+        self.lab = self.new_lab = np.zeros(0, np.int32)
 
     def _key(self, lab, value):
         return lab * self.span + (value - self.low_value)
 
-    def push(self, pix, lab):
-        self.member[pix] = True
+    def push(self, pix, lab=None):
         self.new_pix = np.concatenate([self.new_pix, pix])
-        self.new_lab = np.concatenate([self.new_lab, lab])
+        if self.labelled:
+            self.new_lab = np.concatenate([self.new_lab, lab])
         if len(self.new_pix) > max(self.MIN_BUFFER, len(self.keys) // 8):
             pix = np.concatenate([self.pix, self.new_pix])
-            lab = np.concatenate([self.lab, self.new_lab])
+            lab = np.concatenate([self.lab, self.new_lab]) if self.labelled else 1
             keys = self._key(lab, self.values[pix])
             order = np.argsort(keys, kind="stable")
-            self.keys, self.pix, self.lab = keys[order], pix[order], lab[order]
+            self.keys, self.pix = keys[order], pix[order]
+            if self.labelled:
+                self.lab = lab[order]
             self.new_pix, self.new_lab = self.new_pix[:0], self.new_lab[:0]
 
     def pop_between(self, low, high):
-        """Remove and return the pairs whose value lies in [low[l], high[l]] of their region l."""
+        """Remove and return the entries whose value lies in [low[l], high[l]] of their
+        region l (scalars ``low``, ``high`` with one region) as ``(pix, lab)``, ``lab`` None
+        with one region."""
         values = self.values[self.new_pix]
-        hit = (values >= low[self.new_lab]) & (values <= high[self.new_lab])
-        pix, lab = self.new_pix[hit], self.new_lab[hit]
-        self.new_pix, self.new_lab = self.new_pix[~hit], self.new_lab[~hit]
+        if self.labelled:
+            hit = (values >= low[self.new_lab]) & (values <= high[self.new_lab])
+        else:
+            hit = (values >= low) & (values <= high)
+        pix, lab = self.new_pix[:0], self.new_lab[:0]
+        if hit.any():
+            pix, self.new_pix = self.new_pix[hit], self.new_pix[~hit]
+            if self.labelled:
+                lab, self.new_lab = self.new_lab[hit], self.new_lab[~hit]
+        if not self.labelled:
+            low = min(max(low, self.low_value), self.high_value)  # np.clip, for floats
+            high = min(max(high, self.low_value), self.high_value)
+            start = self.keys.searchsorted(self._key(1, low), side="left")
+            stop = max(start, self.keys.searchsorted(self._key(1, high), side="right"))
+            if stop > start:
+                pix = np.concatenate([pix, self.pix[start:stop]])
+                self.keys = np.concatenate([self.keys[:start], self.keys[stop:]])
+                self.pix = np.concatenate([self.pix[:start], self.pix[stop:]])
+            return pix, None
         labels = np.arange(len(low))
         low = np.clip(low, self.low_value, self.high_value)  # keep each search inside its region
         high = np.clip(high, self.low_value, self.high_value)
@@ -416,7 +568,6 @@ class _ValueQueue:
             lab = np.concatenate([lab, self.lab[out]])
             self.keys, self.pix, self.lab = (np.delete(a, out) for a in (self.keys, self.pix,
                                                                          self.lab))
-        self.member[pix] = False
         return pix, lab
 
 

@@ -272,8 +272,6 @@ with formula_box:
 # ----------------------------------------------------------------- result + teaching plot
 st.subheader("Result")
 show_max = max(k_found, 2)
-if st.session_state.get("show", 1) > show_max:  # k shrank since the last run
-    st.session_state["show"] = show_max
 has_probability = "probabilities" in out
 n_cols = 3 if has_probability else 2
 show = min(state.slider("Cluster to show", "show", 1, show_max, 1, container=st.columns(n_cols)[1]),

@@ -418,7 +418,7 @@ def _take_click() -> None:
     if point is None:
         return
     seeds = _seeds()
-    kind = st.session_state.get("seedmode", "fg")
+    kind = st.session_state.get(state.widget_key("seedmode"), "fg")
     if point not in seeds[kind]:
         seeds[kind] = (seeds[kind] + [point])[-MAX_CLICKED_SEEDS:]
     _set_seeds(seeds)

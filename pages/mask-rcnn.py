@@ -37,8 +37,8 @@ height, width = image.shape[:2]
 
 clicked = clicks.new_click(CLICK_KEY, (height, width))   # a click moves the location sliders
 if clicked is not None:
-    st.session_state["py"] = min(int(100 * clicked[0] / height), 99)
-    st.session_state["px"] = min(int(100 * clicked[1] / width), 99)
+    st.session_state[state.widget_key("py")] = min(int(100 * clicked[0] / height), 99)
+    st.session_state[state.widget_key("px")] = min(int(100 * clicked[1] / width), 99)
 
 # ----------------------------------------------------------------- controls
 models = ["shapes"] + (["coco"] if wts.coco_checkpoint_path() is not None else [])

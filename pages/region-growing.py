@@ -52,13 +52,13 @@ def _default_seed() -> list[tuple[int, int]]:
 def _clicked_seeds() -> tuple[list[tuple[int, int]], bool]:
     """The clicked seeds and whether they are the default one.
 
-    They live in ``st.session_state["seeds"]`` as the same text the URL holds
+    They live in the page's ``seeds`` state (:func:`ui.state.widget_key`) as the same text the URL holds
     (so a Try-this preset can set them), first read from the URL; an invalid
     text gives a warning and the default seed (the brightest pixel).
     """
-    if SEEDS_KEY not in st.session_state:
-        st.session_state[SEEDS_KEY] = state.get_query(SEEDS_KEY)
-    raw = st.session_state[SEEDS_KEY]
+    if state.widget_key(SEEDS_KEY) not in st.session_state:
+        st.session_state[state.widget_key(SEEDS_KEY)] = state.get_query(SEEDS_KEY)
+    raw = st.session_state[state.widget_key(SEEDS_KEY)]
     if raw is None:
         return _default_seed(), True
     try:
@@ -67,7 +67,7 @@ def _clicked_seeds() -> tuple[list[tuple[int, int]], bool]:
         st.warning(f"The setting `{SEEDS_KEY}={str(raw)[:40]}` is not valid (up to "
                    f"{MAX_CLICKED_SEEDS} points row.col;row.col inside this {height} x {width} "
                    "image); using the default seed instead.")
-        st.session_state[SEEDS_KEY] = None
+        st.session_state[state.widget_key(SEEDS_KEY)] = None
         return _default_seed(), True
 
 
@@ -77,18 +77,18 @@ def _take_click() -> None:
     if point is None:
         return
     try:
-        seeds = clicks.parse_points(st.session_state.get(SEEDS_KEY) or "", (height, width),
-                                     MAX_CLICKED_SEEDS)
+        seeds = clicks.parse_points(st.session_state.get(state.widget_key(SEEDS_KEY)) or "",
+                                    (height, width), MAX_CLICKED_SEEDS)
     except ValueError:
         seeds = []
     if point not in seeds:
         seeds = (seeds + [point])[-MAX_CLICKED_SEEDS:]
-    st.session_state[SEEDS_KEY] = clicks.format_points(seeds)
-    st.session_state["rule"] = "click"  # a click means: grow from the clicked points
+    st.session_state[state.widget_key(SEEDS_KEY)] = clicks.format_points(seeds)
+    st.session_state[state.widget_key("rule")] = "click"  # a click: grow from the clicked points
 
 
 def _set_seeds(seeds) -> None:
-    st.session_state[SEEDS_KEY] = clicks.format_points(seeds)
+    st.session_state[state.widget_key(SEEDS_KEY)] = clicks.format_points(seeds)
 
 
 # ----------------------------------------------------------------- controls

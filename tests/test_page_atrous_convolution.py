@@ -34,15 +34,15 @@ def test_default_run_has_every_part(default_run):
         "Rates 1-2-4-8: exponential receptive field",
         "Same RF with a big kernel costs more weights"]
     assert not at.error and not at.warning
-    assert len(at.select_slider(key="at_tap").options) == 9  # one step per 3 x 3 kernel tap
-    assert len(at.select_slider(key="at_layer").options) == 4  # one step per layer
+    assert len(at.select_slider(key="atrous-convolution:at_tap").options) == 9  # one step per 3 x 3 kernel tap
+    assert len(at.select_slider(key="atrous-convolution:at_layer").options) == 4  # one step per layer
 
 
 def test_widgets_change_the_results(default_run):
     at = default_run
-    at.selectbox(key="at_stack").set_value("gridding")
-    at.slider(key="at_rate").set_value(5)
-    at.slider(key="at_crf_iters").set_value(0)
+    at.selectbox(key="atrous-convolution:at_stack").set_value("gridding")
+    at.slider(key="atrous-convolution:at_rate").set_value(5)
+    at.slider(key="atrous-convolution:at_crf_iters").set_value(0)
     at.run()
     assert not at.exception
     assert _metric(at, "Holes in the RF") == "120"
@@ -55,7 +55,7 @@ def test_try_this_sets_the_stack():
     at = app_test(PAGE, TIMEOUT).run()
     at.button(key="try_2").click().run()
     assert not at.exception
-    assert at.selectbox(key="at_stack").value == "big kernel"
+    assert at.selectbox(key="atrous-convolution:at_stack").value == "big kernel"
     assert _metric(at, "Weights so far") == "961"
 
 
@@ -68,7 +68,7 @@ def test_bad_query_values_warn_and_fall_back():
     assert not at.exception
     text = " ".join(w.value for w in at.warning)
     assert "at_stack=" in text and "at_rate=" in text and "at_crf_iters=" in text
-    assert at.selectbox(key="at_stack").value == "exponential"
+    assert at.selectbox(key="atrous-convolution:at_stack").value == "exponential"
 
 
 def test_impossible_aspp_rate_is_an_error_message():
@@ -96,7 +96,7 @@ def test_crf_that_hurts_says_so():
     at.run()
     assert not at.exception
     assert any("made the result worse" in w.value for w in at.warning)
-    at.slider(key="at_crf_wsp").set_value(1.0)
-    at.slider(key="at_crf_wbil").set_value(1.0)
+    at.slider(key="atrous-convolution:at_crf_wsp").set_value(1.0)
+    at.slider(key="atrous-convolution:at_crf_wbil").set_value(1.0)
     at.run()
     assert not any("made the result worse" in w.value for w in at.warning)

@@ -28,13 +28,13 @@ def default_run():
 def test_default_render_has_formulas_overlay_feature_space_and_metrics(default_run):
     at = default_run
     _ok(at)
-    assert at.selectbox(key="space").value == "rgb" and at.selectbox(key="method").value == "kmeans"
+    assert at.selectbox(key="clustering:space").value == "rgb" and at.selectbox(key="clustering:method").value == "kmeans"
     assert any("SSE =" in text and "k = 5" in text for text in latex_texts(at))
     assert any(r"\arg\min_j" in text for text in latex_texts(at))
     assert {"Pixel accuracy", "mIoU", "segcore time"} <= set(metric_values(at))
     charts = at.get("plotly_chart")
     assert len(charts) >= 3  # feature space (step by step), SSE curve, elbow
-    assert at.checkbox(key="view3d").value is False  # a flat scatter unless 3D is asked for
+    assert at.checkbox(key="clustering:view3d").value is False  # a flat scatter unless 3D is asked for
     assert len(at.get("image")) >= 3  # overlay, cluster mask, step picture
     assert len(at.button) >= 4  # play + try-this presets
 
@@ -43,7 +43,7 @@ def test_default_render_has_formulas_overlay_feature_space_and_metrics(default_r
 def test_every_alternative_method_renders(method):
     at = _run(method=method)
     _ok(at)
-    assert at.selectbox(key="method").value == method
+    assert at.selectbox(key="clustering:method").value == method
     assert latex_texts(at) and "mIoU" in metric_values(at)
 
 
@@ -74,10 +74,10 @@ def test_feature_space_is_flat_by_default_and_3d_on_request(default_run):
 def test_changing_k_and_space_changes_the_result(default_run):
     at = _run()
     before = latex_texts(at)[0], metric_values(at)["mIoU"]
-    at.slider(key="k").set_value(2).run()
+    at.slider(key="clustering:k").set_value(2).run()
     _ok(at)
     assert "k = 2" in latex_texts(at)[0] and latex_texts(at)[0] != before[0]
-    at.selectbox(key="space").set_value("intensity").run()
+    at.selectbox(key="clustering:space").set_value("intensity").run()
     _ok(at)
     assert (latex_texts(at)[0], metric_values(at)["mIoU"]) != before
     assert any("D = 1" in text for text in latex_texts(at))
@@ -87,11 +87,11 @@ def test_texture_presets_show_the_lesson():
     at = app_test(PAGE).run()
     at.button(key="try_0").click().run()  # texture mosaic, intensity features
     _ok(at)
-    assert at.selectbox(key="space").value == "intensity"
+    assert at.selectbox(key="clustering:space").value == "intensity"
     intensity = float(metric_values(at)["mIoU"])
     at.button(key="try_1").click().run()  # same mosaic, filter-bank features
     _ok(at)
-    assert at.selectbox(key="space").value == "texture"
+    assert at.selectbox(key="clustering:space").value == "texture"
     assert float(metric_values(at)["mIoU"]) >= intensity + 0.25
 
 

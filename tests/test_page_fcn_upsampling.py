@@ -32,11 +32,11 @@ def test_default_render(default_run):
 def test_variant_change_changes_the_result():
     at = app_test(PAGE).run()
     before = metric_values(at)["mIoU"], latex_texts(at)
-    at.radio(key="fcn_variant").set_value("fcn32s").run()
+    at.radio(key="fcn-upsampling:fcn_variant").set_value("fcn32s").run()
     assert not at.exception, [e.value for e in at.exception]
     after = metric_values(at)["mIoU"], latex_texts(at)
     assert after != before
-    assert at.radio(key="fcn_variant").value == "fcn32s"
+    assert at.radio(key="fcn-upsampling:fcn_variant").value == "fcn32s"
     assert "fcn32s" in str(at.query_params["fcn_variant"])  # mirrored in the URL
 
 
@@ -44,7 +44,7 @@ def test_checkerboard_preset_warns_and_updates_the_formula():
     at = app_test(PAGE).run()
     at.button(key="try_1").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.slider(key="up_k").value == 3
+    assert at.slider(key="fcn-upsampling:up_k").value == 3
     assert any("checkerboard" in w.value for w in at.warning)
     assert any(r"+ 3 = 15" in text for text in latex_texts(at))
 

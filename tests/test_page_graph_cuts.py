@@ -27,7 +27,7 @@ def test_default_render_is_max_flow_with_metrics_and_formulas(default_run):
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     assert at.title[0].value == "Graph cuts"
-    assert at.radio(key="view").value == "maxflow"
+    assert at.radio(key="graph-cuts:view").value == "maxflow"
     assert any(r"\text{max-flow}" in text for text in latex_texts(at))
     assert {"Pixel accuracy", "mIoU", "Dice", "segcore time"} <= set(metric_values(at))
     assert float(metric_values(at)["Pixel accuracy"]) > 0.95  # default seeds on the shapes scene
@@ -42,7 +42,7 @@ def _flow_value(at) -> float:
 def test_lambda_changes_the_cut(default_run):
     at = _run()
     before = _flow_value(at)
-    at.slider(key="lam").set_value(200.0).run()
+    at.slider(key="graph-cuts:lam").set_value(200.0).run()
     assert not at.exception
     assert _flow_value(at) != before
     assert any(r"\lambda = 200" in t for t in latex_texts(at))
@@ -76,7 +76,7 @@ def test_cut_view_shows_the_min_cut_bias_and_reacts_to_sigma():
     for _, row in frame.iterrows():
         assert row["Ncut"] == pytest.approx(2 - row["Nassoc"])
     before = latex_texts(at)
-    at.slider(key="si").set_value(120.0).run()
+    at.slider(key="graph-cuts:si").set_value(120.0).run()
     assert not at.exception
     assert latex_texts(at) != before
 
@@ -84,7 +84,7 @@ def test_cut_view_shows_the_min_cut_bias_and_reacts_to_sigma():
 def test_hcs_pixel_graph_and_lecture_graph():
     at = _run(view="hcs")
     assert any("Clusters:" in m.value and "[12]" in m.value for m in at.markdown)
-    at.radio(key="hcsg").set_value("pixels").run()
+    at.radio(key="graph-cuts:hcsg").set_value("pixels").run()
     assert not at.exception and not at.error
     assert "mIoU" in metric_values(at)
 
@@ -104,11 +104,11 @@ def test_try_this_preset_sets_the_widgets():
     at = _run()
     at.button(key="try_2").click().run()  # lambda 0 vs large
     assert not at.exception
-    assert at.slider(key="lam").value == 0.0
+    assert at.slider(key="graph-cuts:lam").value == 0.0
     at.button(key="try_0").click().run()  # min cut on the cameraman
     assert not at.exception
-    assert at.radio(key="view").value == "cuts"
-    assert at.selectbox(key="hood").value == "8"
+    assert at.radio(key="graph-cuts:view").value == "cuts"
+    assert at.selectbox(key="graph-cuts:hood").value == "8"
 
 
 def test_default_seeds_follow_the_scene_and_clicked_seeds_stay():

@@ -30,7 +30,7 @@ def test_default_render(default_run):
 def test_threshold_change_changes_the_result(default_run):
     at = app_test(PAGE).run()
     before = _metrics(at)["AP50"], [m.value for m in at.markdown]
-    at.slider(key="score").set_value(0.95).run()
+    at.slider(key="mask-rcnn:score").set_value(0.95).run()
     assert not at.exception, [e.value for e in at.exception]
     after = _metrics(at)["AP50"], [m.value for m in at.markdown]
     assert after != before
@@ -39,11 +39,11 @@ def test_threshold_change_changes_the_result(default_run):
 def test_location_moves_the_roi(default_run):
     at = app_test(PAGE).run()
     before = _latex(at)[1]
-    at.slider(key="px").set_value(10).run()
-    at.slider(key="py").set_value(10).run()
+    at.slider(key="mask-rcnn:px").set_value(10).run()
+    at.slider(key="mask-rcnn:py").set_value(10).run()
     assert not at.exception
     assert _latex(at)[1] != before
-    assert at.slider(key="px").value == 10
+    assert at.slider(key="mask-rcnn:px").value == 10
 
 
 @pytest.mark.parametrize("key,value", [("score", "2"), ("model", "imagenet"), ("nms", "x"),
@@ -70,7 +70,7 @@ def test_query_string_reopens_a_demo():
         at.query_params[key] = value
     at.run()
     assert not at.exception
-    assert at.slider(key="score").value == 0.05 and at.slider(key="nms").value == 0.9
+    assert at.slider(key="mask-rcnn:score").value == 0.05 and at.slider(key="mask-rcnn:nms").value == 0.9
     assert any("IoU >= 0.75" in m.value for m in at.markdown)
 
 
@@ -88,4 +88,4 @@ def test_try_this_sets_the_widgets():
     button = next(b for b in at.button if "NMS too loose" in b.label)
     button.click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.slider(key="nms").value == 0.9 and at.slider(key="score").value == 0.05
+    assert at.slider(key="mask-rcnn:nms").value == 0.9 and at.slider(key="mask-rcnn:score").value == 0.05

@@ -46,7 +46,7 @@ def test_how_the_prediction_was_made_is_drawn_only_when_opened():
 
 def test_splitting_an_instance_lowers_pq_and_fills_the_table(default_run):
     at = default_run
-    at.slider(key="split").set_value(1).run()
+    at.slider(key="panoptic-quality:split").set_value(1).run()
     assert not at.exception
     assert float(_metric(at, "PQ")) < 1.0
     verdicts = at.dataframe[0].value["verdict"].tolist()
@@ -56,9 +56,9 @@ def test_splitting_an_instance_lowers_pq_and_fills_the_table(default_run):
 def test_fusion_controls_change_the_fused_maps(default_run):
     at = default_run
     before = _metric(at, "PQ heuristic")
-    at.slider(key="dups").set_value(3).run()
-    at.slider(key="overlap").set_value(0.0).run()
-    at.slider(key="score").set_value(0.0).run()
+    at.slider(key="panoptic-quality:dups").set_value(3).run()
+    at.slider(key="panoptic-quality:overlap").set_value(0.0).run()
+    at.slider(key="panoptic-quality:score").set_value(0.0).run()
     assert not at.exception
     assert float(_metric(at, "PQ heuristic")) < float(before)
 
@@ -67,7 +67,7 @@ def test_try_this_preset_sets_the_widgets():
     at = _app()
     at.button(key="try_1").click().run()
     assert not at.exception
-    assert at.slider(key="shift").value == 5 and float(_metric(at, "PQ")) < 1.0
+    assert at.slider(key="panoptic-quality:shift").value == 5 and float(_metric(at, "PQ")) < 1.0
 
 
 @pytest.mark.parametrize("key, value", [("split", "bad"), ("relabel", "sky->banana"),
@@ -82,5 +82,5 @@ def test_bad_query_values_warn_instead_of_crashing(key, value):
 def test_query_values_reopen_the_demo():
     at = _app(relabel="car->person", pseed="3")
     assert not at.exception
-    assert at.selectbox(key="relabel").value == "car->person"
+    assert at.selectbox(key="panoptic-quality:relabel").value == "car->person"
     assert float(_metric(at, "PQ")) < 1.0

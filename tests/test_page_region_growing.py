@@ -38,7 +38,7 @@ def test_default_run_grows_from_the_default_seed():
 def test_tolerance_change_changes_the_region():
     at = _run(crit="fixed", seeds="128.128")
     before = _summary(at)
-    at.slider(key="T").set_value(10).run()
+    at.slider(key="region-growing:T").set_value(10).run()
     assert not at.exception
     assert _summary(at)[2] < before[2]
 
@@ -76,7 +76,7 @@ def test_noise_preset_leaks_and_adaptive_threshold_holds():
     assert not at.exception
     size = 256 * 256
     assert _summary(at)[2] > 0.3 * size  # leaked over the background
-    at.selectbox(key="crit").set_value("adaptive").run()
+    at.selectbox(key="region-growing:crit").set_value("adaptive").run()
     assert _summary(at)[2] < 0.05 * size  # stays in the triangle
 
 
@@ -85,4 +85,4 @@ def test_try_this_presets_run():
     for i in range(3):
         at.button(key=f"try_{i}").click().run()
         assert not at.exception, [e.value for e in at.exception]
-    assert at.slider(key="seedt").value == 120 and at.selectbox(key="rule").value == "threshold"
+    assert at.slider(key="region-growing:seedt").value == 120 and at.selectbox(key="region-growing:rule").value == "threshold"

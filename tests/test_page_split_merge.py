@@ -32,7 +32,7 @@ def test_default_run():
 def test_min_block_change_changes_the_quadtree():
     at = _run()
     before = _counts(at)["Leaves after split"]
-    at.radio(key="minb").set_value("32").run()
+    at.radio(key="split-merge:minb").set_value("32").run()
     assert not at.exception
     assert _counts(at)["Leaves after split"] < before
 
@@ -57,7 +57,7 @@ def test_sd_predicate_preset_isolates_the_noisy_background():
     at.button(key="try_1").click().run()
     dice = {m.label: m.value for m in at.metric}["Dice"]
     assert float(dice) > 0.9
-    at.slider(key="a").set_value(40).run()
+    at.slider(key="split-merge:a").set_value(40).run()
     assert float({m.label: m.value for m in at.metric}["Dice"]) < 0.5
 
 
@@ -66,4 +66,4 @@ def test_try_this_presets_run():
     for i in range(3):
         at.button(key=f"try_{i}").click().run()
         assert not at.exception, [e.value for e in at.exception]
-    assert at.radio(key="minb").value == "4" and at.selectbox(key="pred").value == "variance"
+    assert at.radio(key="split-merge:minb").value == "4" and at.selectbox(key="split-merge:pred").value == "variance"

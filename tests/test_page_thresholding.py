@@ -23,7 +23,7 @@ def test_default_render_has_histogram_formulas_overlay_and_metrics(default_run):
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error
     assert at.title[0].value == "Thresholding"
-    assert at.selectbox(key="method").value == "otsu"
+    assert at.selectbox(key="thresholding:method").value == "otsu"
     assert any(r"\sigma_B^2" in text for text in latex_texts(at))
     assert {"Pixel accuracy", "mIoU", "Dice", "segcore time"} <= set(metric_values(at))
     assert float(metric_values(at)["mIoU"]) > 0.9  # Otsu works on evenly lit shapes
@@ -38,26 +38,26 @@ def test_every_method_renders(method):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
-    assert at.selectbox(key="method").value == method
+    assert at.selectbox(key="thresholding:method").value == method
     assert latex_texts(at) and "segcore time" in metric_values(at)
 
 
 def test_changing_method_and_threshold_changes_the_result():
     at = app_test(PAGE).run()
     before = metric_values(at)["Pixel accuracy"], latex_texts(at)
-    at.selectbox(key="method").set_value("mean").run()
+    at.selectbox(key="thresholding:method").set_value("mean").run()
     after = metric_values(at)["Pixel accuracy"], latex_texts(at)
     assert after != before
-    at.selectbox(key="method").set_value("manual").run()
+    at.selectbox(key="thresholding:method").set_value("manual").run()
     low = metric_values(at)["Pixel accuracy"]
-    at.slider(key="t").set_value(250).run()
+    at.slider(key="thresholding:t").set_value(250).run()
     assert not at.exception
     assert metric_values(at)["Pixel accuracy"] != low
     assert any(r"\sigma_B^2(250)" in text for text in latex_texts(at))
 
 
 @pytest.mark.parametrize("key,value", [("method", "bad"), ("t", "999"), ("polarity", "up"),
-                                       ("classes", "9"), ("window", "4"), ("k", "nan")])
+                                       ("classes", "9"), ("window", "abc"), ("k", "nan")])
 def test_bad_query_value_warns_instead_of_failing(key, value):
     at = app_test(PAGE)
     at.query_params["method"] = {"t": "manual", "classes": "multiotsu", "window": "sauvola",
@@ -74,16 +74,16 @@ def test_query_string_reopens_a_demo():
         at.query_params[key] = value
     at.run()
     assert not at.exception
-    assert at.slider(key="window").value == 51 and at.slider(key="k").value == 0.3
-    assert at.radio(key="polarity").value == thr.DARK
+    assert at.slider(key="thresholding:window").value == 51 and at.slider(key="thresholding:k").value == 0.3
+    assert at.radio(key="thresholding:polarity").value == thr.DARK
 
 
 def test_try_this_coins_sets_multiotsu():
     at = app_test(PAGE).run()
     at.button(key="try_2").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.selectbox(key="method").value == "multiotsu"
-    assert at.slider(key="classes").value == 3
+    assert at.selectbox(key="thresholding:method").value == "multiotsu"
+    assert at.slider(key="thresholding:classes").value == 3
     assert at.sidebar.selectbox(key="src").value == "sample:coins"
     assert "This image has no ground truth" in " ".join(c.value for c in at.caption)
 
@@ -92,7 +92,7 @@ def test_try_this_uneven_light_shows_sauvola_beating_otsu():
     at = app_test(PAGE).run()
     at.button(key="try_0").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.selectbox(key="method").value == "sauvola"
+    assert at.selectbox(key="thresholding:method").value == "sauvola"
     assert at.sidebar.selectbox(key="src").value == "scene:shapes_gradient"
     sauvola_miou = float(metric_values(at)["mIoU"])
     note = next(c.value for c in at.caption if "global Otsu" in c.value)
@@ -105,12 +105,12 @@ def test_try_this_noise_sets_the_picker_noise():
     at.button(key="try_1").click().run()
     assert not at.exception
     assert at.sidebar.slider(key="noise").value == 0.3
-    assert at.selectbox(key="method").value == "otsu"
+    assert at.selectbox(key="thresholding:method").value == "otsu"
 
 
 def test_try_all_grid_lists_every_global_method():
     at = app_test(PAGE).run()
-    at.checkbox(key="tryall").check().run()
+    at.checkbox(key="thresholding:tryall").check().run()
     assert not at.exception
     table = at.dataframe[0].value
     assert list(table["method"]) == list(thr.GLOBAL_METHODS)

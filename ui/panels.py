@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import logging
 import math
+import sys
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterable, Mapping
 
 import streamlit as st
 
 from ui import catalog, navigation
-from ui.state import Preset, apply_preset
+from ui.state import Preset, apply_preset, enter_page
 
 __all__ = ["page_header", "formula_panel", "metrics_panel", "try_this", "show_warnings",
            "user_errors", "coming_next"]
@@ -27,9 +29,12 @@ def page_header(title: str, intuition: str) -> None:
     """Page title and two or three sentences of intuition.
 
     Every page calls this first: on the first run of a fresh process it hands
-    the run over to ``app.py``'s navigation (:func:`ui.navigation.hand_over`).
+    the run over to ``app.py``'s navigation (:func:`ui.navigation.hand_over`),
+    and it makes the controls drawn next the calling page's own
+    (:func:`ui.state.enter_page`, named after the page file).
     """
     navigation.hand_over()
+    enter_page(Path(sys._getframe(1).f_globals["__file__"]).stem)
     st.title(title)
     st.markdown(intuition)
 

@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 import streamlit as st
 
 from segcore.trace import Step
-from ui.state import set_query
+from ui.state import set_query, widget_key
 
 __all__ = ["step_player"]
 
@@ -33,7 +33,8 @@ def step_player(steps: Sequence[Step], *, key: str, render: Callable[[int, Step]
     steps : sequence of Step
         The recorded steps (``trace.steps``).
     key : str
-        Unique widget key; also the query-string name of the step index.
+        The query-string name of the step index; the widget state is the
+        page's own (:func:`ui.state.widget_key`).
     render : callable(i, step)
         Draws the chosen step (images, figures, captions).
     label : str
@@ -46,9 +47,10 @@ def step_player(steps: Sequence[Step], *, key: str, render: Callable[[int, Step]
         st.info("This run recorded no intermediate steps.")
         return
     n = len(steps)
+    name, key = key, widget_key(key)
     playing_key = f"{key}__playing"
     if key not in st.session_state or st.session_state[key] >= n:
-        st.session_state[key] = _initial_index(key, n)
+        st.session_state[key] = _initial_index(name, n)
     playing = st.session_state.get(playing_key, False)
 
     def body() -> None:
@@ -71,7 +73,7 @@ def step_player(steps: Sequence[Step], *, key: str, render: Callable[[int, Step]
             right.select_slider(label, options=list(range(n)), key=key,
                                 format_func=lambda i: steps[i].name)
         index = st.session_state[key]
-        set_query(key, index)
+        set_query(name, index)
         step = steps[index]
         if step.caption:
             st.caption(step.caption)

@@ -1,18 +1,31 @@
-"""Widgets whose values are mirrored in the URL query string.
+"""Widgets whose values are mirrored in the URL query string, each page's its own.
 
 A lecturer's link (``/thresholding?method=sauvola&window=25``) must reopen the
 exact demo, so every page parameter is created through these wrappers. The
-widget ``key`` is also the query-string name. Values read from the URL are
+``key`` a page passes is the query-string name. Values read from the URL are
 validated like any other input: an unknown option or an out-of-range number
-shows a warning and falls back to the default; nothing from the URL is ever
-used as a path.
+shows a warning and falls back to the default; a number between two slider
+steps is snapped to the nearest step; nothing from the URL is ever used as a
+path.
+
+Page-local state
+----------------
+A page's controls are its own (DESIGN.md, page contract 9): ``k`` on the
+thresholding page and ``k`` on the clustering page are different settings.
+The widget state lives under ``"<page>:<key>"`` (:func:`widget_key`), where
+``<page>`` is the running page's file name, set by :func:`enter_page` (which
+:func:`ui.panels.page_header` calls first on every page); the URL keeps the
+short name. The image picker's keys (:data:`SHARED_KEYS`) stay shared on
+purpose: the chosen image follows the student from page to page.
 
 Notes
 -----
 The value is read from the URL once per session (when the widget state does
 not exist yet), then the widget owns it and every rerun writes it back to the
 URL. Try-this presets set the widget states in a button callback, before the
-widgets are drawn, which is what Streamlit allows.
+widgets are drawn, which is what Streamlit allows. Slider values coming back
+from the browser are snapped to the step as well (a client may send any
+number in range), so pages only ever see values on the slider's grid.
 """
 
 from __future__ import annotations
@@ -20,9 +33,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
+import numpy as np
 import streamlit as st
 
-__all__ = ["Preset", "slider", "select", "checkbox", "apply_preset", "get_query", "set_query"]
+__all__ = ["Preset", "SHARED_KEYS", "enter_page", "widget_key", "slider", "select", "checkbox",
+           "apply_preset", "get_query", "set_query", "snap"]
+
+#: Keys shared by every page on purpose: the image picker's choice.
+SHARED_KEYS = frozenset({"src", "seed", "noise", "gt"})
+_PAGE = "_seglab_page"  # session-state slot of the running page's name
+
+
+def enter_page(name: str) -> None:
+    """Make ``name`` (a page's file name, e.g. ``"clustering"``) own the controls drawn next."""
+    st.session_state[_PAGE] = name
+
+
+def widget_key(key: str) -> str:
+    """Session-state key of the running page's control ``key`` (``"<page>:<key>"``).
+
+    Shared keys (:data:`SHARED_KEYS`) and keys drawn outside a page keep their name.
+    """
+    page = st.session_state.get(_PAGE)
+    return key if key in SHARED_KEYS or not page else f"{page}:{key}"
 
 
 @dataclass(frozen=True)
@@ -69,10 +102,11 @@ def _warn_bad(key: str, raw: str, expected: str, default: Any) -> None:
                f"using `{_to_text(default)}` instead.")
 
 
-def _init(key: str, default: Any, parse: Callable[[str], Any], expected: str) -> None:
-    """Seed the widget state from the URL (validated) or the default, once."""
-    if key in st.session_state:
-        return
+def _init(key: str, default: Any, parse: Callable[[str], Any], expected: str) -> str:
+    """Seed the widget state from the URL (validated) or the default, once; return its key."""
+    state_key = widget_key(key)
+    if state_key in st.session_state:
+        return state_key
     raw = get_query(key)
     value = default
     if raw is not None:
@@ -80,32 +114,63 @@ def _init(key: str, default: Any, parse: Callable[[str], Any], expected: str) ->
             value = parse(raw)
         except (ValueError, TypeError, OverflowError):
             _warn_bad(key, raw, expected, default)
-    st.session_state[key] = value
+    st.session_state[state_key] = value
+    return state_key
+
+
+def snap(value, lo, hi, step):
+    """``value`` moved to the nearest point ``lo + n * step`` of the slider's grid, in [lo, hi].
+
+    Floats are rounded to the step's decimals, so ``0.1 + 0.2`` snaps to ``0.3``
+    exactly and never becomes a surprising dictionary key.
+
+    Examples
+    --------
+    >>> snap(0.37, 0.0, 1.0, 0.1), snap(7, 1, 20, 2), snap(0.999, 0.0, 0.95, 0.05)
+    (0.4, 7, 0.95)
+    """
+    if not step:
+        return value
+    n = round((value - lo) / step)
+    top = int((hi - lo) / step + 1e-9)
+    n = min(max(n, 0), top)
+    if isinstance(lo, int) and isinstance(step, int):
+        return lo + n * step
+    decimals = max(0, -int(np.floor(np.log10(abs(step))))) + 6
+    return float(round(lo + n * step, decimals))
 
 
 def _parse_number(kind: type, lo: float, hi: float, step: float | None) -> Callable[[str], Any]:
+    grid = step or (1 if kind is int else None)
+
     def parse(raw: str):
-        value = kind(float(raw)) if kind is int and "." not in raw else kind(raw)
-        if not (lo <= value <= hi) or value != value:  # value != value catches nan
+        value = float(raw)
+        if not lo <= value <= hi:  # also rejects nan
             raise ValueError(raw)
-        if kind is int and step and (value - lo) % step:
-            raise ValueError(raw)
-        return value
+        return kind(snap(value, lo, hi, grid))
     return parse
 
 
 def slider(label: str, key: str, min_value, max_value, default, step=None, help: str | None = None,
            container=None):
-    """A slider mirrored in the URL under ``key``; returns its value.
+    """A slider mirrored in the URL under ``key``; returns its value, always on the grid.
 
     ``int`` or ``float`` is taken from ``default``. Out-of-range URL values
-    fall back to ``default`` with a warning.
+    fall back to ``default`` with a warning; values between steps (from a
+    URL, a preset or the browser) snap to the nearest step; a kept value
+    outside a range that has since shrunk is pulled back into it.
     """
     kind = float if isinstance(default, float) else int
+    grid = step or (1 if kind is int else None)
     expected = f"a number from {min_value} to {max_value}"
-    _init(key, default, _parse_number(kind, min_value, max_value, step), expected)
+    state_key = _init(key, default, _parse_number(kind, min_value, max_value, step), expected)
+    kept = st.session_state[state_key]
+    on_grid = kind(snap(kept, min_value, max_value, grid))
+    if on_grid != kept:
+        st.session_state[state_key] = on_grid
     value = (container or st).slider(label, min_value=min_value, max_value=max_value, step=step,
-                                     key=key, help=help)
+                                     key=state_key, help=help)
+    value = kind(snap(value, min_value, max_value, grid))  # a client may send any number
     set_query(key, value)
     return value
 
@@ -123,15 +188,16 @@ def select(label: str, key: str, options: Sequence[str], default: str,
             raise ValueError(raw)
         return raw
 
-    _init(key, default, parse, "one of " + ", ".join(options))
-    if st.session_state[key] not in options:  # a preset or stale state: fall back
-        st.session_state[key] = default
+    state_key = _init(key, default, parse, "one of " + ", ".join(options))
+    if st.session_state[state_key] not in options:  # a preset or stale state: fall back
+        st.session_state[state_key] = default
     where = container or st
     if radio:
-        value = where.radio(label, options, key=key, format_func=format_func, horizontal=True,
-                            help=help)
+        value = where.radio(label, options, key=state_key, format_func=format_func,
+                            horizontal=True, help=help)
     else:
-        value = where.selectbox(label, options, key=key, format_func=format_func, help=help)
+        value = where.selectbox(label, options, key=state_key, format_func=format_func,
+                                help=help)
     set_query(key, value)
     return value
 
@@ -146,8 +212,8 @@ def _parse_bool(raw: str) -> bool:
 
 def checkbox(label: str, key: str, default: bool, help: str | None = None, container=None) -> bool:
     """A checkbox mirrored in the URL as 1/0."""
-    _init(key, default, _parse_bool, "1 or 0")
-    value = (container or st).checkbox(label, key=key, help=help)
+    state_key = _init(key, default, _parse_bool, "1 or 0")
+    value = (container or st).checkbox(label, key=state_key, help=help)
     set_query(key, value)
     return value
 
@@ -155,5 +221,5 @@ def checkbox(label: str, key: str, default: bool, help: str | None = None, conta
 def apply_preset(preset: Preset) -> None:
     """Set the widget states and URL of a preset (use as a button ``on_click``)."""
     for key, value in preset.values.items():
-        st.session_state[key] = value
+        st.session_state[widget_key(key)] = value
         set_query(key, value)

@@ -1,8 +1,9 @@
 """Page furniture every lecture page shares (DESIGN.md's page contract).
 
-Header with intuition, the "Lecture formulas" panel, the metrics panel,
-"Try this" experiments, warnings from a Trace, and the guard that turns a
-``ValueError`` into a readable message instead of a traceback.
+Header with intuition, the formula panel (each formula marked as from the
+lecture or beyond it), the metrics panel, "Try this" experiments, warnings
+from a Trace, and the guard that turns a ``ValueError`` into a readable
+message instead of a traceback.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 import math
 import sys
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -19,8 +21,17 @@ import streamlit as st
 from ui import catalog, navigation
 from ui.state import Preset, apply_preset, enter_page
 
-__all__ = ["page_header", "formula_panel", "metrics_panel", "try_this", "show_warnings",
-           "user_errors", "coming_next"]
+__all__ = ["DECKS", "Formula", "lecture", "beyond", "page_header", "formula_panel",
+           "metrics_panel", "try_this", "show_warnings", "user_errors", "coming_next"]
+
+#: The lecture's slide decks (``shared/lectures/README.md``), by the short name a formula cites.
+DECKS = {
+    "main": "main deck",                   # 000: thresholding ... graph cuts, FCN ... PQ
+    "seminar": "seminar deck",             # 001: metrics worked examples, FCN, DeepLab
+    "short": "short deck",                 # 002: mAP, deconvolution, atrous formula, Mask R-CNN
+    "panoptic": "panoptic deck",           # 003: things/stuff, instance protocol, PQ, CRF
+    "practical": "practical deck",         # 004: sliding window vs FCN, Keras FCN, losses
+}
 
 log = logging.getLogger("seglab")
 
@@ -39,11 +50,56 @@ def page_header(title: str, intuition: str) -> None:
     st.markdown(intuition)
 
 
-def formula_panel(latex: Iterable[str], caption: str = "", expanded: bool = True) -> None:
-    """The "Lecture formulas" panel: each formula rendered with this run's numbers filled in."""
-    with st.expander("Lecture formulas", expanded=expanded, icon=":material/function:"):
-        for formula in latex:
-            st.latex(formula)
+@dataclass(frozen=True)
+class Formula:
+    """One line of a formula panel and where it comes from.
+
+    Parameters
+    ----------
+    latex : str
+        The formula, with this run's numbers filled in.
+    source : str
+        "From the lecture: <deck>, <slide topic>" or "Beyond the lecture: <why
+        it is here>"; build it with :func:`lecture` or :func:`beyond`.
+    """
+
+    latex: str
+    source: str
+
+    @property
+    def from_lecture(self) -> bool:
+        """Whether the lecture itself states this formula."""
+        return self.source.startswith(LECTURE)
+
+
+LECTURE, BEYOND = "From the lecture", "Beyond the lecture"
+
+
+def lecture(latex: str, deck: str, topic: str) -> Formula:
+    """A formula the lecture states: ``deck`` is a key of :data:`DECKS`, ``topic`` its slide."""
+    return Formula(latex, f"{LECTURE}: {DECKS[deck]}, slide \"{topic}\"")
+
+
+def beyond(latex: str, note: str) -> Formula:
+    """A formula that goes beyond the lecture; ``note`` says what it is (and whose it is)."""
+    return Formula(latex, f"{BEYOND}: {note}")
+
+
+def formula_panel(formulas: Iterable[Formula], caption: str = "", expanded: bool = True) -> None:
+    """The formula panel: each formula with this run's numbers, and where it comes from.
+
+    Every line is a :class:`Formula`, so a student can always tell what the
+    lecture taught from what SegLab adds.
+    """
+    with st.expander("Formulas: from the lecture and beyond", expanded=expanded,
+                     icon=":material/function:"):
+        for formula in formulas:
+            if not isinstance(formula, Formula):
+                raise TypeError("formula_panel takes Formula lines (panels.lecture / "
+                                f"panels.beyond), got {type(formula).__name__}")
+            st.latex(formula.latex)
+            icon = ":material/school:" if formula.from_lecture else ":material/explore:"
+            st.caption(f"{icon} {formula.source}")
         if caption:
             st.caption(caption)
 

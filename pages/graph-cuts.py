@@ -17,11 +17,12 @@ from ui import graph_figs as figs
 from ui.caching import CACHE
 from ui.overlay import overlay
 
+# The lecture's own material first (affinities, min cut vs Ncut, HCS); the page opens on it.
 VIEWS = {
-    "maxflow": "Max-flow with seeds",
     "cuts": "Affinities: min cut vs Ncut",
     "hcs": "HCS (highly connected subgraphs)",
-    "rncut": "Recursive Ncut on superpixels",
+    "rncut": "Recursive Ncut on superpixels (beyond the lecture)",
+    "maxflow": "Max-flow with seeds (the lecture names it)",
 }
 HOODS = {"4": "4-neighbours", "8": "8-neighbours", "full": "fully connected"}
 SEED_MODES = {"fg": "foreground", "bg": "background"}
@@ -155,7 +156,7 @@ def _fmt(value, digits: int = 3) -> str:
 
 
 # ----------------------------------------------------------------- controls
-view = state.select("What to explore", "view", list(VIEWS), "maxflow", format_func=VIEWS.get,
+view = state.select("What to explore", "view", list(VIEWS), "cuts", format_func=VIEWS.get,
                     radio=True)
 
 
@@ -194,18 +195,25 @@ def cuts_view() -> None:
                    if p["sc"] else "")
         sd_term = (rf"\exp\!\left(-\frac{{\|x-y\|^2}}{{2\cdot{p['sd']:g}^2}}\right)" if p["sd"] else "")
         latex = [
-            rf"aff(x,y) = {sd_term}\exp\!\left(-\frac{{(I(x)-I(y))^2}}{{2\cdot{p['si']:g}^2}}\right)"
-            rf"{sc_term}",
-            r"cut(A,B)=\sum_{p\in A,q\in B} w_{p,q},\quad assoc(A,V)=\sum_{u\in A,t\in V} w(u,t)",
+            panels.lecture(
+                rf"aff(x,y) = {sd_term}\exp\!\left(-\frac{{(I(x)-I(y))^2}}"
+                rf"{{2\cdot{p['si']:g}^2}}\right){sc_term}",
+                "main", "Measuring Affinity (distance, intensity, colour; multiplied here)"),
+            panels.lecture(
+                r"cut(A,B)=\sum_{p\in A,q\in B} w_{p,q},\quad "
+                r"assoc(A,V)=\sum_{u\in A,t\in V} w(u,t)", "main", "Graph cut; Normalized Cut"),
         ]
         for name, m in (("min cut", m_min), ("Ncut", m_ncut)):
             if m is None:
                 continue
-            latex.append(
+            latex.append(panels.lecture(
                 rf"\text{{{name}}}:\; Ncut = \frac{{{_fmt(m['cut'])}}}{{{_fmt(m['assoc_av'])}}} + "
                 rf"\frac{{{_fmt(m['cut'])}}}{{{_fmt(m['assoc_bv'])}}} = {m['ncut']:.4f} = "
-                rf"2 - Nassoc = 2 - {m['nassoc']:.4f}")
-        latex.append(rf"(D - W)\,y = \lambda D y,\quad \lambda_2 = {_fmt(lam2, 4)}")
+                rf"2 - Nassoc = 2 - {m['nassoc']:.4f}", "main", "Normalized Cut"))
+        latex.append(panels.beyond(
+            rf"(D - W)\,y = \lambda D y,\quad \lambda_2 = {_fmt(lam2, 4)}",
+            "the lecture says minimising Ncut exactly is NP-complete; Shi and Malik (2000) relax "
+            "it to this generalized eigenproblem and split on the second eigenvector"))
         panels.formula_panel(latex, f"Live values on the {graph.shape[0]} x {graph.shape[1]} "
                                     "node graph of this image.")
     pics = cut_pictures(picked.key, image, p["sd"], p["si"], p["sc"], p["hood"], p["nodes"],
@@ -295,13 +303,17 @@ def hcs_view() -> None:
     relation = ">" if first["highly_connected"] else r"\le"
     with formula_box:
         panels.formula_panel([
-            r"k(G) = \min\{|C| : C \text{ disconnects } G\},\qquad G \text{ highly connected} "
-            r"\iff k(G) > \tfrac{n}{2}",
-            rf"\text{{whole graph: }} k(G) = {first['k']:.0f} "
-            rf"{relation} \tfrac{{{first['n']:.0f}}}{{2}} = "
-            rf"{first['n'] / 2:g}",
-            rf"\text{{result: }} {len(trace.clusters)} \text{{ clusters}},\; "
-            rf"{len(trace.singletons)} \text{{ singletons}},\; {trace.total_steps} \text{{ HCS calls}}",
+            panels.lecture(
+                r"k(G) = \min\{|C| : C \text{ disconnects } G\},\qquad G \text{ highly "
+                r"connected} \iff k(G) > \tfrac{n}{2}", "main", "Segmentation by Min Cut method"),
+            panels.lecture(
+                rf"\text{{whole graph: }} k(G) = {first['k']:.0f} "
+                rf"{relation} \tfrac{{{first['n']:.0f}}}{{2}} = {first['n'] / 2:g}",
+                "main", "Segmentation by Min Cut method (the HCS test, this graph's numbers)"),
+            panels.lecture(
+                rf"\text{{result: }} {len(trace.clusters)} \text{{ clusters}},\; "
+                rf"{len(trace.singletons)} \text{{ singletons}},\; {trace.total_steps} "
+                r"\text{ HCS calls}", "main", "HCS(G(V,E)) procedure"),
         ], "HCS(G): (H, H', C) = MINCUT(G); if G is highly connected return G, else HCS(H), HCS(H').")
     if which == "lecture":
         st.caption("Three dense groups joined by a few edges, and vertex 12 hanging on by one "
@@ -361,11 +373,17 @@ def rncut_view() -> None:
     panels.show_warnings(trace)
     with formula_box:
         panels.formula_panel([
-            rf"w_{{ij}} = \exp\!\left(-\frac{{\|\bar c_i - \bar c_j\|^2}}{{{sigma:g}}}\right)"
-            r"\quad\text{(adjacent superpixels } i, j)",
-            rf"(D-W)\,y = \lambda D y \text{{ on each piece; split while }} Ncut < {thresh:g}",
-            rf"{trace.steps[0].metrics['nodes']:.0f} \text{{ superpixels}} \to "
-            rf"{trace.n_regions} \text{{ regions}}",
+            panels.beyond(
+                rf"w_{{ij}} = \exp\!\left(-\frac{{\|\bar c_i - \bar c_j\|^2}}{{{sigma:g}}}"
+                r"\right)\quad\text{(adjacent superpixels } i, j)",
+                "the lecture's colour affinity, here between SLIC superpixels (scikit-image's "
+                "rag_mean_color) instead of pixels"),
+            panels.beyond(
+                rf"(D-W)\,y = \lambda D y \text{{ on each piece; split while }} Ncut < {thresh:g}",
+                "recursive two-way Ncut, Shi and Malik (2000), as skimage.graph.cut_normalized"),
+            panels.beyond(
+                rf"{trace.steps[0].metrics['nodes']:.0f} \text{{ superpixels}} \to "
+                rf"{trace.n_regions} \text{{ regions}}", "this run's counts"),
         ], "skimage.graph.cut_normalized on a region adjacency graph of SLIC superpixels.")
     left, right = st.columns([3, 2])
     left.image(run["picture"], width="stretch",
@@ -462,13 +480,20 @@ def maxflow_view() -> None:
     with left:
         panels.show_warnings(trace)
     with formula_box:
+        boykov = "Boykov and Jolly (2001) interactive graph cuts; the lecture only names max flow"
         panels.formula_panel([
-            r"E(L) = \sum_p R_p(L_p) + \lambda \sum_{(p,q)\in N} B_{pq}\,[L_p \ne L_q],\quad "
-            r"R_p(\ell) = -\ln P(I_p \mid \ell)",
-            rf"B_{{pq}} = \frac{{1}}{{\|p-q\|}}\exp\!\left(-\frac{{\|I_p - I_q\|^2}}"
-            rf"{{2\cdot{sigma:g}^2}}\right),\quad \lambda = {lam:g},\quad K = {out['hard']:.4g}",
-            rf"E = {out['regional']:.2f} + {out['boundary_energy']:.2f} = {out['energy']:.2f}"
-            rf"\;=\; \text{{max-flow}} = {out['flow']:.2f}",
+            panels.beyond(
+                r"E(L) = \sum_p R_p(L_p) + \lambda \sum_{(p,q)\in N} B_{pq}\,[L_p \ne L_q],\quad "
+                r"R_p(\ell) = -\ln P(I_p \mid \ell)", f"the seeded max-flow energy of {boykov}"),
+            panels.beyond(
+                rf"B_{{pq}} = \frac{{1}}{{\|p-q\|}}\exp\!\left(-\frac{{\|I_p - I_q\|^2}}"
+                rf"{{2\cdot{sigma:g}^2}}\right),\quad \lambda = {lam:g},\quad K = "
+                rf"{out['hard']:.4g}", f"the boundary term of {boykov} (an intensity affinity "
+                "like the lecture's, over the distance)"),
+            panels.beyond(
+                rf"E = {out['regional']:.2f} + {out['boundary_energy']:.2f} = {out['energy']:.2f}"
+                rf"\;=\; \text{{max-flow}} = {out['flow']:.2f}",
+                "max-flow min-cut theorem (Ford and Fulkerson): this run's numbers"),
         ], "Seeds are hard constraints: their t-link to the other terminal costs K, more than "
            "any cut. The minimum s-t cut is the labelling of least energy.")
     with left:

@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import app_test, latex_texts, metric_values
 
 PAGE = "pages/graph-cuts.py"
-VIEWS = ["maxflow", "cuts", "hcs", "rncut"]
+VIEWS = ["cuts", "hcs", "rncut", "maxflow"]
 
 
 def _run(**query):
@@ -22,13 +22,26 @@ def default_run():
     return _run()
 
 
-def test_default_render_is_max_flow_with_metrics_and_formulas(default_run):
+def test_default_render_is_the_lecture_view_min_cut_vs_ncut(default_run):
+    """The page opens on the lecture's own material: affinities, min cut vs normalized cut."""
     at = default_run
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     assert at.title[0].value == "Graph cuts"
-    assert at.radio(key="graph-cuts:view").value == "maxflow"
+    assert at.radio(key="graph-cuts:view").value == "cuts"
+    assert any(r"aff(x,y)" in text for text in latex_texts(at))
+    assert any("Ncut = " in text for text in latex_texts(at))
+    assert [row for row in at.dataframe[0].value["partition"]] == ["minimum cut", "normalized cut"]
+    sources = [c.value for c in at.caption if "the lecture" in c.value]
+    assert any("From the lecture: main deck" in s for s in sources), sources
+    assert {"Pixel accuracy", "mIoU", "segcore time"} <= set(metric_values(at))
+
+
+def test_max_flow_view_with_metrics_and_formulas():
+    at = _run(view="maxflow")
+    assert not at.exception and not at.error
     assert any(r"\text{max-flow}" in text for text in latex_texts(at))
+    assert any("Beyond the lecture" in c.value for c in at.caption)
     assert {"Pixel accuracy", "mIoU", "Dice", "segcore time"} <= set(metric_values(at))
     assert float(metric_values(at)["Pixel accuracy"]) > 0.95  # default seeds on the shapes scene
     assert len(at.get("plotly_chart")) >= 2  # seed colour models, energy
@@ -39,8 +52,8 @@ def _flow_value(at) -> float:
     return float(re.search(r"max-flow\} = ([0-9.]+)", text).group(1))
 
 
-def test_lambda_changes_the_cut(default_run):
-    at = _run()
+def test_lambda_changes_the_cut():
+    at = _run(view="maxflow")
     before = _flow_value(at)
     at.slider(key="graph-cuts:lam").set_value(200.0).run()
     assert not at.exception
@@ -48,8 +61,8 @@ def test_lambda_changes_the_cut(default_run):
     assert any(r"\lambda = 200" in t for t in latex_texts(at))
 
 
-def test_seeds_from_the_url_and_clear(default_run):
-    at = _run(fg="128.128", bg="5.5;250.250")
+def test_seeds_from_the_url_and_clear():
+    at = _run(view="maxflow", fg="128.128", bg="5.5;250.250")
     assert not at.exception and not at.warning
     caption = " ".join(c.value for c in at.caption)
     assert "1 foreground seed point(s)" in caption and "2 background" in caption
@@ -93,8 +106,8 @@ def test_hcs_pixel_graph_and_lecture_graph():
                                        ("bg", "9999.9999"), ("nodes", "nan"), ("hood", "16")])
 def test_bad_query_value_warns_instead_of_failing(key, value):
     query = {key: value}
-    if key in ("nodes", "hood"):
-        query["view"] = "cuts"
+    if key in ("lam", "fg", "bg"):
+        query["view"] = "maxflow"
     at = _run(**query)
     assert not at.exception, [e.value for e in at.exception]
     assert any(f"{key}=" in w.value for w in at.warning)
@@ -112,11 +125,11 @@ def test_try_this_preset_sets_the_widgets():
 
 
 def test_default_seeds_follow_the_scene_and_clicked_seeds_stay():
-    at = _run()
+    at = _run(view="maxflow")
     first = at.query_params["fg"]
     at.slider(key="seed").set_value(3).run()  # another layout: the default fg seed moves
     assert not at.exception
     assert at.query_params["fg"] != first
-    linked = _run(fg="100.100", bg="3.3")
+    linked = _run(view="maxflow", fg="100.100", bg="3.3")
     linked.slider(key="seed").set_value(3).run()  # seeds given by the link are kept
     assert linked.query_params["fg"] == "100.100" and linked.query_params["bg"] == "3.3"

@@ -152,7 +152,11 @@ def _labels_report(key: str, labels: np.ndarray) -> dict | None:
 
 
 def _fmt(value, digits: int = 3) -> str:
-    return "n/a" if value is None or not np.isfinite(value) else f"{value:.{digits}g}"
+    """A number for LaTeX: ``4.17 \\times 10^{-6}`` rather than ``4.17e-06``."""
+    if value is None or not np.isfinite(value):
+        return r"\text{n/a}"
+    mantissa, _, exponent = f"{value:.{digits}g}".partition("e")
+    return mantissa if not exponent else rf"{mantissa} \times 10^{{{int(exponent)}}}"
 
 
 # ----------------------------------------------------------------- controls

@@ -211,30 +211,46 @@ panels.try_this([
 
 
 # ----------------------------------------------------------------- formulas (live, shown on top)
-def _formulas() -> list[str]:
+def _formulas() -> list[panels.Formula]:
     jumps = np.cumprod([1] + [lay.stride for lay in layers])[:-1]
     terms = " + ".join(f"({lay.kernel}-1)\\cdot{lay.dilation}\\cdot{j}"
                        for lay, j in zip(layers, jumps))
     reach = ",\\ ".join(f"{2 * r + 1}" for r in rates)
+    rf_note = ("the receptive-field recurrence of stacked (dilated, strided) convolutions "
+               "(e.g. Araujo et al., Distill 2019); the decks show receptive fields only as "
+               "pictures and say dilation enlarges them without extra weights")
     latex = [
-        r"y[i] = \sum_{k=0}^{K-1} x[i + r\,k]\; w[k]",
-        rf"r = {rate}:\quad y[i] = x[i]\,w[0] + x[i + {rate}]\,w[1] + x[i + {2 * rate}]\,w[2]"
-        rf"\quad\text{{(reach }} {2 * rate + 1}\text{{ pixels, 3 weights)}}",
-        r"RF = 1 + \sum_{l} (k_l - 1)\, r_l \prod_{j<l} s_j",
-        rf"RF_{{\text{{{stack}}}}} = 1 + {terms} = {A.receptive_field_size(layers)}",
-        rf"\text{{ASPP}}: r \in \{{{', '.join(map(str, rates))}\}} \Rightarrow "
-        rf"\text{{reach }} {reach} \text{{ positions}} \times {stride}"
-        rf"\text{{ px (output stride)}}",
-        r"q_i(l) \propto \exp\Big[-\psi_u(l) - \sum_{l'} \mu(l,l') \sum_m w_m \sum_j "
-        r"k_m(\mathbf{f}_i, \mathbf{f}_j)\, q_j(l')\Big]",
+        panels.lecture(r"y[i] = \sum_{k=0}^{K-1} x[i + r\,k]\; w[k]",
+                       "short", "Atrous (Dilated) Convolution"),
+        panels.lecture(
+            rf"r = {rate}:\quad y[i] = x[i]\,w[0] + x[i + {rate}]\,w[1] + x[i + {2 * rate}]\,w[2]"
+            rf"\quad\text{{(reach }} {2 * rate + 1}\text{{ pixels, 3 weights)}}",
+            "short", "Atrous (Dilated) Convolution"),
+        panels.beyond(r"RF = 1 + \sum_{l} (k_l - 1)\, r_l \prod_{j<l} s_j", rf_note),
+        panels.beyond(rf"RF_{{\text{{{stack}}}}} = 1 + {terms} = {A.receptive_field_size(layers)}",
+                      "the receptive-field recurrence above, filled with the chosen stack"),
+        panels.lecture(
+            rf"\text{{ASPP}}: r \in \{{{', '.join(map(str, rates))}\}} \Rightarrow "
+            rf"\text{{reach }} {reach} \text{{ positions}} \times {stride}"
+            rf"\text{{ px (output stride)}}",
+            "seminar", "Atrous Spatial Pyramid Pooling (ASPP)"),
+        panels.lecture(
+            r"q_i(l) \propto \exp\Big[-\psi_u(l) - \sum_{l'} \mu(l,l') \sum_m w_m \sum_j "
+            r"k_m(\mathbf{f}_i, \mathbf{f}_j)\, q_j(l')\Big]",
+            "panoptic", "Mean field inference for Dense-CRF"),
     ]
     if crf_result is not None:
         p = crf_result["trace"].params
-        latex.append(rf"w_{{\text{{spatial}}}} = {p['w_spatial']:g}\ "
-                     rf"(\sigma = {p['sigma_spatial']:g}"
-                     rf"\text{{ px}}),\quad w_{{\text{{bilateral}}}} = {p['w_bilateral']:g}\ "
-                     rf"(\sigma_{{xy}} = {p['sigma_xy']:g}\text{{ px}}, \sigma_I = "
-                     rf"{p['sigma_intensity']:g}),\quad {p['iterations']}\text{{ iterations}}")
+        latex.append(panels.beyond(
+            rf"w_{{\text{{spatial}}}} = {p['w_spatial']:g}\ "
+            rf"(\sigma = {p['sigma_spatial']:g}"
+            rf"\text{{ px}}),\quad w_{{\text{{bilateral}}}} = {p['w_bilateral']:g}\ "
+            rf"(\sigma_{{xy}} = {p['sigma_xy']:g}\text{{ px}}, \sigma_I = "
+            rf"{p['sigma_intensity']:g}),\quad {p['iterations']}\text{{ iterations}}",
+            "the two Gaussian kernels k_m of Krähenbühl & Koltun's dense CRF (as in DeepLab): "
+            "spatial (position) and bilateral (position and intensity), each feature divided "
+            "by its sigma; the panoptic deck's 'Gaussian edge potentials' leaves f open "
+            "('color, position')"))
     return latex
 
 

@@ -138,15 +138,24 @@ side = float(np.sqrt(max(bx2 - bx1, 1e-6) * max(by2 - by1, 1e-6)))
 cells, quant = roi.data["box_cells"], roi.data["quantised_cells"]
 sample = roi.data["points"][0, 0, 0]
 latex = [
-    r"\text{RoI level: } k = \left\lfloor 4 + \log_2\frac{\sqrt{wh}}{224} \right\rfloor"
-    rf" = \left\lfloor 4 + \log_2\frac{{{side:.1f}}}{{224}} \right\rfloor \to "
-    rf"P_{{{roi.metrics['level']:.0f}}}\ (\text{{stride }} {1 / roi.metrics['scale']:.0f})",
-    rf"\text{{RoIPool: }} x_1 = {bx1:.1f} \times {roi.metrics['scale']:g} = {cells[0]:.2f}"
-    rf" \to {quant[0]:.0f}\ \text{{(rounded: }} "
-    rf"{abs(quant[0] - cells[0]) / roi.metrics['scale']:.2f}"
-    r"\text{ px off)}",
-    rf"\text{{RoIAlign, first sample }} (x, y) = ({sample[0]:.2f}, {sample[1]:.2f}):\ "
-    r"f(x, y) = \sum_{i,j} f_{ij}\,\max(0, 1-|x-i|)\,\max(0, 1-|y-j|)",
+    panels.beyond(
+        r"\text{RoI level: } k = \left\lfloor 4 + \log_2\frac{\sqrt{wh}}{224} \right\rfloor"
+        rf" = \left\lfloor 4 + \log_2\frac{{{side:.1f}}}{{224}} \right\rfloor \to "
+        rf"P_{{{roi.metrics['level']:.0f}}}\ (\text{{stride }} {1 / roi.metrics['scale']:.0f})",
+        "FPN's rule for the pyramid level of a RoI (Lin et al., Feature Pyramid Networks, "
+        "2017, eq. 1; k0 = 4, clamped to this pyramid's levels as in torchvision's "
+        "MultiScaleRoIAlign)"),
+    panels.beyond(
+        rf"\text{{RoIPool: }} x_1 = {bx1:.1f} \times {roi.metrics['scale']:g} = {cells[0]:.2f}"
+        rf" \to {quant[0]:.0f}\ \text{{(rounded: }} "
+        rf"{abs(quant[0] - cells[0]) / roi.metrics['scale']:.2f}"
+        r"\text{ px off)}",
+        "RoIPool's rounding of the box to the feature grid (Fast R-CNN), the misalignment the "
+        "Mask R-CNN paper removes; the short deck only says RoIAlign has sub-pixel precision"),
+    panels.lecture(
+        rf"\text{{RoIAlign, first sample }} (x, y) = ({sample[0]:.2f}, {sample[1]:.2f}):\ "
+        r"f(x, y) = \sum_{i,j} f_{ij}\,\max(0, 1-|x-i|)\,\max(0, 1-|y-j|)",
+        "short", "Mask R-CNN: ROI Align, bilinear interpolation"),
 ]
 if evaluation is not None and evaluation["AP"] != inst.UNDEFINED:
     t_index = evaluation["thresholds"].index(iou_t) if iou_t in evaluation["thresholds"] else None
@@ -157,14 +166,19 @@ if evaluation is not None and evaluation["AP"] != inst.UNDEFINED:
         k = len(rows) - sum(bool(r["ignored"][t_index]) for r in rows) if t_index is not None \
             else len(rows)
         n_gt = sum(1 for g in evaluation["gt"] if not g["iscrowd"])
-        latex.append(rf"P_k = \frac{{TP_k}}{{k}},\ R_k = \frac{{TP_k}}{{N}}:\quad "
-                     rf"P_{{{k}}} = \frac{{{tp}}}{{{k}}} = {tp / max(k, 1):.3f},\ "
-                     rf"R_{{{k}}} = \frac{{{tp}}}{{{n_gt}}} = {tp / max(n_gt, 1):.3f}"
-                     rf"\quad (\text{{IoU}} \ge {iou_t:.2f},\ \text{{all classes pooled}})")
+        latex.append(panels.lecture(
+            rf"P_k = \frac{{TP_k}}{{k}},\ R_k = \frac{{TP_k}}{{N}}:\quad "
+            rf"P_{{{k}}} = \frac{{{tp}}}{{{k}}} = {tp / max(k, 1):.3f},\ "
+            rf"R_{{{k}}} = \frac{{{tp}}}{{{n_gt}}} = {tp / max(n_gt, 1):.3f}"
+            rf"\quad (\text{{IoU}} \ge {iou_t:.2f},\ \text{{all classes pooled}})",
+            "short", "mAP – Cheat sheet"))
     ap_t = evaluation["per_iou"].get(iou_t, float("nan"))
-    latex.append(r"AP = \frac{1}{101}\sum_{r \in \{0, 0.01, \dots, 1\}} \max_{k: R_k \ge r} P_k"
-                 rf" = {ap_t:.3f}\ (\text{{IoU }} {iou_t:.2f}),\quad AP@[.5{{:}}.95] = "
-                 rf"{evaluation['AP']:.3f}")
+    latex.append(panels.beyond(
+        r"AP = \frac{1}{101}\sum_{r \in \{0, 0.01, \dots, 1\}} \max_{k: R_k \ge r} P_k"
+        rf" = {ap_t:.3f}\ (\text{{IoU }} {iou_t:.2f}),\quad AP@[.5{{:}}.95] = "
+        rf"{evaluation['AP']:.3f}",
+        "COCO's 101-point interpolated AP, averaged over IoU 0.50:0.05:0.95 (pycocotools "
+        "COCOeval); the short deck's AP averages P_rank at the true positives instead"))
 with formula_box:
     panels.formula_panel(latex, caption="Numbers of this run: the proposal at the chosen "
                          "location and the detections against the scene's ground truth.")

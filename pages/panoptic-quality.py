@@ -136,7 +136,7 @@ def fuse(key: str, image, ids, segments, noise, duplicates, seed, score, overlap
     return out
 
 
-def formula_lines(result, cid: int) -> list[str]:
+def formula_lines(result, cid: int) -> list[panels.Formula]:
     """The lecture's PQ formula, then one class's and the average's numbers filled in."""
     s, name, allq = result.per_class[cid], NAMES[cid], result.summary["all"]
     counts = rf"{s['tp']}+\tfrac12\cdot{s['fp']}+\tfrac12\cdot{s['fn']}"
@@ -150,13 +150,23 @@ def formula_lines(result, cid: int) -> list[str]:
     counted = [c["id"] for c in CATEGORIES if not np.isnan(result.per_class[c["id"]]["pq"])]
     average = " + ".join(figs.fmt(result.per_class[c]["pq"], 2) for c in counted) or "0"
     return [
-        r"\mathrm{PQ} = \underbrace{\frac{\sum_{(p,g)\in TP}\mathrm{IoU}(p,g)}{|TP|}}_{SQ}"
-        r"\times\underbrace{\frac{|TP|}{|TP|+\frac12|FP|+\frac12|FN|}}_{RQ}",
-        r"\mathrm{IoU}(p,g)=\frac{|p\cap g|}{|p|+|g|-|p\cap g|-|p\cap \mathrm{VOID}|} > "
-        + f"{MATCH_IOU}",
-        rf"\mathrm{{PQ}}_{{\text{{{name}}}}} = " + filled,
-        rf"\mathrm{{PQ}}_{{\text{{all}}}} = \frac{{1}}{{{allq['n']}}}\left({average}\right)"
-        rf" = {figs.fmt(allq['pq'])}",
+        panels.lecture(
+            r"\mathrm{PQ} = \underbrace{\frac{\sum_{(p,g)\in TP}\mathrm{IoU}(p,g)}{|TP|}}_{SQ}"
+            r"\times\underbrace{\frac{|TP|}{|TP|+\frac12|FP|+\frac12|FN|}}_{RQ}",
+            "panoptic", "Panoptic segmentation evaluation metric"),
+        panels.beyond(
+            r"\mathrm{IoU}(p,g)=\frac{|p\cap g|}{|p|+|g|-|p\cap g|-|p\cap \mathrm{VOID}|} > "
+            + f"{MATCH_IOU}",
+            "the COCO panoptic API's IoU (pq_compute), which leaves the prediction's VOID "
+            "pixels out of the union; the match threshold IoU > 0.5 is the main deck's "
+            "('Metrics: Panoptic quality')"),
+        panels.lecture(rf"\mathrm{{PQ}}_{{\text{{{name}}}}} = " + filled,
+                       "panoptic", "Panoptic segmentation evaluation metric"),
+        panels.beyond(
+            rf"\mathrm{{PQ}}_{{\text{{all}}}} = \frac{{1}}{{{allq['n']}}}\left({average}\right)"
+            rf" = {figs.fmt(allq['pq'])}",
+            "the average over classes of Kirillov et al.'s PQ paper and the COCO panoptic API "
+            "(classes with no TP, FP or FN left out); the lecture gives PQ for one class"),
     ]
 
 
@@ -229,6 +239,10 @@ with o_right:
     st.markdown("**Matching table**: every pair of segments sharing pixels, then the unpaired")
     st.dataframe(figs.matching_rows(result, panoptic.segments, run["pred_segments"], NAMES),
                  hide_index=True, width="stretch", height=420)
+    st.caption("Crowd regions are never matched and never missed. A prediction is ignored when "
+               "more than half of it lies on VOID plus its class's crowd region; if a class has "
+               "several crowd segments, only the last one listed counts, as in the COCO panoptic "
+               "API.")
 
 # ----------------------------------------------------------------- metrics
 st.subheader("3. PQ, SQ, RQ per class")

@@ -100,3 +100,16 @@ def test_crf_that_hurts_says_so():
     at.slider(key="atrous-convolution:at_crf_wbil").set_value(1.0)
     at.run()
     assert not any("made the result worse" in w.value for w in at.warning)
+
+
+def test_every_formula_says_where_it_comes_from(default_run):
+    panel = next(e for e in default_run.expander
+                 if e.label == "Formulas: from the lecture and beyond")
+    sources = [c.value for c in panel.caption if "the lecture:" in c.value]
+    lines = [x.value for x in panel.latex]
+    assert len(lines) == len(sources) == 7  # the CRF parameters line included
+    assert 'short deck, slide "Atrous (Dilated) Convolution"' in sources[0]
+    assert "Beyond the lecture: the receptive-field recurrence" in sources[2]
+    assert 'seminar deck, slide "Atrous Spatial Pyramid Pooling (ASPP)"' in sources[4]
+    assert 'panoptic deck, slide "Mean field inference for Dense-CRF"' in sources[5]
+    assert "Beyond the lecture" in sources[6] and "w_{\\text{spatial}}" in lines[6]

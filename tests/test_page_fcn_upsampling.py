@@ -79,3 +79,30 @@ def test_other_images_run_without_metrics(src):
     assert "mIoU" not in metric_values(at)
     assert any("no ground truth" in c.value or "other classes" in c.value
                for c in list(at.caption) + list(at.info))
+
+
+def test_every_formula_says_where_it_comes_from(default_run):
+    panel = next(e for e in default_run.expander
+                 if e.label == "Formulas: from the lecture and beyond")
+    sources = [c.value for c in panel.caption if "the lecture:" in c.value]
+    lines = [x.value for x in panel.latex]
+    assert len(lines) == len(sources) == 8
+    source = {key: next(s for line, s in zip(lines, sources) if key in line)
+              for key in ("o = (i - 1)", r"\mathrel{+}=", r"\text{1-D", r"\lfloor u",
+                          "s_{16}", "L_{CE}", "soft Dice", "Dice}")}
+    for key in ("o = (i - 1)", r"\mathrel{+}=", r"\lfloor u"):
+        assert "Beyond the lecture:" in source[key]
+    assert 'panoptic deck, slide "Learned upsampling"' in source[r"\text{1-D"]
+    assert "From the lecture: main deck" in source["s_{16}"]
+    assert 'practical deck, slide "LOSS"' in source["L_{CE}"]
+    assert 'practical deck, slide "Variation: Dice-Loss"' in source["soft Dice"]
+
+
+def test_segcore_time_is_the_warm_inference_of_the_table(default_run):
+    at = default_run
+    shown = metric_values(at)["segcore time"]
+    table = at.dataframe[0].value
+    row = table[table["variant"] == "fcn8s"].iloc[0]
+    timing = next(c for c in table.columns if c.startswith("inference ms (warm model"))
+    assert abs(float(shown.removesuffix(" ms")) - row[timing]) <= 0.55  # same number, rounded
+    assert any(c.value.startswith("segcore time = inference only") for c in at.caption)

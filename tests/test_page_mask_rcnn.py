@@ -89,3 +89,17 @@ def test_try_this_sets_the_widgets():
     button.click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.slider(key="mask-rcnn:nms").value == 0.9 and at.slider(key="mask-rcnn:score").value == 0.05
+
+
+def test_every_formula_says_where_it_comes_from(default_run):
+    panel = next(e for e in default_run.expander
+                 if e.label == "Formulas: from the lecture and beyond")
+    sources = [c.value for c in panel.caption if "the lecture:" in c.value]
+    lines = [x.value for x in panel.latex]
+    assert len(lines) == len(sources) == 5
+    source = dict(zip(("level", "roipool", "roialign", "pr", "ap"), sources))
+    assert "Beyond the lecture: FPN's rule" in source["level"] and r"\log_2" in lines[0]
+    assert "Beyond the lecture: RoIPool's rounding" in source["roipool"]
+    assert 'short deck, slide "Mask R-CNN' in source["roialign"]
+    assert 'short deck, slide "mAP' in source["pr"] and "P_k" in lines[3]
+    assert "Beyond the lecture: COCO's 101-point interpolated AP" in source["ap"]

@@ -29,7 +29,14 @@ def test_default_run_is_a_perfect_copy(default_run):
     assert not at.exception and not at.error
     assert _metric(at, "PQ") == "1.000" and _metric(at, "mIoU (semantic)") == "1.000"
     assert _metric(at, "mask AP (things)") == "1.000"
-    assert any("Lecture formulas" in e.label for e in at.expander)
+    panel = next(e for e in at.expander if e.label == "Formulas: from the lecture and beyond")
+    sources = [c.value for c in panel.caption if "the lecture:" in c.value]
+    assert len(sources) == len(panel.latex) == 4
+    assert 'panoptic deck, slide "Panoptic segmentation evaluation metric"' in sources[0]
+    assert "Beyond the lecture: the COCO panoptic API's IoU" in sources[1]
+    assert "From the lecture" in sources[2] and "Beyond the lecture" in sources[3]
+    assert any(c.value.startswith("Crowd regions are never matched and never missed")
+               for c in at.caption)
 
 
 def test_how_the_prediction_was_made_is_drawn_only_when_opened():

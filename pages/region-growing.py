@@ -185,24 +185,38 @@ panels.show_warnings(trace)
 history = trace.history
 
 # ----------------------------------------------------------------- formulas (live numbers)
+# The main deck's region-growing slide 18 ("Homogeneity test") states the running-mean test,
+# the adaptive T(i) and the merge test. Comparing with the seed's value is not on it.
+HOMOGENEITY = "Homogeneity test"
+ADAPTIVE_T = "Homogeneity test: threshold T(i)"
+MERGE = "Homogeneity test: merging of two regions R1, R2"
+SEED_TEST = ("the homogeneity test with the seed's gray level in place of the region mean, the "
+             "predicate of Gonzalez & Woods' weld-crack example (in the deck only as figures)")
+
 with formula_slot:
     if trace.n_regions:
         m, sd, t_i = (history[name][-1, 0] for name in ("mean", "sd", "threshold"))
         ratio = sd / m if m > 0 else 0.0
         stages = rf"\ \text{{after {trace.total_steps - 1} stages}}"
         tests = {
-            "mean": rf"|I(r,c) - M(1)| \le T = {tolerance}:\quad M(1) = {m:.1f}{stages}",
-            "adaptive": rf"|I(r,c) - M(1)| \le T(1):\quad M(1) = {m:.1f},\ sd(1) = {sd:.1f}"
-                        + stages,
-            "fixed": rf"|I(r,c) - I(\text{{seed}})| \le T = {tolerance}:\quad I(\text{{seed}}) = "
-                     rf"{history['mean'][0, 0]:.1f}\ \text{{(region 1)}}",
+            "mean": panels.lecture(
+                rf"|I(r,c) - M(1)| \le T = {tolerance}:\quad M(1) = {m:.1f}{stages}",
+                "main", HOMOGENEITY),
+            "adaptive": panels.lecture(
+                rf"|I(r,c) - M(1)| \le T(1):\quad M(1) = {m:.1f},\ sd(1) = {sd:.1f}" + stages,
+                "main", HOMOGENEITY),
+            "fixed": panels.beyond(
+                rf"|I(r,c) - I(\text{{seed}})| \le T = {tolerance}:\quad I(\text{{seed}}) = "
+                rf"{history['mean'][0, 0]:.1f}\ \text{{(region 1)}}", SEED_TEST),
         }
         lines = [
             tests[criterion],
-            rf"T(1) = \left(1 - \frac{{sd(1)}}{{M(1)}}\right) T = (1 - {ratio:.3f}) \times "
-            rf"{tolerance} = {max(0.0, 1 - ratio) * tolerance:.1f}"
-            + (r"\quad\text{(used)}" if criterion == "adaptive" else
-               r"\quad\text{(the adaptive rule; not used in this run)}"),
+            panels.lecture(
+                rf"T(1) = \left(1 - \frac{{sd(1)}}{{M(1)}}\right) T = (1 - {ratio:.3f}) \times "
+                rf"{tolerance} = {max(0.0, 1 - ratio) * tolerance:.1f}"
+                + (r"\quad\text{(used)}" if criterion == "adaptive" else
+                   r"\quad\text{(the adaptive rule; not used in this run)}"),
+                "main", ADAPTIVE_T),
         ]
         if merged is not None and len(merged.rag_before["edges"]):
             rag = merged.rag_before
@@ -210,17 +224,18 @@ with formula_slot:
             a, b = rag["edges"][best]
             limit = k_sd * min(rag["node_sd"][a], rag["node_sd"][b])
             verdict = "merge" if rag["mergeable"][best] else "keep apart"
-            lines.append(
+            lines.append(panels.lecture(
                 rf"|M_{{{a + 1}}} - M_{{{b + 1}}}| = {rag['similarity'][best]:.1f}"
                 rf"\ \text{{vs}}\ k \min(sd_{{{a + 1}}}, sd_{{{b + 1}}}) = {k_sd:g} \times "
                 rf"{min(rag['node_sd'][a], rag['node_sd'][b]):.1f} = {limit:.1f}"
-                rf"\ \Rightarrow\ \text{{{verdict}}}")
+                rf"\ \Rightarrow\ \text{{{verdict}}}", "main", MERGE))
         panels.formula_panel(lines, caption="Region 1's statistics at the last stage"
                              + ("; the merge line shows the most similar pair of adjacent "
                                 "regions." if len(lines) > 2 else "."))
     else:
-        panels.formula_panel([r"|I(r,c) - M(i)| \le T(i),\qquad T(i) = "
-                              r"\left(1 - \frac{sd(i)}{M(i)}\right) T"],
+        panels.formula_panel([panels.lecture(r"|I(r,c) - M(i)| \le T(i),\qquad T(i) = "
+                                             r"\left(1 - \frac{sd(i)}{M(i)}\right) T",
+                                             "main", HOMOGENEITY)],
                              caption="No seeds yet: the numbers appear once a region grows.")
 
 # ----------------------------------------------------------------- result + step player

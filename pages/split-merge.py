@@ -118,6 +118,25 @@ panels.show_warnings(trace)
 
 
 # ----------------------------------------------------------------- formulas (live numbers)
+# The split/merge rule is the main deck's; so are the variance predicate (the "Region
+# splitting: example" uses variance as the criterion of homogeneity) and the sigma/mean
+# predicate g(x, y) of its example. The range predicate is SegLab's addition.
+RULE = panels.lecture(r"\text{split } R \text{ into 4 quadrants if } P(R) = \text{FALSE};\quad"
+                      r"\text{merge } R_1, R_2 \text{ if } P(R_1 \cup R_2) = \text{TRUE}",
+                      "main", "Splitting & merging segmentation algorithm")
+PREDICATE_TOPICS = {"variance": "Region splitting: example",
+                    "lecture": "Segmentation by Region Splitting and Merging: Example"}
+RANGE_NOTE = ("SegLab's range predicate, gray-level max - min (the deck uses the variance and "
+              "the sigma/mean predicate g(x, y))")
+
+
+def _cited(latex: str) -> panels.Formula:
+    """A predicate line with the source of the chosen predicate."""
+    if predicate == "range":
+        return panels.beyond(latex, RANGE_NOTE)
+    return panels.lecture(latex, "main", PREDICATE_TOPICS[predicate])
+
+
 def _predicate_latex(mean: float, sd: float, value_range: float, region: str) -> str:
     """P(region) with this run's numbers, the comparison sign telling the verdict."""
     le, gt, member, non_member = r"\le", ">", r"\in", r"\notin"
@@ -139,15 +158,14 @@ with formula_slot:
     after = trace.rag_after
     big = int(np.argmax(after["node_size"]))
     big_range = float(np.ptp(gray[trace.labels == big + 1]))
-    lines = [r"\text{split } R \text{ into 4 quadrants if } P(R) = \text{FALSE};\quad"
-             r"\text{merge } R_1, R_2 \text{ if } P(R_1 \cup R_2) = \text{TRUE}",
-             _predicate_latex(after["node_mean"][big], after["node_sd"][big], big_range,
-                              rf"R_{{{big + 1}}}")]
+    lines = [RULE, _cited(_predicate_latex(after["node_mean"][big], after["node_sd"][big],
+                                           big_range, rf"R_{{{big + 1}}}"))]
     if len(after["edges"]):
         e = int(np.argmin(after["similarity"]))
         a, b = after["edges"][e] + 1
-        lines.append(_predicate_latex(after["union_mean"][e], after["union_sd"][e],
-                                      after["union_range"][e], rf"R_{{{a}}} \cup R_{{{b}}}"))
+        lines.append(_cited(_predicate_latex(after["union_mean"][e], after["union_sd"][e],
+                                             after["union_range"][e],
+                                             rf"R_{{{a}}} \cup R_{{{b}}}")))
     panels.formula_panel(lines, caption=(
         f"R{big + 1} is the largest region after merging; R{a} and R{b} the most similar "
         "adjacent pair left, so P of their union must be FALSE (merging stopped)."

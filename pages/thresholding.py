@@ -179,14 +179,45 @@ pics = pictures(picked.key, gray, method, key_params, gt_mask, void, log_counts)
 
 
 # ----------------------------------------------------------------- formula panel (live)
-def _otsu_formulas(t: float) -> list[str]:
+# Where the formulas come from. The main deck (slide "Thresholding based") only says what
+# thresholding does, binarise by intensity; it states no rule for choosing t, so every
+# formula on this page goes beyond the lecture. Each note names the method's paper.
+SOURCES = {
+    "otsu": "Otsu's between-class variance (Otsu 1979), as in scikit-image threshold_otsu",
+    "multiotsu": "multi-level Otsu (Liao, Chen & Chung 2001), as in scikit-image "
+                 "threshold_multiotsu",
+    "isodata": "isodata, Ridler & Calvard's iterative selection (1978), as in scikit-image "
+               "threshold_isodata",
+    "li": "Li's minimum cross entropy (Li & Lee 1993) with Li & Tam's iteration (1998), as in "
+          "scikit-image threshold_li",
+    "triangle": "the triangle method (Zack, Rogers & Latt 1977), as in scikit-image "
+                "threshold_triangle",
+    "yen": "Yen's maximum correlation criterion (Yen, Chang & Chang 1995), as in scikit-image "
+           "threshold_yen",
+    "mean": "the mean gray level as threshold, as in scikit-image threshold_mean",
+    "minimum": "the minimum method (Prewitt & Mendelsohn 1966), as in scikit-image "
+               "threshold_minimum",
+    "local": "adaptive threshold: weighted block mean minus C, as in scikit-image "
+             "threshold_local",
+    "niblack": "Niblack's local threshold (Niblack 1986), as in scikit-image threshold_niblack",
+    "sauvola": "Sauvola's local threshold (Sauvola & Pietikainen 2000), as in scikit-image "
+               "threshold_sauvola",
+    "hysteresis": "hysteresis thresholding (Canny 1986), as in scikit-image "
+                  "apply_hysteresis_threshold",
+}
+
+
+def _otsu_formulas(t: float) -> list[panels.Formula]:
     terms = thr.otsu_terms(out["histogram"], t)
     return [
-        r"\omega_0(t)=\sum_{i\le t}p_i,\quad \mu_0(t)=\frac{1}{\omega_0}\sum_{i\le t} i\,p_i,"
-        r"\quad \omega_1 = 1-\omega_0,\quad \mu_1(t)=\frac{1}{\omega_1}\sum_{i>t} i\,p_i",
-        rf"\sigma_B^2({t:.0f}) = \omega_0\,\omega_1\,(\mu_0-\mu_1)^2 = {terms['omega0']:.3f}"
-        rf"\times{terms['omega1']:.3f}\times({figs.fmt(terms['mu0'])}-{figs.fmt(terms['mu1'])})^2"
-        rf" = {figs.fmt(terms['sigma_b2'])}",
+        panels.beyond(
+            r"\omega_0(t)=\sum_{i\le t}p_i,\quad \mu_0(t)=\frac{1}{\omega_0}\sum_{i\le t} i\,p_i,"
+            r"\quad \omega_1 = 1-\omega_0,\quad \mu_1(t)=\frac{1}{\omega_1}\sum_{i>t} i\,p_i",
+            "class probabilities and means of Otsu's method (Otsu 1979)"),
+        panels.beyond(
+            rf"\sigma_B^2({t:.0f}) = \omega_0\,\omega_1\,(\mu_0-\mu_1)^2 = {terms['omega0']:.3f}"
+            rf"\times{terms['omega1']:.3f}\times({figs.fmt(terms['mu0'])}-{figs.fmt(terms['mu1'])})^2"
+            rf" = {figs.fmt(terms['sigma_b2'])}", SOURCES["otsu"]),
     ]
 
 
@@ -199,48 +230,57 @@ NAMED_FORMULAS = {
 }
 
 
-def _multiotsu_formulas() -> list[str]:
+def _multiotsu_formulas() -> list[panels.Formula]:
     omega, mu = thr.class_statistics(out["histogram"], out["thresholds"])
     terms = " + ".join(rf"{w:.2f}({figs.fmt(m)}-\mu_T)^2" for w, m in zip(omega, mu))
     mu_total = float(np.nansum(omega * mu))
     ts = ", ".join(f"{t:.0f}" for t in out["thresholds"])
-    return [r"\sigma_B^2 = \sum_{k} \omega_k (\mu_k - \mu_T)^2 \;\to\; \max_{t_1<\dots<t_{K-1}}",
-            rf"\sigma_B^2 = {terms}",
-            rf"= {figs.fmt(out['criterion_value'])}\quad\text{{with}}\quad"
-            rf"\mu_T = {figs.fmt(mu_total)},\quad t = ({ts})"]
+    source = SOURCES["multiotsu"]
+    return [panels.beyond(r"\sigma_B^2 = \sum_{k} \omega_k (\mu_k - \mu_T)^2 \;\to\; "
+                          r"\max_{t_1<\dots<t_{K-1}}", source),
+            panels.beyond(rf"\sigma_B^2 = {terms}", source),
+            panels.beyond(rf"= {figs.fmt(out['criterion_value'])}\quad\text{{with}}\quad"
+                          rf"\mu_T = {figs.fmt(mu_total)},\quad t = ({ts})", source)]
 
 
-def _isodata_formulas(last: dict) -> list[str]:
-    return [r"t_{k+1} = \left\lfloor \frac{\mu_0(t_k) + \mu_1(t_k)}{2} \right\rfloor,"
-            r"\quad t_0 = \lfloor \bar I \rfloor",
-            rf"t = \left\lfloor\frac{{{figs.fmt(last['mu0'])} + {figs.fmt(last['mu1'])}}}{{2}}"
-            rf"\right\rfloor = {out['iterated_threshold']:.0f}"]
+def _isodata_formulas(last: dict) -> list[panels.Formula]:
+    source = SOURCES["isodata"] + "; on gray levels it is 2-means, one threshold between two means"
+    return [panels.beyond(r"t_{k+1} = \left\lfloor \frac{\mu_0(t_k) + \mu_1(t_k)}{2} "
+                          r"\right\rfloor,\quad t_0 = \lfloor \bar I \rfloor", source),
+            panels.beyond(rf"t = \left\lfloor\frac{{{figs.fmt(last['mu0'])} + "
+                          rf"{figs.fmt(last['mu1'])}}}{{2}}\right\rfloor = "
+                          rf"{out['iterated_threshold']:.0f}", SOURCES["isodata"])]
 
 
-def _li_formulas(last: dict, lo: int) -> list[str]:
+def _li_formulas(last: dict, lo: int) -> list[panels.Formula]:
     mb, mf = last["mu0"] - lo, last["mu1"] - lo
-    return [r"\eta(t) = -m_b\ln\mu_b - m_f\ln\mu_f \;\to\; \min,\qquad "
-            r"t_{k+1} = \frac{\mu_b - \mu_f}{\ln\mu_b - \ln\mu_f}",
-            rf"t = {lo} + \frac{{{figs.fmt(mb)} - {figs.fmt(mf)}}}{{\ln {figs.fmt(mb)} - "
-            rf"\ln {figs.fmt(mf)}}} = {out['threshold']:.2f}"]
+    return [panels.beyond(r"\eta(t) = -m_b\ln\mu_b - m_f\ln\mu_f \;\to\; \min,\qquad "
+                          r"t_{k+1} = \frac{\mu_b - \mu_f}{\ln\mu_b - \ln\mu_f}", SOURCES["li"]),
+            panels.beyond(rf"t = {lo} + \frac{{{figs.fmt(mb)} - {figs.fmt(mf)}}}"
+                          rf"{{\ln {figs.fmt(mb)} - \ln {figs.fmt(mf)}}} = {out['threshold']:.2f}",
+                          SOURCES["li"])]
 
 
-def _hysteresis_formulas() -> list[str]:
+def _hysteresis_formulas() -> list[panels.Formula]:
     weak, strong, kept = (trace.steps[i].metrics["pixels"] for i in (1, 2, 3))
-    return [r"E = \{\,|\nabla I| > \text{low}\,\},\qquad S = \{\,|\nabla I| > \text{high}\,\}",
-            r"\text{keep every connected component of } E \text{ that touches } S",
-            rf"|E| = {weak:.0f},\; |S| = {strong:.0f},\; \text{{kept}} = {kept:.0f}"
-            r"\text{ pixels}"]
+    source = SOURCES["hysteresis"]
+    return [panels.beyond(r"E = \{\,|\nabla I| > \text{low}\,\},\qquad "
+                          r"S = \{\,|\nabla I| > \text{high}\,\}", source),
+            panels.beyond(r"\text{keep every connected component of } E \text{ that touches } S",
+                          source),
+            panels.beyond(rf"|E| = {weak:.0f},\; |S| = {strong:.0f},\; \text{{kept}} = {kept:.0f}"
+                          r"\text{ pixels}", source)]
 
 
-def formulas() -> tuple[list[str], str]:
-    """The lecture formulas of the chosen method with this run's numbers, and a caption."""
+def formulas() -> tuple[list[panels.Formula], str]:
+    """The chosen method's formulas with this run's numbers (all beyond the lecture), and a caption."""
     iterations = [s.metrics for s in trace.steps if s.name.startswith("iteration")]
     if method in ("manual", "otsu"):
         best = int(np.argmax(out["criterion"]))
-        latex = _otsu_formulas(out["threshold"]) + [
-            rf"t^* = \arg\max_t \sigma_B^2(t) = {best}"]
-        return latex, ("Class probabilities and means of this image at the chosen t; on the "
+        lines = _otsu_formulas(out["threshold"]) + [
+            panels.beyond(rf"t^* = \arg\max_t \sigma_B^2(t) = {best}",
+                          "Otsu's threshold, the t of largest between-class variance (Otsu 1979)")]
+        return lines, ("Class probabilities and means of this image at the chosen t; on the "
                        "curve, sigma_B^2 peaks at Otsu's t*.")
     if method == "multiotsu":
         return _multiotsu_formulas(), ("Found exactly by dynamic programming over the class "
@@ -262,10 +302,11 @@ def formulas() -> tuple[list[str], str]:
     if method == "hysteresis":
         return _hysteresis_formulas(), "Edge pixel counts of this image."
     latex = NAMED_FORMULAS.get(method, r"\text{no iteration ran: the image is constant}")
-    return [latex, rf"t = {out['threshold']:.2f}"], ""
+    return [panels.beyond(latex, SOURCES[method]),
+            panels.beyond(rf"t = {out['threshold']:.2f}", SOURCES[method])], ""
 
 
-def _local_formulas() -> list[str]:
+def _local_formulas() -> list[panels.Formula]:
     y, x = gray.shape[0] // 2, gray.shape[1] // 2
     level = int(gray[y, x])
     surface = float(out["surface"][y, x])
@@ -291,13 +332,15 @@ def _local_formulas() -> list[str]:
         if on_negative:
             first += rf"\;\text{{on }} 255 - I,\quad T = 255 - T' = {255 - value:.1f}"
     is_object = bool(out["mask"][y, x])
-    return [first, rf"I({x},{y}) = {level},\; T({x},{y}) = {surface:.1f} \Rightarrow "
-                   rf"\text{{{'object' if is_object else 'background'}}}"]
+    return [panels.beyond(first, SOURCES[method]),
+            panels.beyond(rf"I({x},{y}) = {level},\; T({x},{y}) = {surface:.1f} \Rightarrow "
+                          rf"\text{{{'object' if is_object else 'background'}}}",
+                          "the local threshold surface T(x, y) applied at one pixel")]
 
 
 with formula_box:
-    latex, caption = formulas()
-    panels.formula_panel(latex, caption)
+    lines, caption = formulas()
+    panels.formula_panel(lines, caption)
 
 
 # ----------------------------------------------------------------- result + teaching plot

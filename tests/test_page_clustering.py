@@ -13,6 +13,14 @@ def _ok(at) -> None:
     assert at.title and at.title[0].value == "Clustering"
 
 
+def _sources(at) -> list[str]:
+    """The source caption under each formula of the formula panel ("From the lecture: ..." /
+    "Beyond the lecture: ..."), in order."""
+    panel = next(e for e in at.expander if e.label.startswith("Formulas"))
+    return [c.value.split(" ", 1)[1] for c in panel.caption
+            if c.value.startswith(":material/") and " the lecture: " in c.value]
+
+
 def _run(**query):
     at = app_test(PAGE)
     for key, value in query.items():
@@ -109,3 +117,12 @@ def test_street_scene_scores_without_a_void_class():
     _ok(at)
     captions = [c.value for c in at.caption if c.value.startswith("IoU per class")]
     assert captions and "void" not in captions[0] and "sky" in captions[0], captions
+
+
+def test_formula_sources_kmeans_lecture_others_beyond(default_run):
+    """k-means, its SSE and the feature vector are the main deck's; GMM's formulas are not."""
+    kmeans = _sources(default_run)
+    assert len(kmeans) == 5 and all(s.startswith("From the lecture: main deck") for s in kmeans)
+    assert 'slide "Feature Space: color value (3D)"' in kmeans[1]
+    gmm = _sources(_run(method="gmm"))
+    assert [s.startswith("Beyond") for s in gmm] == [True, False, True]

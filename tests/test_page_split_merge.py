@@ -15,6 +15,14 @@ def _run(**query):
     return at.run()
 
 
+def _sources(at) -> list[str]:
+    """The source caption under each formula of the formula panel ("From the lecture: ..." /
+    "Beyond the lecture: ..."), in order."""
+    panel = next(e for e in at.expander if e.label.startswith("Formulas"))
+    return [c.value.split(" ", 1)[1] for c in panel.caption
+            if c.value.startswith(":material/") and " the lecture: " in c.value]
+
+
 def _counts(at):
     return {m.label: int(m.value) for m in at.metric if m.label in
             ("Leaves after split", "Regions after merge", "Merges", "Quadtree depth")}
@@ -26,7 +34,9 @@ def test_default_run():
     counts = _counts(at)
     assert counts["Leaves after split"] > counts["Regions after merge"] > 1
     assert len(at.get("plotly_chart")) == 2  # RAG before and after
-    assert any("Lecture formulas" in e.label for e in at.expander)
+    rule = 'From the lecture: main deck, slide "Splitting & merging segmentation algorithm"'
+    variance = 'From the lecture: main deck, slide "Region splitting: example"'
+    assert _sources(at) == [rule, variance, variance]  # the default predicate is the variance
 
 
 def test_min_block_change_changes_the_quadtree():
@@ -67,3 +77,12 @@ def test_try_this_presets_run():
         at.button(key=f"try_{i}").click().run()
         assert not at.exception, [e.value for e in at.exception]
     assert at.radio(key="split-merge:minb").value == "4" and at.selectbox(key="split-merge:pred").value == "variance"
+
+
+def test_predicate_sources():
+    """The deck's sigma/mean predicate g(x, y) is the lecture's; the range predicate is not."""
+    lecture = _sources(_run(pred="lecture"))
+    assert len(lecture) >= 2 and all(s.startswith("From the lecture: main deck") for s in lecture)
+    assert "Segmentation by Region Splitting and Merging" in lecture[1]
+    ranged = _sources(_run(pred="range"))
+    assert ranged[0].startswith("From the lecture") and ranged[1].startswith("Beyond the lecture")

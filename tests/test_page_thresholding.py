@@ -13,6 +13,14 @@ METHODS = ["manual", "multiotsu", "isodata", "li", "triangle", "yen", "mean", "m
            "local", "niblack", "sauvola", "hysteresis"]
 
 
+def _sources(at) -> list[str]:
+    """The source caption under each formula of the formula panel ("From the lecture: ..." /
+    "Beyond the lecture: ..."), in order."""
+    panel = next(e for e in at.expander if e.label.startswith("Formulas"))
+    return [c.value.split(" ", 1)[1] for c in panel.caption
+            if c.value.startswith(":material/") and " the lecture: " in c.value]
+
+
 @pytest.fixture(scope="module")
 def default_run():
     return app_test(PAGE).run()
@@ -157,3 +165,10 @@ def test_iteration_player_shows_the_histogram_of_each_iteration():
     assert not at.exception
     assert len(at.get("plotly_chart")) == 2  # the page histogram and the iteration's histogram
     assert any("mu0 = " in c.value for c in at.caption)
+
+
+def test_otsu_formulas_are_marked_beyond_the_lecture(default_run):
+    """The deck states no rule for choosing t: Otsu's criterion is cited to Otsu (1979)."""
+    sources = _sources(default_run)
+    assert len(sources) == 3 and all(s.startswith("Beyond the lecture") for s in sources)
+    assert all("Otsu 1979" in s for s in sources)

@@ -338,9 +338,26 @@ def _local_formulas() -> list[panels.Formula]:
                           "the local threshold surface T(x, y) applied at one pixel")]
 
 
+def binarise_rule() -> list[panels.Formula]:
+    """The lecture's idea, binarise by a threshold, written out with this run's threshold.
+
+    The main deck states it in words ("binarize an image ... using a single threshold
+    value"); multi-Otsu (several thresholds) and hysteresis (thresholds on the edge
+    magnitude) go beyond it and get no such line.
+    """
+    if method in ("multiotsu", "hysteresis"):
+        return []
+    bright = params.get("polarity", thr.BRIGHT) == thr.BRIGHT
+    t = "T(x,y)" if method in LOCAL else f"{out['threshold']:.4g}"
+    test = rf"I(x,y) > {t}" if bright else rf"I(x,y) \le {t}"
+    return [panels.lecture(rf"g(x,y) = \begin{{cases}} 1 \text{{ (object)}} & {test} \\ "
+                           r"0 \text{ (background)} & \text{otherwise} \end{cases}",
+                           "main", "Thresholding based; Clustering-Based (a single threshold)")]
+
+
 with formula_box:
     lines, caption = formulas()
-    panels.formula_panel(lines, caption)
+    panels.formula_panel(binarise_rule() + lines, caption)
 
 
 # ----------------------------------------------------------------- result + teaching plot

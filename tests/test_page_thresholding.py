@@ -168,7 +168,8 @@ def test_iteration_player_shows_the_histogram_of_each_iteration():
 
 
 def test_otsu_formulas_are_marked_beyond_the_lecture(default_run):
-    """The deck states no rule for choosing t: Otsu's criterion is cited to Otsu (1979)."""
+    """The deck binarises by one threshold but states no rule for choosing t: the binarising
+    rule is the lecture's, Otsu's criterion is cited to Otsu (1979)."""
     sources = _sources(default_run)
-    assert len(sources) == 3 and all(s.startswith("Beyond the lecture") for s in sources)
-    assert all("Otsu 1979" in s for s in sources)
+    assert len(sources) == 4 and sources[0].startswith("From the lecture: main deck")
+    assert all(s.startswith("Beyond the lecture") and "Otsu 1979" in s for s in sources[1:])

@@ -89,6 +89,16 @@ def _ground_truth(scene) -> tuple[list[dict], tuple[str, ...]]:
     return gts, tuple(scene.class_names)
 
 
+def _nearest(values, t: float):
+    """Index of the evaluated IoU threshold equal to ``t`` up to 1e-6, else None.
+
+    IoU thresholds are floats (0.9 may be stored as 0.8999999999999999): they are
+    matched by distance, never used as exact keys.
+    """
+    gaps = np.abs(np.asarray(list(values), float) - t)
+    return int(np.argmin(gaps)) if gaps.size and gaps.min() < 1e-6 else None
+
+
 @st.cache_data(**CACHE)
 def evaluate(key: str, weights: str, score: float, nms: float, rpn_nms: float,
              point: tuple, _trace, _scene) -> dict | None:
@@ -158,7 +168,7 @@ latex = [
         "short", "Mask R-CNN: ROI Align, bilinear interpolation"),
 ]
 if evaluation is not None and evaluation["AP"] != inst.UNDEFINED:
-    t_index = evaluation["thresholds"].index(iou_t) if iou_t in evaluation["thresholds"] else None
+    t_index = _nearest(evaluation["thresholds"], iou_t)
     rows = evaluation["table"]
     if rows:
         marks = [bool(r["tp"][t_index]) for r in rows] if t_index is not None else []
@@ -172,7 +182,8 @@ if evaluation is not None and evaluation["AP"] != inst.UNDEFINED:
             rf"R_{{{k}}} = \frac{{{tp}}}{{{n_gt}}} = {tp / max(n_gt, 1):.3f}"
             rf"\quad (\text{{IoU}} \ge {iou_t:.2f},\ \text{{all classes pooled}})",
             "short", "mAP – Cheat sheet"))
-    ap_t = evaluation["per_iou"].get(iou_t, float("nan"))
+    at = _nearest(evaluation["per_iou"], iou_t)
+    ap_t = float("nan") if at is None else list(evaluation["per_iou"].values())[at]
     latex.append(panels.beyond(
         r"AP = \frac{1}{101}\sum_{r \in \{0, 0.01, \dots, 1\}} \max_{k: R_k \ge r} P_k"
         rf" = {ap_t:.3f}\ (\text{{IoU }} {iou_t:.2f}),\quad AP@[.5{{:}}.95] = "
@@ -227,7 +238,7 @@ if evaluation is None:
             "see the matching table, the precision-recall curve and AP.")
     panels.metrics_panel(None, run["wall_ms"])
 else:
-    t_index = evaluation["thresholds"].index(iou_t) if iou_t in evaluation["thresholds"] else 0
+    t_index = _nearest(evaluation["thresholds"], iou_t) or 0
     m1, m2, m3, m4 = st.columns(4)
     fmt = lambda v: "undefined" if v == inst.UNDEFINED else f"{v:.3f}"  # noqa: E731
     m1.metric("AP@[.5:.95]", fmt(evaluation["AP"]))

@@ -8,7 +8,6 @@ import numpy as np
 import streamlit as st
 
 import ui.process  # noqa: F401 - first project import: warms the process up once
-from segcore import metrics
 from segcore.evaluation.fusion import (
     fusion_conflicts,
     heuristic_fusion,
@@ -23,6 +22,7 @@ from segcore.evaluation.panoptic import (
     semantic_from_panoptic,
 )
 from segcore.evaluation.perturb import MAX_GROW, perturb_panoptic
+from segcore.evaluation.scoring import score_against_scene
 from segcore.trace import Step
 from ui import panels, picker, player, state
 from ui import panoptic_figs as figs
@@ -59,13 +59,14 @@ def _without_crowd(segments):
     return [{"id": s["id"], "category_id": s["category_id"], "iscrowd": 0} for s in segments]
 
 
-def _miou(gt_ids, gt_segments, pred_ids, pred_segments):
-    """mIoU of the semantic maps behind the panoptic maps (VOID in GT ignored)."""
-    n = len(CATEGORIES)
-    gt_sem = semantic_from_panoptic(gt_ids, gt_segments, CATEGORIES, void_label=metrics.IGNORE)
-    pred_sem = semantic_from_panoptic(pred_ids, pred_segments, CATEGORIES, void_label=n)
-    iou = metrics.iou_per_class(gt_sem, pred_sem, n + 1, ignore_index=metrics.IGNORE)[:n]
-    return float(np.nanmean(iou))
+def _miou(scene, pred_ids, pred_segments) -> float:
+    """mIoU of the semantic map behind the predicted panoptic map, by the one scoring path.
+
+    Class ids of the street scene are the category positions + 1 (0 is VOID): the
+    scene's VOID pixels are not scored; a VOID prediction on a labelled pixel is wrong.
+    """
+    semantic = semantic_from_panoptic(pred_ids, pred_segments, CATEGORIES, void_label=-1) + 1
+    return score_against_scene(semantic, scene)["miou"]
 
 
 def _mask_ap(gt_ids, gt_segments, pred_ids, pred_segments):
@@ -79,7 +80,7 @@ def _mask_ap(gt_ids, gt_segments, pred_ids, pred_segments):
 
 
 @st.cache_data(**CACHE)
-def evaluate(key: str, image, ids, segments, params: dict) -> dict:
+def evaluate(key: str, image, ids, segments, params: dict, _scene) -> dict:
     """Perturb the ground truth, score it, and draw the pictures (cached per image + params)."""
     pred = perturb_panoptic(ids, segments, CATEGORIES, **params)
     start = time.perf_counter()
@@ -91,7 +92,7 @@ def evaluate(key: str, image, ids, segments, params: dict) -> dict:
         "result": trace.result, "pred_segments": pred.segments, "wall_ms": wall_ms,
         "pred_steps": _captions(pred.steps), "match_steps": _captions(trace.steps),
         "swapped": swapped,
-        "miou": _miou(ids, segments, pred.ids, pred.segments),
+        "miou": _miou(_scene, pred.ids, pred.segments),
         "ap": _mask_ap(ids, segments, pred.ids, pred.segments),
         "gt_png": figs.png(figs.panoptic_rgb(image, ids)),
         "pred_png": figs.png(figs.panoptic_rgb(image, pred.ids)),
@@ -105,7 +106,7 @@ def evaluate(key: str, image, ids, segments, params: dict) -> dict:
 @st.cache_data(**CACHE)
 def step_png(key: str, image, ids, segments, params: dict, which: str, index: int) -> bytes:
     """One step picture of :func:`evaluate`: how the prediction was made, or the matching."""
-    maps = evaluate(key, image, ids, segments, params)[which]
+    maps = evaluate(key, image, ids, segments, params, picked.scene)[which]
     draw = figs.panoptic_rgb if which == "made_maps" else figs.outcome_rgb
     return figs.png(draw(image, maps[index]))
 
@@ -194,7 +195,7 @@ params = {"grow": grow, "shift": (shift, shift), "split": split, "merge": merge,
           {BY_NAME[relabel.split("->")[0]]: BY_NAME[relabel.split("->")[1]]}}
 run = None
 with panels.user_errors():
-    run = evaluate(picked.key, picked.image, panoptic.ids, panoptic.segments, params)
+    run = evaluate(picked.key, picked.image, panoptic.ids, panoptic.segments, params, picked.scene)
 if run is None:
     st.stop()
 result = run["result"]

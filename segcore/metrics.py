@@ -256,7 +256,7 @@ def soft_dice_loss(probs, target, eps=SOFT_DICE_EPS):
     >>> import torch
     >>> p = torch.tensor([0.9, 0.1], requires_grad=True)
     >>> loss = soft_dice_loss(p, torch.tensor([1.0, 0.0]))
-    >>> round(float(loss), 4), loss.requires_grad
+    >>> round(loss.item(), 4), loss.requires_grad
     (0.011, True)
     """
     probs, target = _validate_soft_dice(probs, target)

@@ -31,3 +31,19 @@ def metric_values(at) -> dict:
 def latex_texts(at) -> list[str]:
     """The sources of every ``st.latex`` of an AppTest run."""
     return [e.value for e in at.get("latex")]
+
+
+def _formula_panel(at):
+    return next(e for e in at.expander if e.label.startswith("Formulas"))
+
+
+def formula_sources(at) -> list[str]:
+    """The source under each formula of the formula panel ("From the lecture: ..." /
+    "Beyond the lecture: ..."), in order, without the icon."""
+    return [c.value.split(" ", 1)[1] for c in _formula_panel(at).caption
+            if c.value.startswith(":material/") and " the lecture: " in c.value]
+
+
+def formula_lines(at) -> list[str]:
+    """The LaTeX sources of the formula panel, in order."""
+    return [e.value for e in _formula_panel(at).get("latex")]

@@ -4,27 +4,19 @@ import re
 
 import pytest
 
-from tests.conftest import app_test
+from tests.conftest import app_test, formula_lines, formula_sources
 from ui import catalog, panels
 
-SOURCE = re.compile(r"(From the lecture: (" + "|".join(panels.DECKS.values()) + r"), slide \"[^\"]+\""
-                    r"|Beyond the lecture: \S.*)$")
-
-
-def _formula_panel(at):
-    panels_found = [e for e in at.expander if e.label.startswith("Formulas")]
-    assert len(panels_found) == 1, [e.label for e in at.expander]
-    return panels_found[0]
+DECK = "|".join(panels.DECKS.values())
+SOURCE = re.compile(rf'(From the lecture: ({DECK}), slide "[^"]+"|Beyond the lecture: \S.*)$')
 
 
 @pytest.mark.parametrize("file", [p.file for p in catalog.PAGES])
 def test_each_formula_line_carries_its_source(file):
     at = app_test(file).run()
     assert not at.exception, [e.value for e in at.exception]
-    panel = _formula_panel(at)
-    formulas = panel.get("latex")
-    sources = [c.value.split(" ", 1)[1] for c in panel.caption
-               if c.value.startswith(":material/") and " the lecture: " in c.value]
+    assert sum(e.label.startswith("Formulas") for e in at.expander) == 1
+    formulas, sources = formula_lines(at), formula_sources(at)
     assert formulas and len(sources) == len(formulas), (len(formulas), sources)
     for source in sources:
         assert SOURCE.match(source), source
@@ -38,7 +30,8 @@ def test_plain_strings_are_refused():
 
 def test_sources_name_a_deck_or_say_beyond():
     line = panels.lecture("x", "main", "Normalized Cut")
-    assert line.from_lecture and line.source == 'From the lecture: main deck, slide "Normalized Cut"'
+    assert line.from_lecture
+    assert line.source == 'From the lecture: main deck, slide "Normalized Cut"'
     other = panels.beyond("y", "Otsu (1979)")
     assert not other.from_lecture and other.source == "Beyond the lecture: Otsu (1979)"
     with pytest.raises(KeyError):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import app_test
+from tests.conftest import app_test, formula_lines, formula_sources
 
 PAGE = "pages/atrous-convolution.py"
 TIMEOUT = 180
@@ -103,10 +103,7 @@ def test_crf_that_hurts_says_so():
 
 
 def test_every_formula_says_where_it_comes_from(default_run):
-    panel = next(e for e in default_run.expander
-                 if e.label == "Formulas: from the lecture and beyond")
-    sources = [c.value for c in panel.caption if "the lecture:" in c.value]
-    lines = [x.value for x in panel.latex]
+    sources, lines = formula_sources(default_run), formula_lines(default_run)
     assert len(lines) == len(sources) == 7  # the CRF parameters line included
     assert 'short deck, slide "Atrous (Dilated) Convolution"' in sources[0]
     assert "Beyond the lecture: the receptive-field recurrence" in sources[2]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import app_test, latex_texts, metric_values
+from tests.conftest import app_test, formula_sources, latex_texts, metric_values
 
 PAGE = "pages/clustering.py"
 
@@ -11,14 +11,6 @@ def _ok(at) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     assert at.title and at.title[0].value == "Clustering"
-
-
-def _sources(at) -> list[str]:
-    """The source caption under each formula of the formula panel ("From the lecture: ..." /
-    "Beyond the lecture: ..."), in order."""
-    panel = next(e for e in at.expander if e.label.startswith("Formulas"))
-    return [c.value.split(" ", 1)[1] for c in panel.caption
-            if c.value.startswith(":material/") and " the lecture: " in c.value]
 
 
 def _run(**query):
@@ -121,8 +113,8 @@ def test_street_scene_scores_without_a_void_class():
 
 def test_formula_sources_kmeans_lecture_others_beyond(default_run):
     """k-means, its SSE and the feature vector are the main deck's; GMM's formulas are not."""
-    kmeans = _sources(default_run)
+    kmeans = formula_sources(default_run)
     assert len(kmeans) == 5 and all(s.startswith("From the lecture: main deck") for s in kmeans)
     assert 'slide "Feature Space: color value (3D)"' in kmeans[1]
-    gmm = _sources(_run(method="gmm"))
+    gmm = formula_sources(_run(method="gmm"))
     assert [s.startswith("Beyond") for s in gmm] == [True, False, True]

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.conftest import app_test, latex_texts, metric_values
+from tests.conftest import (app_test, formula_lines, formula_sources, latex_texts,
+                            metric_values)
 
 PAGE = "pages/fcn-upsampling.py"
 
@@ -82,10 +83,7 @@ def test_other_images_run_without_metrics(src):
 
 
 def test_every_formula_says_where_it_comes_from(default_run):
-    panel = next(e for e in default_run.expander
-                 if e.label == "Formulas: from the lecture and beyond")
-    sources = [c.value for c in panel.caption if "the lecture:" in c.value]
-    lines = [x.value for x in panel.latex]
+    sources, lines = formula_sources(default_run), formula_lines(default_run)
     assert len(lines) == len(sources) == 8
     source = {key: next(s for line, s in zip(lines, sources) if key in line)
               for key in ("o = (i - 1)", r"\mathrel{+}=", r"\text{1-D", r"\lfloor u",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import app_test
+from tests.conftest import app_test, formula_lines, formula_sources
 from tests.conftest import latex_texts as _latex
 from tests.conftest import metric_values as _metrics
 
@@ -92,10 +92,7 @@ def test_try_this_sets_the_widgets():
 
 
 def test_every_formula_says_where_it_comes_from(default_run):
-    panel = next(e for e in default_run.expander
-                 if e.label == "Formulas: from the lecture and beyond")
-    sources = [c.value for c in panel.caption if "the lecture:" in c.value]
-    lines = [x.value for x in panel.latex]
+    sources, lines = formula_sources(default_run), formula_lines(default_run)
     assert len(lines) == len(sources) == 5
     source = dict(zip(("level", "roipool", "roialign", "pr", "ap"), sources))
     assert "Beyond the lecture: FPN's rule" in source["level"] and r"\log_2" in lines[0]

@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import formula_lines, formula_sources
+
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "panoptic-quality.py")
 
 
@@ -29,9 +31,8 @@ def test_default_run_is_a_perfect_copy(default_run):
     assert not at.exception and not at.error
     assert _metric(at, "PQ") == "1.000" and _metric(at, "mIoU (semantic)") == "1.000"
     assert _metric(at, "mask AP (things)") == "1.000"
-    panel = next(e for e in at.expander if e.label == "Formulas: from the lecture and beyond")
-    sources = [c.value for c in panel.caption if "the lecture:" in c.value]
-    assert len(sources) == len(panel.latex) == 4
+    sources = formula_sources(at)
+    assert len(sources) == len(formula_lines(at)) == 4
     assert 'panoptic deck, slide "Panoptic segmentation evaluation metric"' in sources[0]
     assert "Beyond the lecture: the COCO panoptic API's IoU" in sources[1]
     assert "From the lecture" in sources[2] and "Beyond the lecture" in sources[3]

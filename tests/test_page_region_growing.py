@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import app_test
+from tests.conftest import app_test, formula_sources
 
 PAGE = "pages/region-growing.py"
 TIMEOUT = 120
@@ -19,14 +19,6 @@ def _summary(at):
     raise AssertionError("no growth summary on the page")
 
 
-def _sources(at) -> list[str]:
-    """The source caption under each formula of the formula panel ("From the lecture: ..." /
-    "Beyond the lecture: ..."), in order."""
-    panel = next(e for e in at.expander if e.label.startswith("Formulas"))
-    return [c.value.split(" ", 1)[1] for c in panel.caption
-            if c.value.startswith(":material/") and " the lecture: " in c.value]
-
-
 def _run(**query):
     at = app_test(PAGE, TIMEOUT)
     for key, value in query.items():
@@ -39,7 +31,7 @@ def test_default_run_grows_from_the_default_seed():
     assert not at.exception, [e.value for e in at.exception]
     regions, seeds, grown = _summary(at)
     assert regions == 1 and seeds == 1 and grown > 1
-    assert _sources(at) == ['From the lecture: main deck, slide "Homogeneity test"',
+    assert formula_sources(at) == ['From the lecture: main deck, slide "Homogeneity test"',
                             'From the lecture: main deck, slide "Homogeneity test: threshold T(i)"']
     assert at.get("plotly_chart"), "the statistics plot is drawn"
 
@@ -99,8 +91,8 @@ def test_try_this_presets_run():
 
 def test_formula_sources_follow_the_homogeneity_test():
     """The running-mean test and the merge test are the deck's; the fixed seed interval is not."""
-    merged = _sources(_run(crit="mean", seeds="5.5;250.250"))
+    merged = formula_sources(_run(crit="mean", seeds="5.5;250.250"))
     assert len(merged) == 3 and all(s.startswith("From the lecture: main deck") for s in merged)
     assert "merging of two regions" in merged[2]
-    fixed = _sources(_run(crit="fixed", seeds="128.128"))
+    fixed = formula_sources(_run(crit="fixed", seeds="128.128"))
     assert fixed[0].startswith("Beyond the lecture") and fixed[1].startswith("From the lecture")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import app_test
+from tests.conftest import app_test, formula_sources
 
 PAGE = "pages/split-merge.py"
 TIMEOUT = 120
@@ -13,14 +13,6 @@ def _run(**query):
     for key, value in query.items():
         at.query_params[key] = value
     return at.run()
-
-
-def _sources(at) -> list[str]:
-    """The source caption under each formula of the formula panel ("From the lecture: ..." /
-    "Beyond the lecture: ..."), in order."""
-    panel = next(e for e in at.expander if e.label.startswith("Formulas"))
-    return [c.value.split(" ", 1)[1] for c in panel.caption
-            if c.value.startswith(":material/") and " the lecture: " in c.value]
 
 
 def _counts(at):
@@ -36,7 +28,7 @@ def test_default_run():
     assert len(at.get("plotly_chart")) == 2  # RAG before and after
     rule = 'From the lecture: main deck, slide "Splitting & merging segmentation algorithm"'
     variance = 'From the lecture: main deck, slide "Region splitting: example"'
-    assert _sources(at) == [rule, variance, variance]  # the default predicate is the variance
+    assert formula_sources(at) == [rule, variance, variance]  # the default predicate is the variance
 
 
 def test_min_block_change_changes_the_quadtree():
@@ -79,10 +71,10 @@ def test_try_this_presets_run():
     assert at.radio(key="split-merge:minb").value == "4" and at.selectbox(key="split-merge:pred").value == "variance"
 
 
-def test_predicate_sources():
+def test_predicateformula_sources():
     """The deck's sigma/mean predicate g(x, y) is the lecture's; the range predicate is not."""
-    lecture = _sources(_run(pred="lecture"))
+    lecture = formula_sources(_run(pred="lecture"))
     assert len(lecture) >= 2 and all(s.startswith("From the lecture: main deck") for s in lecture)
     assert "Segmentation by Region Splitting and Merging" in lecture[1]
-    ranged = _sources(_run(pred="range"))
+    ranged = formula_sources(_run(pred="range"))
     assert ranged[0].startswith("From the lecture") and ranged[1].startswith("Beyond the lecture")

@@ -5,20 +5,12 @@ import pytest
 from skimage import data
 
 from segcore.classical import threshold as thr
-from tests.conftest import app_test, latex_texts, metric_values
+from tests.conftest import app_test, formula_sources, latex_texts, metric_values
 from ui import threshold_figs as figs
 
 PAGE = "pages/thresholding.py"
 METHODS = ["manual", "multiotsu", "isodata", "li", "triangle", "yen", "mean", "minimum",
            "local", "niblack", "sauvola", "hysteresis"]
-
-
-def _sources(at) -> list[str]:
-    """The source caption under each formula of the formula panel ("From the lecture: ..." /
-    "Beyond the lecture: ..."), in order."""
-    panel = next(e for e in at.expander if e.label.startswith("Formulas"))
-    return [c.value.split(" ", 1)[1] for c in panel.caption
-            if c.value.startswith(":material/") and " the lecture: " in c.value]
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +162,6 @@ def test_iteration_player_shows_the_histogram_of_each_iteration():
 def test_otsu_formulas_are_marked_beyond_the_lecture(default_run):
     """The deck binarises by one threshold but states no rule for choosing t: the binarising
     rule is the lecture's, Otsu's criterion is cited to Otsu (1979)."""
-    sources = _sources(default_run)
+    sources = formula_sources(default_run)
     assert len(sources) == 4 and sources[0].startswith("From the lecture: main deck")
     assert all(s.startswith("Beyond the lecture") and "Otsu 1979" in s for s in sources[1:])

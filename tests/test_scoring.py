@@ -9,6 +9,12 @@ from segcore.evaluation.scoring import score_against_scene
 from segcore.scenes import VOID, Scene, make_scene
 
 
+def _scored(scene, labels):
+    """Ground truth and labels on the scene's non-VOID pixels."""
+    keep = ~scene.void
+    return scene.semantic[keep], labels[keep]
+
+
 @pytest.fixture(scope="module")
 def street():
     return make_scene("street", seed=3, size=128)
@@ -74,8 +80,7 @@ def test_equals_sklearn_on_the_non_void_pixels(street):
     rng = np.random.default_rng(1)
     labels = rng.integers(0, street.num_classes, street.semantic.shape)
     report = score_against_scene(labels, street)
-    keep = ~street.void
-    gt, pred = street.semantic[keep], labels[keep]
+    gt, pred = _scored(street, labels)
     assert report["pixel_accuracy"] == pytest.approx(accuracy_score(gt, pred))
     present = np.union1d(np.unique(gt), np.unique(pred))
     jac = jaccard_score(gt, pred, labels=present, average=None)
@@ -153,7 +158,6 @@ def test_multiclass_dice_is_the_mean_over_present_classes(street):
     rng = np.random.default_rng(4)
     labels = rng.integers(1, street.num_classes, street.semantic.shape)
     report = score_against_scene(labels, street)
-    keep = ~street.void
-    gt, pred = street.semantic[keep], labels[keep]
+    gt, pred = _scored(street, labels)
     expected = np.mean([metrics.dice(gt == c, pred == c) for c in range(1, 6)])
     assert report["dice"] == pytest.approx(expected)

@@ -105,7 +105,8 @@ def formula_panel(formulas: Iterable[Formula], caption: str = "", expanded: bool
 
 
 def _fmt(value: float) -> str:
-    return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.3f}"
+    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    return "n/a" if missing else f"{value:.3f}"
 
 
 def metrics_panel(report: Mapping | None, wall_ms: float | None = None) -> None:

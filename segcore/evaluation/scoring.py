@@ -124,7 +124,7 @@ def score_against_scene(labels, scene: Scene, *, match_clusters: bool = False,
         classes = np.arange(2)
     else:
         gt = scene.semantic.astype(np.int64)
-        classes = np.array([c for c in range(scene.num_classes) if not (scene.has_void and c == VOID)])
+        classes = np.arange(1 if scene.has_void else 0, scene.num_classes)  # VOID is class 0
         names = tuple(scene.class_names[c] for c in classes)
     gt, pred = gt[keep], pred[keep]
     if match_clusters:

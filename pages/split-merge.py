@@ -57,7 +57,6 @@ box.caption("Only the sliders of the chosen predicate matter; the others are kep
 
 
 # ----------------------------------------------------------------- computation (cached)
-@st.cache_data(**CACHE)
 def _mask_class(mask: np.ndarray, scene) -> int:
     """The labelled (non-VOID) class that the mask covers most."""
     counts = np.bincount(scene.semantic[mask & ~scene.void], minlength=scene.num_classes)
@@ -66,6 +65,7 @@ def _mask_class(mask: np.ndarray, scene) -> int:
     return int(np.argmax(counts))
 
 
+@st.cache_data(**CACHE)
 def run_split_merge(key: str, image: np.ndarray, params: dict, _scene=None) -> dict:
     """split_and_merge plus the result pictures and the metrics against ground truth."""
     start = time.perf_counter()

@@ -78,3 +78,18 @@ def test_predicateformula_sources():
     assert "Segmentation by Region Splitting and Merging" in lecture[1]
     ranged = formula_sources(_run(pred="range"))
     assert ranged[0].startswith("From the lecture") and ranged[1].startswith("Beyond the lecture")
+
+
+def test_a_rerun_with_the_same_settings_is_served_from_the_cache(monkeypatch):
+    """A slider move elsewhere on the page must not split and merge the image again."""
+    from segcore.classical import split_merge
+
+    calls = []
+    real = split_merge.split_and_merge
+    monkeypatch.setattr(split_merge, "split_and_merge",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    at = _run(minb="16")
+    at.run()
+    at.run()
+    assert not at.exception
+    assert len(calls) <= 1, len(calls)

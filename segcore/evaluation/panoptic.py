@@ -33,6 +33,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from segcore.scenes import VOID  # the one VOID: unlabelled pixels, never a segment of its own
 from segcore.trace import Trace, TraceRecorder
 
 __all__ = [
@@ -40,8 +41,6 @@ __all__ = [
     "PanopticResult", "panoptic_quality", "panoptic_trace", "semantic_from_panoptic",
 ]
 
-#: Segment id of unlabelled pixels ("VOID"); never a segment of its own.
-VOID = 0
 #: A pair matches when its IoU is strictly greater than this.
 MATCH_IOU = 0.5
 #: An unmatched prediction lying more than this fraction on VOID/crowd is ignored.

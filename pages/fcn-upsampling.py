@@ -50,7 +50,7 @@ def network_run(key: str, image: np.ndarray, variant: str, gt: np.ndarray | None
     """Staged forward pass of the shipped model, its pictures and (with GT) its reports.
 
     ``wall_ms`` is :func:`variant_prediction`'s warm inference time (loaded model, one
-    warm-up pass, median of :data:`segcore.deep.fcn.TIMED_PASSES`), not the staged pass.
+    warm-up pass, then :data:`segcore.deep.fcn.TIMED_PASSES` timed), not the staged pass.
     ``scores`` (the metrics panel) comes from the one scoring path,
     :func:`score_against_scene`; ``report`` adds the deep-learning numbers
     (boundary accuracy, cross entropy, soft Dice) of :func:`segcore.deep.fcn.evaluate`.
@@ -85,7 +85,9 @@ def network_run(key: str, image: np.ndarray, variant: str, gt: np.ndarray | None
     return result
 
 
-TIMING_HEADER = f"inference ms (warm model, 1 image, median of {fcn.TIMED_PASSES})"
+PASSES = ("one timed pass after a warm-up pass" if fcn.TIMED_PASSES == 1 else
+          f"median of {fcn.TIMED_PASSES} passes after a warm-up pass")
+TIMING_HEADER = f"inference ms (warm model, 1 image, {PASSES})"
 
 
 @st.cache_data(**CACHE)
@@ -241,7 +243,7 @@ if run is not None:
     panels.metrics_panel(run.get("scores"), run["wall_ms"])
     st.caption(f"segcore time = inference only: one forward pass of the already loaded, "
                f"warmed-up {fcn.VARIANT_TITLES[variant]} on this {gray.shape[1]} x "
-               f"{gray.shape[0]} image (median of {fcn.TIMED_PASSES} passes). Loading and "
+               f"{gray.shape[0]} image ({PASSES}). Loading and "
                "checking the weights (once per server process) and the first, cold pass happen "
                "before the clock starts; recording the stages shown above is not timed.")
 

@@ -50,7 +50,8 @@ def network_run(key: str, image: np.ndarray, variant: str, gt: np.ndarray | None
     """Staged forward pass of the shipped model, its pictures and (with GT) its reports.
 
     ``wall_ms`` is :func:`variant_prediction`'s warm inference time (loaded model, one
-    warm-up pass, then :data:`segcore.deep.fcn.TIMED_PASSES` timed), not the staged pass.
+    warm-up pass per input size, then :data:`segcore.deep.fcn.TIMED_PASSES` timed), not the
+    staged pass.
     ``scores`` (the metrics panel) comes from the one scoring path,
     :func:`score_against_scene`; ``report`` adds the deep-learning numbers
     (boundary accuracy, cross entropy, soft Dice) of :func:`segcore.deep.fcn.evaluate`.
@@ -85,8 +86,8 @@ def network_run(key: str, image: np.ndarray, variant: str, gt: np.ndarray | None
     return result
 
 
-PASSES = ("one timed pass after a warm-up pass" if fcn.TIMED_PASSES == 1 else
-          f"median of {fcn.TIMED_PASSES} passes after a warm-up pass")
+PASSES = ("one timed pass" if fcn.TIMED_PASSES == 1 else
+          f"median of {fcn.TIMED_PASSES} timed passes")
 TIMING_HEADER = f"inference ms (warm model, 1 image, {PASSES})"
 
 
@@ -244,8 +245,9 @@ if run is not None:
     st.caption(f"segcore time = inference only: one forward pass of the already loaded, "
                f"warmed-up {fcn.VARIANT_TITLES[variant]} on this {gray.shape[1]} x "
                f"{gray.shape[0]} image ({PASSES}). Loading and "
-               "checking the weights (once per server process) and the first, cold pass happen "
-               "before the clock starts; recording the stages shown above is not timed.")
+               "checking the weights (once per server process) and the first, cold pass at an "
+               "image size happen before the clock starts; recording the stages shown above "
+               "is not timed.")
 
 
 # ----------------------------------------------------------------- 2. variants compared

@@ -210,6 +210,9 @@ def test_timed_predict_times_only_the_warm_model(monkeypatch):
     assert ms == 1000.0  # one fake-clock tick (1 s) around each timed pass, median of three
     np.testing.assert_array_equal(labels, real_predict(model, image)[0])
     assert probs.shape == (fcn.NUM_CLASSES, 64, 64)
+    events.clear()  # another image of the same size: the model is warm, no untimed pass
+    fcn.timed_predict(make_scene("shapes", seed=4, size=64).image, "fcn16s", repeat=1, clock=clock)
+    assert events == ["load", "clock", "predict", "clock"]
 
 
 def test_timed_predict_of_a_shipped_model(scene):

@@ -393,9 +393,9 @@ def _formulas() -> list[panels.Formula]:
                 r"{\sum y_c^2 + \sum p_c^2}\Big) = " + f"{report['soft_dice']:.4f}",
                 "practical", "Variation: Dice-Loss"),
             panels.lecture(
-                rf"\text{{Dice}} = \frac{{2\,TP}}{{2\,TP + FP + FN}} = {report['dice']:.3f},\quad "
-                rf"\text{{IoU}} = \frac{{TP}}{{TP + FP + FN}}:\ \text{{mIoU}} = "
-                rf"{report['mean_iou']:.3f}",
+                rf"\text{{Dice}} = \frac{{2\,TP}}{{2\,TP + FP + FN}} = {run['scores']['dice']:.3f},"
+                rf"\quad \text{{IoU}} = \frac{{TP}}{{TP + FP + FN}}:\ \text{{mIoU}} = "
+                rf"{run['scores']['miou']:.3f}",
                 "practical", "Evaluation metrics"),
         ]
     else:

@@ -113,6 +113,7 @@ def score_against_scene(labels, scene: Scene, *, match_clusters: bool = False,
     if object_classes is not None and not binary:
         raise ValueError("object_classes needs binary=True")
     keep = ~scene.void
+    n_void = keep.size - int(keep.sum())
     if binary:
         names = BINARY_CLASSES
         if object_classes is None:
@@ -139,7 +140,7 @@ def score_against_scene(labels, scene: Scene, *, match_clusters: bool = False,
         "miou": float(np.nanmean(iou)) if not np.all(np.isnan(iou)) else float("nan"),
         "iou": {name: float(v) for name, v in zip(names, iou)},
         "scored_pixels": int(gt.size),
-        "void_pixels": int(scene.void.sum()),
+        "void_pixels": n_void,
     }
     if len(classes) == 2:
         report["dice"] = metrics.dice(gt == classes[1], pred == classes[1])

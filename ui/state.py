@@ -122,7 +122,8 @@ def snap(value, lo, hi, step):
     """``value`` moved to the nearest point ``lo + n * step`` of the slider's grid, in [lo, hi].
 
     Floats are rounded to the step's decimals, so ``0.1 + 0.2`` snaps to ``0.3``
-    exactly and never becomes a surprising dictionary key.
+    exactly and never becomes a surprising dictionary key. Without a step the
+    value is only clamped to [lo, hi].
 
     Examples
     --------
@@ -130,7 +131,7 @@ def snap(value, lo, hi, step):
     (0.4, 7, 0.95)
     """
     if not step:
-        return value
+        return min(max(value, lo), hi)
     n = round((value - lo) / step)
     top = int((hi - lo) / step + 1e-9)
     n = min(max(n, 0), top)
@@ -140,9 +141,7 @@ def snap(value, lo, hi, step):
     return float(round(lo + n * step, decimals))
 
 
-def _parse_number(kind: type, lo: float, hi: float, step: float | None) -> Callable[[str], Any]:
-    grid = step or (1 if kind is int else None)
-
+def _parse_number(kind: type, lo: float, hi: float, grid: float | None) -> Callable[[str], Any]:
     def parse(raw: str):
         value = float(raw)
         if not lo <= value <= hi:  # also rejects nan
@@ -163,7 +162,7 @@ def slider(label: str, key: str, min_value, max_value, default, step=None, help:
     kind = float if isinstance(default, float) else int
     grid = step or (1 if kind is int else None)
     expected = f"a number from {min_value} to {max_value}"
-    state_key = _init(key, default, _parse_number(kind, min_value, max_value, step), expected)
+    state_key = _init(key, default, _parse_number(kind, min_value, max_value, grid), expected)
     kept = st.session_state[state_key]
     on_grid = kind(snap(kept, min_value, max_value, grid))
     if on_grid != kept:

@@ -23,9 +23,9 @@ if picked.scene is not None:
 else:
     st.caption(f"Current image: {picked.title} (no ground truth: metrics need a synthetic scene).")
 
-for group in catalog.GROUPS:
+for group in catalog.GROUPS + ((catalog.TOOLS_GROUP,) if catalog.TOOLS else ()):
     st.subheader(group)
-    for page in (p for p in catalog.PAGES if p.group == group):
+    for page in (p for p in catalog.PAGES + catalog.TOOLS if p.group == group):
         with st.container(border=True):
             st.page_link(page.file, label=page.title, icon=page.icon)
             st.caption(page.summary)

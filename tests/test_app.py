@@ -9,7 +9,7 @@ from ui import catalog
 
 TIMEOUT = 120
 # home.py uses st.page_link, which needs the navigation of app.py: it runs through app.py.
-PAGE_FILES = [p.file for p in catalog.PAGES]
+PAGE_FILES = [p.file for p in catalog.PAGES + catalog.TOOLS]
 
 
 def test_catalog_matches_design_url_paths():
@@ -22,7 +22,7 @@ def test_catalog_matches_design_url_paths():
 def test_page_files_are_named_like_their_url_paths():
     """A fresh process runs pages/<url-path>.py directly before handing over (ui.navigation):
     a file named otherwise would make its first visitor see "Page not found"."""
-    for page in catalog.PAGES:
+    for page in catalog.PAGES + catalog.TOOLS:
         assert page.file == f"pages/{page.url_path}.py"
         assert (ROOT / page.file).is_file()
 
@@ -45,7 +45,7 @@ def test_app_runs_home():
     at = app_test("app.py", TIMEOUT).run()
     assert not at.exception
     assert "SegLab" in at.title[0].value
-    assert len(at.get("page_link")) == len(catalog.PAGES)
+    assert len(at.get("page_link")) == len(catalog.PAGES) + len(catalog.TOOLS)
 
 
 @pytest.mark.parametrize("file", PAGE_FILES)

@@ -9,7 +9,9 @@ from tests.browser import chromium, open_page, serve_app, wait_idle
 from ui import catalog
 
 MALFORMED = sorted((Path(__file__).parent / "data" / "malformed").iterdir())
-PATHS = ["/"] + [f"/{p.url_path}" for p in catalog.PAGES]
+PATHS = ["/"] + [f"/{p.url_path}" for p in catalog.PAGES + catalog.TOOLS]
+NAV_LINKS = len(catalog.PAGES) + len(catalog.TOOLS) + 1
+NAV_SECTIONS = ["SegLab", *catalog.GROUPS] + ([catalog.TOOLS_GROUP] if catalog.TOOLS else [])
 # Streamlit's frontend probes <path>/_stcore/health and host-config to find its base
 # URL on deep links; those 404s are expected. Other failed loads are reported
 # through the response/requestfailed hooks below, so the console's generic
@@ -49,7 +51,7 @@ def test_every_url_path_renders_without_exception(browser_page, path):
     assert page.get_by_text("Page not found").count() == 0
     assert page.locator("h1").count() >= 1, "the page shows its title"
     nav = page.locator("[data-testid='stSidebarNav'] a")
-    assert nav.count() == len(catalog.PAGES) + 1, "the app's own navigation, not a pages/ folder"
+    assert nav.count() == NAV_LINKS, "the app's own navigation, not a pages/ folder"
     real = [e for e in errors if not any(s in e for s in IGNORED_CONSOLE)]
     assert not real, real
 
@@ -67,9 +69,9 @@ def test_fresh_process_serves_a_deep_link_on_its_first_request(browser, link):
             assert page.get_by_text("Page not found").count() == 0
             assert page.locator("[data-testid='stException']").count() == 0
             nav = page.locator("[data-testid='stSidebarNav'] a")
-            assert nav.count() == len(catalog.PAGES) + 1, "the grouped navigation, not pages/"
+            assert nav.count() == NAV_LINKS, "the grouped navigation, not pages/"
             headers = page.locator("[data-testid='stNavSectionHeader']").all_inner_texts()
-            assert [h.strip() for h in headers] == ["SegLab", *catalog.GROUPS]
+            assert [h.strip() for h in headers] == NAV_SECTIONS
             path, _, query = link.partition("?")
             expected = "Home" if path == "/" else catalog.by_path(path[1:]).title
             assert page.locator("h1").first.inner_text().startswith(

@@ -2,13 +2,15 @@
 
 app.py builds the navigation from :data:`PAGES`; the home page and the
 "coming next" panels read the same entries, so the outline is written once.
+:data:`TOOLS` are the lecturer's tools (``/compare``, ``/lesson``): pages that
+work across the lecture pages rather than teaching one topic.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["LecturePage", "PAGES", "GROUPS", "by_path"]
+__all__ = ["LecturePage", "PAGES", "GROUPS", "TOOLS", "TOOLS_GROUP", "by_path"]
 
 
 @dataclass(frozen=True)
@@ -96,9 +98,16 @@ PAGES = (
 )
 
 
+#: Navigation section of the tools.
+TOOLS_GROUP = "Tools"
+
+#: Pages that work across the lecture pages (same fields; ``group`` is :data:`TOOLS_GROUP`).
+TOOLS: tuple[LecturePage, ...] = ()
+
+
 def by_path(url_path: str) -> LecturePage:
-    """Return the page served at ``url_path`` (KeyError if there is none)."""
-    for page in PAGES:
+    """Return the lecture page or tool served at ``url_path`` (KeyError if there is none)."""
+    for page in PAGES + TOOLS:
         if page.url_path == url_path:
             return page
     raise KeyError(url_path)

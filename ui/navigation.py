@@ -47,4 +47,7 @@ def run_app() -> None:
     for group in catalog.GROUPS:
         sections[group] = [st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path)
                            for p in catalog.PAGES if p.group == group]
+    if catalog.TOOLS:
+        sections[catalog.TOOLS_GROUP] = [st.Page(p.file, title=p.title, icon=p.icon,
+                                                 url_path=p.url_path) for p in catalog.TOOLS]
     st.navigation(sections, expanded=True).run()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 import streamlit as st
 
@@ -9,6 +11,7 @@ import ui.process  # noqa: F401 - first project import: warms the process up onc
 from ui import catalog, compare, panels, picker
 
 GRID_COLUMNS = 6
+REFRESH_S = 0.25  # while methods run, the table is redrawn at most this often
 NUMBER = "%.3f"
 
 panels.page_header(
@@ -26,13 +29,18 @@ if picked.scene is None:
 image_query = {"src": st.session_state["src"], "seed": str(st.session_state["seed"]),
                "noise": f"{st.session_state['noise']:g}"}
 
+methods = compare.chosen_methods(st.expander("Methods to compare (all by default)"))
+if not methods:
+    st.info("Choose at least one method.")
+    st.stop()
 progress = st.progress(0.0, text="Running the methods ...")
 table = st.empty()
 st.subheader("Results")
 grid = st.columns(GRID_COLUMNS)
 rows, skipped = [], []
-for i, method in enumerate(compare.METHODS):
-    progress.progress(i / len(compare.METHODS), text=f"Running {method.name} ...")
+shown_at = time.perf_counter()
+for i, method in enumerate(methods):
+    progress.progress(i / len(methods), text=f"Running {method.name} ...")
     try:
         result = compare.run_method(picked.key, method, picked)
     except ValueError as err:
@@ -48,8 +56,14 @@ for i, method in enumerate(compare.METHODS):
     grid[(len(rows) - 1) % GRID_COLUMNS].image(
         result.picture, width="stretch",
         caption=f"{method.name}: mIoU {report['miou']:.3f}")
-    table.dataframe(pd.DataFrame(rows), hide_index=True)
+    if time.perf_counter() - shown_at > REFRESH_S:  # a slow (uncached) run: show progress
+        table.dataframe(pd.DataFrame(rows), hide_index=True)
+        shown_at = time.perf_counter()
 progress.empty()
+for line in skipped:
+    st.caption(f"Skipped {line}.")
+if not rows:
+    st.stop()
 
 frame = pd.DataFrame(rows).sort_values("mIoU", ascending=False, kind="stable")
 frame.insert(0, "Rank", range(1, len(frame) + 1))
@@ -61,8 +75,6 @@ table.dataframe(frame, hide_index=True, width="stretch", column_config={
     "Open": st.column_config.LinkColumn("Open", display_text="open page",
                                         help="The method's page with these settings"),
 })
-for line in skipped:
-    st.caption(f"Skipped {line}.")
 st.caption(
     f"Ranked by mIoU (click a header to sort by another column). Pixel accuracy, mIoU and Dice "
     f"come from the one scoring function with the arguments each page uses: thresholds and "

@@ -10,6 +10,7 @@ from segcore import scenes
 from segcore.classical import graph_cuts as G
 from tests.conftest import app_test, metric_values
 from ui import catalog, compare
+from ui.state import _to_text
 
 PAGE = "pages/compare.py"
 SCENES = ["scene:shapes", "scene:texture_mosaic", "scene:street"]
@@ -89,3 +90,45 @@ def test_ground_truth_seeds_lie_inside_their_side():
     street = scenes.make_scene("street", seed=0, size=128)
     fg, bg = G.ground_truth_seeds(street.foreground, street.void)
     assert not (fg & street.void).any()
+
+
+def test_methods_from_the_link():
+    at = app_test(PAGE)
+    at.query_params["src"] = "scene:shapes"
+    at.query_params["methods"] = "otsu,kmeans-texture,nonsense"
+    at.run()
+    assert not at.exception
+    assert any("unknown methods" in w.value and "nonsense" in w.value for w in at.warning)
+    assert list(at.dataframe[0].value["Method"].sort_values()) == ["Otsu", "k-means (texture)"]
+    assert at.query_params["methods"] in ("otsu,kmeans-texture", ["otsu,kmeans-texture"])
+
+
+# The keys that pick a method's mode on its page; every other setting of a row is a default.
+SELECTORS = ("method", "space", "view", "mfseeds")
+
+
+@pytest.mark.parametrize("method", compare.METHODS, ids=lambda m: m.key)
+def test_rows_use_their_pages_defaults(method):
+    """Opened with only the keys that pick the method, the page's widgets hold the row's values."""
+    page = catalog.by_path(method.page)
+    at = app_test(page.file)
+    at.query_params["src"] = "scene:shapes"
+    for key in SELECTORS:
+        if key in method.query:
+            at.query_params[key] = method.query[key]
+    at.run()
+    assert not at.exception
+    stem = page.file.split("/")[-1].removesuffix(".py")
+    for key, value in method.query.items():
+        shown = at.session_state[f"{stem}:{key}"]
+        assert _to_text(shown) == value, (method.key, key, shown)
+
+
+def test_graph_cuts_ground_truth_seeds_need_a_scene():
+    at = app_test("pages/graph-cuts.py")
+    at.query_params["src"] = "sample:coins"
+    at.query_params["view"] = "maxflow"
+    at.query_params["mfseeds"] = "gt"
+    at.run()
+    assert not at.exception and not at.error
+    assert any("no ground truth" in w.value for w in at.warning)

@@ -28,8 +28,10 @@ from ui.caching import CACHE
 from ui.figures import png
 from ui.graph_figs import resize_nearest
 from ui.overlay import mask_overlay, overlay
+from ui.state import get_query, set_query, widget_key
 
-__all__ = ["BOUNDARY_TOLERANCE", "METHODS", "Method", "Result", "link", "run_method"]
+__all__ = ["BOUNDARY_TOLERANCE", "METHODS", "Method", "Result", "chosen_methods", "link",
+           "run_method"]
 
 #: Tolerance (pixels) of the boundary F-score.
 BOUNDARY_TOLERANCE = 2
@@ -42,6 +44,8 @@ class Method:
 
     Parameters
     ----------
+    key : str
+        Short name in the compare page's ``methods=`` list, e.g. ``"kmeans-texture"``.
     name : str
         Row label, e.g. "k-means (texture)".
     page : str
@@ -52,6 +56,7 @@ class Method:
         The page's settings as query-string values (page-local keys).
     """
 
+    key: str
     name: str
     page: str
     kind: str
@@ -155,30 +160,63 @@ _BRIGHT = {"polarity": thr.BRIGHT}
 
 #: Every classical method at its page's defaults.
 METHODS: tuple[Method, ...] = (
-    Method("Otsu", "thresholding", "threshold", {"method": "otsu", **_BRIGHT}),
-    Method("Multi-Otsu (3 classes)", "thresholding", "threshold",
+    Method("otsu", "Otsu", "thresholding", "threshold", {"method": "otsu", **_BRIGHT}),
+    Method("multiotsu", "Multi-Otsu (3 classes)", "thresholding", "threshold",
            {"method": "multiotsu", "classes": "3"}),
-    Method("Li (min. cross entropy)", "thresholding", "threshold", {"method": "li", **_BRIGHT}),
-    Method("Triangle", "thresholding", "threshold", {"method": "triangle", **_BRIGHT}),
-    Method("Adaptive Gaussian", "thresholding", "threshold",
+    Method("li", "Li (min. cross entropy)", "thresholding", "threshold",
+           {"method": "li", **_BRIGHT}),
+    Method("triangle", "Triangle", "thresholding", "threshold",
+           {"method": "triangle", **_BRIGHT}),
+    Method("adaptive", "Adaptive Gaussian", "thresholding", "threshold",
            {"method": "local", **_BRIGHT, "localkind": "gaussian", "block": "35", "offset": "0"}),
-    Method("Sauvola", "thresholding", "threshold",
+    Method("sauvola", "Sauvola", "thresholding", "threshold",
            {"method": "sauvola", **_BRIGHT, "window": "25", "k": "0.2"}),
-    Method("Region growing (brightest seed)", "region-growing", "region",
+    Method("region", "Region growing (brightest seed)", "region-growing", "region",
            {"rule": "click", "crit": "adaptive", "T": "80", "conn": "8", "maxsize": "100",
             "merge": "1", "k": "1"}),
-    Method("Split and merge", "split-merge", "split", {"pred": "variance", "minb": "8", "v": "600"}),
-    *(Method(f"k-means ({label})", "clustering", "kmeans",
+    Method("splitmerge", "Split and merge", "split-merge", "split",
+           {"pred": "variance", "minb": "8", "v": "600"}),
+    *(Method(f"kmeans-{space}", f"k-means ({label})", "clustering", "kmeans",
              {"space": space, "method": "kmeans", "k": "5", "init": "k-means++", "restarts": "1",
               "lam": "0", "rs": "0"}) for space, label in _SPACES.items()),
-    Method("Normalized cut (2-way)", "graph-cuts", "ncut",
+    Method("ncut", "Normalized cut (2-way)", "graph-cuts", "ncut",
            {"view": "cuts", "sd": "3", "si": "20", "hood": "8", "nodes": str(G.DEFAULT_MAX_NODES)}),
-    Method("Recursive Ncut (superpixels)", "graph-cuts", "rncut",
+    Method("rncut", "Recursive Ncut (superpixels)", "graph-cuts", "rncut",
            {"view": "rncut", "nseg": "150", "compact": "10", "rsigma": "300", "nthresh": "0.05",
             "rseed": "0"}),
-    Method("Max-flow (ground-truth seeds)", "graph-cuts", "maxflow",
+    Method("maxflow", "Max-flow (ground-truth seeds)", "graph-cuts", "maxflow",
            {"view": "maxflow", "mfseeds": "gt", "lam": "10", "mfsigma": "30", "mfhood": "4"}),
 )
+_BY_KEY = {m.key: m for m in METHODS}
+
+
+def chosen_methods(container=None) -> list[Method]:
+    """The methods to run: a multiselect mirrored in the URL as ``methods=otsu,ncut,...``.
+
+    The link's list is validated like any setting: unknown names give a warning and
+    are left out (all methods when none is left). Choosing every method drops
+    ``methods`` from the URL.
+    """
+    state_key = widget_key("methods")
+    if state_key not in st.session_state:
+        raw = get_query("methods")
+        keys = list(_BY_KEY)
+        if raw is not None:
+            asked = [k.strip() for k in raw.split(",") if k.strip()]
+            bad = [k for k in asked if k not in _BY_KEY]
+            if bad:
+                st.warning(f"The link's setting `methods={raw[:60]}` names unknown methods "
+                           f"({', '.join(b[:20] for b in bad[:5])}); known: "
+                           f"{', '.join(_BY_KEY)}.")
+            keys = [k for k in asked if k in _BY_KEY] or keys
+        st.session_state[state_key] = keys
+    keys = (container or st).multiselect("Methods", list(_BY_KEY), key=state_key,
+                                         format_func=lambda k: _BY_KEY[k].name)
+    if len(keys) == len(_BY_KEY):
+        st.query_params.pop("methods", None)
+    else:
+        set_query("methods", ",".join(keys))
+    return [_BY_KEY[k] for k in keys]
 
 
 def _picture(image: np.ndarray, labels: np.ndarray) -> bytes:

@@ -11,8 +11,17 @@ import ui.process  # noqa: F401 - first project import: warms the process up onc
 from ui import catalog, compare, panels, picker
 
 GRID_COLUMNS = 6
+ROW_PX = 35  # st.dataframe's row height: the whole ranking fits without scrolling
 REFRESH_S = 0.25  # while methods run, the table is redrawn at most this often
-NUMBER = "%.3f"
+
+COLUMNS = {
+    **{name: st.column_config.NumberColumn(name, format="%.3f")
+       for name in ("Pixel accuracy", "mIoU", "Dice", "Boundary F")},
+    "Time (ms)": st.column_config.NumberColumn("Time (ms)", format="%.0f",
+                                               help="The segcore call on this server (cached after)"),
+    "Open": st.column_config.LinkColumn("Open", display_text="open page",
+                                        help="The method's page with these settings and image"),
+}
 
 panels.page_header(
     "Compare methods",
@@ -36,7 +45,7 @@ if not methods:
 progress = st.progress(0.0, text="Running the methods ...")
 table = st.empty()
 st.subheader("Results")
-grid = st.columns(GRID_COLUMNS)
+gallery = st.container()
 rows, skipped = [], []
 shown_at = time.perf_counter()
 for i, method in enumerate(methods):
@@ -53,6 +62,8 @@ for i, method in enumerate(methods):
         "Dice": report.get("dice", float("nan")), "Boundary F": result.boundary["f_score"],
         "Time (ms)": result.wall_ms,
         "Open": compare.link(method.page, image_query, result.query)})
+    if (len(rows) - 1) % GRID_COLUMNS == 0:  # a new row of the overlay grid
+        grid = gallery.columns(GRID_COLUMNS)
     grid[(len(rows) - 1) % GRID_COLUMNS].image(
         result.picture, width="stretch",
         caption=f"{method.name}: mIoU {report['miou']:.3f}")
@@ -67,14 +78,8 @@ if not rows:
 
 frame = pd.DataFrame(rows).sort_values("mIoU", ascending=False, kind="stable")
 frame.insert(0, "Rank", range(1, len(frame) + 1))
-table.dataframe(frame, hide_index=True, width="stretch", column_config={
-    **{name: st.column_config.NumberColumn(name, format=NUMBER)
-       for name in ("Pixel accuracy", "mIoU", "Dice", "Boundary F")},
-    "Time (ms)": st.column_config.NumberColumn("Time (ms)", format="%.0f",
-                                               help="segcore call on this server, cached after"),
-    "Open": st.column_config.LinkColumn("Open", display_text="open page",
-                                        help="The method's page with these settings"),
-})
+table.dataframe(frame, hide_index=True, width="stretch", height=ROW_PX * (len(frame) + 1) + 3,
+                column_config=COLUMNS)
 st.caption(
     f"Ranked by mIoU (click a header to sort by another column). Pixel accuracy, mIoU and Dice "
     f"come from the one scoring function with the arguments each page uses: thresholds and "

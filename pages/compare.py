@@ -17,8 +17,8 @@ REFRESH_S = 0.25  # while methods run, the table is redrawn at most this often
 COLUMNS = {
     **{name: st.column_config.NumberColumn(name, format="%.3f")
        for name in ("Pixel accuracy", "mIoU", "Dice", "Boundary F")},
-    "Time (ms)": st.column_config.NumberColumn("Time (ms)", format="%.0f",
-                                               help="The segcore call on this server (cached after)"),
+    "Time (ms)": st.column_config.NumberColumn(
+        "Time (ms)", format="%.0f", help="The segcore call on this server (cached after)"),
     "Open": st.column_config.LinkColumn("Open", display_text="open page",
                                         help="The method's page with these settings and image"),
 }

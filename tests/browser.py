@@ -125,7 +125,8 @@ def shot(path: str, out: str, wait: float = 2.0, full_page: bool = True,
             height = page.evaluate(
                 "Math.max(...Array.from(document.querySelectorAll('[data-testid=stMain], "
                 "[data-testid=stAppViewContainer], section')).map(e => e.scrollHeight))")
-            page.set_viewport_size({"width": viewport["width"], "height": min(int(height) + 40, 8000)})
+            page.set_viewport_size({"width": viewport["width"],
+                                    "height": min(int(height) + 40, 8000)})
             time.sleep(1.0)
             wait_idle(page)
         page.screenshot(path=str(out_path))

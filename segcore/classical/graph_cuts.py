@@ -44,7 +44,8 @@ from segcore.classical.rag_ncut import recursive_ncut
 from segcore.trace import Step, Trace
 
 __all__ = [
-    "DEFAULT_MAX_NODES", "FULL_MAX_NODES", "GT_SEED_MARGIN", "MAX_NODES", "NEIGHBOURHOODS", "NX_MAX_PIXELS",
+    "DEFAULT_MAX_NODES", "FULL_MAX_NODES", "GT_SEED_MARGIN", "MAX_NODES", "NEIGHBOURHOODS",
+    "NX_MAX_PIXELS",
     "SINGLETON", "SOLVERS", "affinity_graph", "compare_cuts", "default_seeds",
     "downsample_labels", "grid_edges", "ground_truth_seeds",
     "hcs", "hcs_pixels", "lecture_example_graph", "minimum_cut", "partition_measures",

@@ -26,6 +26,7 @@ VIEWS = {
 }
 HOODS = {"4": "4-neighbours", "8": "8-neighbours", "full": "fully connected"}
 SEED_MODES = {"fg": "foreground", "bg": "background"}
+SEED_SOURCES = {"click": "clicked points", "gt": "ground-truth interior"}
 MAX_CLICKED_SEEDS = 40  # per kind; URL: fg=r1.c1;r2.c2 and bg=...
 HCS_GRAPHS = {"lecture": "Lecture example graph", "pixels": "Pixel graph of the image"}
 
@@ -121,9 +122,15 @@ def rncut_run(key: str, img: np.ndarray, nseg: int, compact: float, sigma: float
 
 @st.cache_data(**CACHE)
 def maxflow_run(key: str, img: np.ndarray, fg_points: tuple, bg_points: tuple, brush: int,
-                lam: float, sigma: float, hood: str, bins: int) -> dict:
-    fg = G.seed_mask(img.shape[:2], fg_points, brush)
-    bg = G.seed_mask(img.shape[:2], bg_points, brush)
+                lam: float, sigma: float, hood: str, bins: int, source: str = "click",
+                _truth=None) -> dict:
+    """Seeded max-flow; ``source="gt"`` takes the seeds from the interior of ``_truth`` =
+    (foreground, void), the ground truth of the scene ``key``, instead of the points."""
+    if source == "gt":
+        fg, bg = G.ground_truth_seeds(*_truth)
+    else:
+        fg = G.seed_mask(img.shape[:2], fg_points, brush)
+        bg = G.seed_mask(img.shape[:2], bg_points, brush)
     run = _timed(G.seeded_graph_cut, img, fg, bg, lam=lam, sigma=sigma, neighbourhood=hood,
                  bins=bins)
     out = run["trace"].output
@@ -444,6 +451,7 @@ def _take_click() -> None:
     if point not in seeds[kind]:
         seeds[kind] = (seeds[kind] + [point])[-MAX_CLICKED_SEEDS:]
     _set_seeds(seeds)
+    st.session_state[state.widget_key("mfseeds")] = "click"  # a click: use the clicked seeds
 
 
 def _set_seeds(seeds) -> None:
@@ -465,6 +473,12 @@ def maxflow_view() -> None:
                         container=c2, help="Colour images use bins^3 joint RGB bins.")
     hood = state.select("n-links", "mfhood", ["4", "8"], "4", format_func=HOODS.get, radio=True,
                         container=box)
+    source = state.select("Seeds from", "mfseeds", list(SEED_SOURCES), "click",
+                          format_func=SEED_SOURCES.get, radio=True, container=box)
+    if source == "gt" and scene is None:
+        box.warning("This image has no ground truth: using the clicked seeds.")
+        source = "click"
+    truth = (scene.foreground, scene.void) if source == "gt" else None
     seeds = _seeds()
     b1, b2 = box.columns(2)
     b1.button("Undo last seed", key="gc_undo", on_click=_set_seeds, width="stretch",
@@ -476,7 +490,7 @@ def maxflow_view() -> None:
     run = None
     with panels.user_errors():
         run = maxflow_run(picked.key, image, tuple(seeds["fg"]), tuple(seeds["bg"]), brush, lam,
-                          sigma, hood, bins)
+                          sigma, hood, bins, source, _truth=truth)
     if run is None:
         st.stop()
     trace = run["trace"]
@@ -503,12 +517,15 @@ def maxflow_view() -> None:
     with left:
         streamlit_image_coordinates(run["picture"], key="gc_click", width="stretch",
                                     cursor="crosshair")
-        st.caption(f"Click to add a **{SEED_MODES[mode]}** seed. "
-                   f"{len(seeds['fg'])} foreground seed point(s) (orange), {len(seeds['bg'])} "
-                   f"background (blue); cut boundary in white; foreground: "
+        st.caption((f"Seeds: the ground truth's object and background, each eroded by "
+                    f"{G.GT_SEED_MARGIN} px (orange, blue); a click switches to clicked seeds. "
+                    if truth is not None else
+                    f"Click to add a **{SEED_MODES[mode]}** seed. {len(seeds['fg'])} foreground "
+                    f"seed point(s) (orange), {len(seeds['bg'])} background (blue); ")
+                   + "cut boundary in white; foreground: "
                    f"{int(out['mask'].sum())} px. Max-flow {out['flow']:.2f} = cut energy "
                    f"{out['energy']:.2f}."
-                   + ("" if st.session_state["gc_seeds"]["clicked"] else
+                   + ("" if st.session_state["gc_seeds"]["clicked"] or truth is not None else
                       " Default seeds: one on an object (for a scene, its most interior "
                       "ground-truth pixel; otherwise the centre) and four near the corners."))
     with right:

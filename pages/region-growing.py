@@ -10,13 +10,7 @@ from streamlit_image_coordinates import streamlit_image_coordinates
 
 import ui.process  # noqa: F401 - first project import: warms the process up once
 from segcore.evaluation.scoring import score_against_scene
-from segcore.classical.region_growing import (
-    CRITERIA,
-    merge_regions,
-    region_grow,
-    seeds_at_max,
-    seeds_from_threshold,
-)
+from segcore.classical.region_growing import CRITERIA, brightest_seed, grow_with_rule
 from ui import clicks, panels, picker, player, state
 from ui import region_figs as figs
 from ui.caching import CACHE
@@ -46,7 +40,7 @@ height, width = gray.shape
 
 # ----------------------------------------------------------------- clicked seeds
 def _default_seed() -> list[tuple[int, int]]:
-    return [tuple(int(v) for v in np.unravel_index(np.argmax(gray), gray.shape))]
+    return brightest_seed(gray)
 
 
 def _clicked_seeds() -> tuple[list[tuple[int, int]], bool]:
@@ -127,22 +121,12 @@ def grow(key: str, image: np.ndarray, rule: str, clicked: tuple, seed_threshold:
          max_size: int | None, do_merge: bool, k_sd: float, _scene=None) -> dict:
     """Seeds -> region growing -> merging, the result pictures and the metrics."""
     start = time.perf_counter()
-    if rule == "max":
-        markers = seeds_at_max(image, connectivity)
-        seeds = np.argwhere(markers > 0)
-        trace = region_grow(image, markers=markers, criterion=criterion, threshold=tolerance,
-                            connectivity=connectivity, max_size=max_size)
-    else:
-        seeds = (np.array(clicked, np.int64).reshape(-1, 2) if rule == "click" else
-                 seeds_from_threshold(image, seed_threshold, n_seeds, random_state=rseed))
-        trace = region_grow(image, seeds, criterion=criterion, threshold=tolerance,
-                            connectivity=connectivity, max_size=max_size)
+    seeds, trace, merged = grow_with_rule(
+        image, rule, clicked, seed_threshold=seed_threshold, n_seeds=n_seeds, random_state=rseed,
+        criterion=criterion, threshold=tolerance, connectivity=connectivity, max_size=max_size,
+        merge_k=k_sd if do_merge else None)
     wall_ms = (time.perf_counter() - start) * 1000
-    merged = None
-    final = trace.labels
-    if do_merge and trace.n_regions > 1:
-        merged = merge_regions(image, trace.labels, k=k_sd, connectivity=connectivity)
-        final = merged.labels
+    final = trace.labels if merged is None else merged.labels
     report = None
     if _scene is not None:
         report = score_against_scene(final, _scene, match_clusters=True)

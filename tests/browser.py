@@ -109,12 +109,15 @@ def open_page(page, url: str, timeout: float = 90.0) -> None:
     wait_idle(page, timeout)
 
 
-def shot(path: str, out: str, wait: float = 2.0, full_page: bool = True) -> Path:
-    """Screenshot the page at ``path`` (e.g. ``/thresholding?method=otsu``) into ``out``."""
+def shot(path: str, out: str, wait: float = 2.0, full_page: bool = True,
+         viewport: dict | None = None) -> Path:
+    """Screenshot the page at ``path`` (e.g. ``/thresholding?method=otsu``) into ``out``
+    (``viewport``: ``{"width", "height"}``, default :data:`VIEWPORT`)."""
+    viewport = viewport or VIEWPORT
     out_path = ROOT / out
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with serve_app() as url, chromium() as browser:
-        page = browser.new_page(viewport=VIEWPORT)
+        page = browser.new_page(viewport=viewport)
         open_page(page, url + path)
         time.sleep(wait)
         wait_idle(page)
@@ -122,7 +125,8 @@ def shot(path: str, out: str, wait: float = 2.0, full_page: bool = True) -> Path
             height = page.evaluate(
                 "Math.max(...Array.from(document.querySelectorAll('[data-testid=stMain], "
                 "[data-testid=stAppViewContainer], section')).map(e => e.scrollHeight))")
-            page.set_viewport_size({"width": VIEWPORT["width"], "height": min(int(height) + 40, 8000)})
+            page.set_viewport_size({"width": viewport["width"],
+                                    "height": min(int(height) + 40, 8000)})
             time.sleep(1.0)
             wait_idle(page)
         page.screenshot(path=str(out_path))
@@ -137,8 +141,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("out", help="PNG file, relative to the repository root")
     p.add_argument("--wait", type=float, default=2.0, help="extra seconds before the shot")
     p.add_argument("--viewport-only", action="store_true", help="only the visible window")
+    p.add_argument("--width", type=int, default=VIEWPORT["width"], help="window width (px)")
+    p.add_argument("--height", type=int, default=VIEWPORT["height"], help="window height (px)")
     args = parser.parse_args(argv)
-    print(shot(args.path, args.out, args.wait, full_page=not args.viewport_only))
+    print(shot(args.path, args.out, args.wait, full_page=not args.viewport_only,
+               viewport={"width": args.width, "height": args.height}))
 
 
 if __name__ == "__main__":

@@ -102,7 +102,13 @@ PAGES = (
 TOOLS_GROUP = "Tools"
 
 #: Pages that work across the lecture pages (same fields; ``group`` is :data:`TOOLS_GROUP`).
-TOOLS: tuple[LecturePage, ...] = ()
+TOOLS: tuple[LecturePage, ...] = (
+    LecturePage(
+        "compare", "pages/compare.py", "Compare methods", ":material/leaderboard:", TOOLS_GROUP,
+        "Every classical method on one scene, ranked; each row opens its page on the same numbers.",
+        ("pixel accuracy, mIoU, Dice and boundary F-score side by side",
+         "every method at its page's defaults")),
+)
 
 
 def by_path(url_path: str) -> LecturePage:

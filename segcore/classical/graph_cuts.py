@@ -18,21 +18,36 @@ from __future__ import annotations
 
 import numpy as np
 
-from segcore.classical.affinity import (DEFAULT_MAX_NODES, FULL_MAX_NODES, MAX_NODES,
-                                        NEIGHBOURHOODS, affinity_graph, downsample_labels,
-                                        grid_edges)
+from segcore.classical.affinity import (
+    DEFAULT_MAX_NODES,
+    FULL_MAX_NODES,
+    MAX_NODES,
+    NEIGHBOURHOODS,
+    affinity_graph,
+    downsample_labels,
+    grid_edges,
+)
 from segcore.classical.cut_measures import minimum_cut, partition_measures, stoer_wagner
 from segcore.classical.hcs import SINGLETON, hcs, hcs_pixels, lecture_example_graph
-from segcore.classical.maxflow_seg import (NX_MAX_PIXELS, SOLVERS, default_seeds, seed_mask,
-                                           seeded_graph_cut, segmentation_energy)
+from segcore.classical.maxflow_seg import (
+    GT_SEED_MARGIN,
+    NX_MAX_PIXELS,
+    SOLVERS,
+    default_seeds,
+    ground_truth_seeds,
+    seed_mask,
+    seeded_graph_cut,
+    segmentation_energy,
+)
 from segcore.classical.ncut import spectral_ncut
 from segcore.classical.rag_ncut import recursive_ncut
 from segcore.trace import Step, Trace
 
 __all__ = [
-    "DEFAULT_MAX_NODES", "FULL_MAX_NODES", "MAX_NODES", "NEIGHBOURHOODS", "NX_MAX_PIXELS",
+    "DEFAULT_MAX_NODES", "FULL_MAX_NODES", "GT_SEED_MARGIN", "MAX_NODES", "NEIGHBOURHOODS",
+    "NX_MAX_PIXELS",
     "SINGLETON", "SOLVERS", "affinity_graph", "compare_cuts", "default_seeds",
-    "downsample_labels", "grid_edges",
+    "downsample_labels", "grid_edges", "ground_truth_seeds",
     "hcs", "hcs_pixels", "lecture_example_graph", "minimum_cut", "partition_measures",
     "recursive_ncut", "seed_mask", "seeded_graph_cut", "segmentation_energy", "spectral_ncut",
     "stoer_wagner",

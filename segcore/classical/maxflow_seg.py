@@ -26,8 +26,16 @@ from scipy import ndimage as ndi
 
 from segcore.trace import Trace, TraceRecorder
 
-__all__ = ["SOLVERS", "NX_MAX_PIXELS", "default_seeds", "seed_mask", "seeded_graph_cut",
-           "segmentation_energy"]
+__all__ = [
+    "GT_SEED_MARGIN",
+    "NX_MAX_PIXELS",
+    "SOLVERS",
+    "default_seeds",
+    "ground_truth_seeds",
+    "seed_mask",
+    "seeded_graph_cut",
+    "segmentation_energy",
+]
 
 #: Max-flow back ends: Boykov-Kolmogorov in C++ (PyMaxflow) or networkx's
 #: pure-Python maximum flow (the same cut, for comparison).
@@ -42,6 +50,8 @@ _OFFSETS = {"4": ((0, 1), (1, 0)), "8": ((0, 1), (1, 0), (1, 1), (1, -1))}
 _HISTOGRAM_PRIOR = 0.1
 #: Background default seeds sit 1/20 of the side in from each corner.
 _CORNER_INSET = 20
+#: Ground-truth seeds keep pixels at least this far (px) inside their region.
+GT_SEED_MARGIN = 6
 #: Grey-level range of uint8 images.
 _LEVELS = 256
 
@@ -139,6 +149,46 @@ def default_seeds(shape: tuple[int, int], foreground: np.ndarray | None = None):
         fg = [(h // 2, w // 2)]
     dr, dc = max(1, h // _CORNER_INSET), max(1, w // _CORNER_INSET)
     return fg, [(dr, dc), (dr, w - 1 - dc), (h - 1 - dr, dc), (h - 1 - dr, w - 1 - dc)]
+
+
+def ground_truth_seeds(foreground: np.ndarray, void: np.ndarray | None = None,
+                       margin: int = GT_SEED_MARGIN) -> tuple[np.ndarray, np.ndarray]:
+    """Seed masks from a known object mask: the interiors of object and background.
+
+    Each side is eroded by ``margin`` pixels (Euclidean distance to the other
+    side, the image frame not counting as a border); a side too thin for the
+    margin keeps its most interior pixels instead, so neither mask is empty
+    while its side has pixels. VOID pixels are never seeds.
+
+    Parameters
+    ----------
+    foreground : (H, W) bool ndarray
+        The object mask (e.g. a scene's ground-truth foreground).
+    void : (H, W) bool ndarray, optional
+        Unlabelled pixels (a scene's VOID).
+    margin : int
+        Erosion depth in pixels (>= 0).
+
+    Returns
+    -------
+    fg, bg : (H, W) bool ndarray
+
+    Examples
+    --------
+    >>> fg, bg = ground_truth_seeds(np.arange(10)[None, :].repeat(3, 0) >= 5, margin=2)
+    >>> fg.astype(int)[0].tolist(), bg.astype(int)[0].tolist()
+    ([0, 0, 0, 0, 0, 0, 0, 1, 1, 1], [1, 1, 1, 0, 0, 0, 0, 0, 0, 0])
+    """
+    foreground = np.asarray(foreground, bool)
+    if margin < 0:
+        raise ValueError(f"margin must be >= 0, got {margin}")
+    labelled = np.ones_like(foreground) if void is None else ~np.asarray(void, bool)
+    masks = []
+    for side in (foreground & labelled, ~foreground & labelled):
+        depth = ndi.distance_transform_edt(side | ~labelled)  # distance to the other side
+        depth[~side] = 0
+        masks.append(side & (depth > min(margin, depth.max() - 1)) if side.any() else side)
+    return masks[0], masks[1]
 
 
 def _colour_bins(image: np.ndarray, bins: int) -> np.ndarray:

@@ -46,10 +46,12 @@ from segcore.classical.region_adjacency import (
     region_stats)
 from segcore.trace import Step, Trace, TraceRecorder
 
-__all__ = ["CRITERIA", "UNLABELLED", "NOT_REACHED", "region_grow", "merge_regions",
-           "seeds_from_threshold", "seeds_at_max"]
+__all__ = ["CRITERIA", "UNLABELLED", "NOT_REACHED", "SEED_RULES", "region_grow", "merge_regions",
+           "seeds_from_threshold", "seeds_at_max", "brightest_seed", "grow_with_rule"]
 
 CRITERIA = ("mean", "adaptive", "fixed")
+#: How :func:`grow_with_rule` places seeds: given points, random bright pixels, every maximum.
+SEED_RULES = ("click", "threshold", "max")
 CONNECTIVITIES = (4, 8)
 UNLABELLED = BACKGROUND  # label of pixels no region reached
 NOT_REACHED = -1  # stage of pixels no region reached
@@ -686,6 +688,67 @@ def seeds_at_max(image, connectivity=8):
     image = np.asarray(image)
     structure = ndimage.generate_binary_structure(2, 1 if connectivity == 4 else 2)
     return ndimage.label(image == image.max(), structure=structure)[0].astype(np.int32)
+
+
+def brightest_seed(image) -> list[tuple[int, int]]:
+    """The one default seed: the first pixel (row-major) at the maximum intensity.
+
+    Examples
+    --------
+    >>> brightest_seed(np.array([[1, 7], [7, 2]]))
+    [(0, 1)]
+    """
+    image = np.asarray(image)
+    return [tuple(int(v) for v in np.unravel_index(np.argmax(image), image.shape))]
+
+
+def grow_with_rule(image, rule="click", points=None, *, seed_threshold=240, n_seeds=10,
+                   random_state=0, criterion="adaptive", threshold=80, connectivity=8,
+                   max_size=None, merge_k=None):
+    """Seeds by a rule, region growing from them, then optional merging (one pipeline).
+
+    Parameters
+    ----------
+    image : (H, W) array
+    rule : {"click", "threshold", "max"}
+        ``"click"``: grow from ``points`` (default: :func:`brightest_seed`);
+        ``"threshold"``: :func:`seeds_from_threshold`; ``"max"``: :func:`seeds_at_max`.
+    points : sequence of (int, int), optional
+        Seed pixels for ``rule="click"``.
+    seed_threshold, n_seeds, random_state
+        Passed to :func:`seeds_from_threshold`.
+    criterion, threshold, connectivity, max_size
+        Passed to :func:`region_grow`.
+    merge_k : float, optional
+        If given and more than one region grew, :func:`merge_regions` with ``k=merge_k``.
+
+    Returns
+    -------
+    seeds : (N, 2) int64 ndarray
+    trace : Trace
+        The :func:`region_grow` trace.
+    merged : Trace or None
+        The :func:`merge_regions` trace (``merged.labels`` is the final result).
+    """
+    if rule not in SEED_RULES:
+        raise ValueError(f"rule must be one of {SEED_RULES}, got {rule!r}")
+    grow = {"criterion": criterion, "threshold": threshold, "connectivity": connectivity,
+            "max_size": max_size}
+    if rule == "max":
+        markers = seeds_at_max(image, connectivity)
+        seeds = np.argwhere(markers > 0)
+        trace = region_grow(image, markers=markers, **grow)
+    else:
+        if rule == "click":
+            seeds = np.array(brightest_seed(image) if points is None else points,
+                             np.int64).reshape(-1, 2)
+        else:
+            seeds = seeds_from_threshold(image, seed_threshold, n_seeds, random_state=random_state)
+        trace = region_grow(image, seeds, **grow)
+    merged = None
+    if merge_k is not None and trace.n_regions > 1:
+        merged = merge_regions(image, trace.labels, k=merge_k, connectivity=connectivity)
+    return seeds, trace, merged
 
 
 def merge_regions(image, labels, *, k=1.0, connectivity=8) -> Trace:

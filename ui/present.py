@@ -44,8 +44,7 @@ MARKER = "seglab-present"  #: class of the style block (tests look for it)
 #: The presentation style: constant text, never user input (DESIGN.md, shared-server rules).
 CSS = f"""<style class="{MARKER}">
 html {{ font-size: 20px; }}
-[data-testid="stMainBlockContainer"] {{ padding: 1.2rem 1.6rem 2rem; max-width: 100%; }}
-[data-testid="stHeader"] {{ height: 2rem; }}
+[data-testid="stMainBlockContainer"] {{ padding: 4rem 1.6rem 2rem; max-width: 100%; }}
 h1 {{ font-size: 2.3rem !important; padding: 0.2rem 0 0.5rem !important; }}
 h2 {{ font-size: 1.8rem !important; }}
 h3 {{ font-size: 1.5rem !important; }}
@@ -89,17 +88,18 @@ def sidebar_state() -> str:
     return "collapsed" if requested() else "auto"
 
 
-def _toggle() -> bool:
-    """Draw the sidebar toggle, seeded from the URL (validated) or the kept choice."""
-    if KEY not in st.session_state:
+def _toggle(opened: bool) -> bool:
+    """Draw the sidebar toggle; on a page's first run seed it from the URL (validated) or
+    the kept choice (Streamlit gives a widget drawn by another page its default again)."""
+    if opened or KEY not in st.session_state:
         raw = state.get_query(KEY)
         value = bool(st.session_state.get(_KEEP, False))
         if raw is not None:
             parsed = _parse(raw)
             if parsed is None:
                 st.warning(f"The link's setting `{KEY}={raw[:40]}` is not valid (1 or 0); "
-                           "presentation mode stays off.")
-            value = bool(parsed)
+                           f"presentation mode stays {'on' if value else 'off'}.")
+            value = value if parsed is None else parsed
         st.session_state[KEY] = value
     on = st.sidebar.toggle("Presentation mode", key=KEY,
                            help="Large type, thick overlays, only the essential controls and "
@@ -121,10 +121,11 @@ def apply(page: str) -> bool:
         The running page's name; opening another page re-arms the step
         players' autoplay (:func:`autoplay_due`).
     """
-    if st.session_state.get(_PAGE) != page:
+    opened = st.session_state.get(_PAGE) != page
+    if opened:
         st.session_state[_PAGE] = page
         st.session_state[_PLAYED] = set()
-    on = _toggle()
+    on = _toggle(opened)
     st.session_state[state.HIDE_ADVANCED] = on
     if on:
         st.markdown(CSS, unsafe_allow_html=True)

@@ -135,7 +135,8 @@ def shot(path: str, out: str, wait: float = 2.0, full_page: bool = True,
         time.sleep(wait)
         wait_idle(page)
         if scroll_to:
-            page.locator(scroll_to).first.evaluate("e => e.scrollIntoView({block: 'start'})")
+            page.locator(scroll_to).first.evaluate(  # clear of Streamlit's fixed header
+                "e => { e.style.scrollMarginTop = '90px'; e.scrollIntoView({block: 'start'}); }")
             time.sleep(0.5)
         if full_page:  # Streamlit scrolls inside its own container: grow the window instead
             height = page.evaluate(

@@ -58,6 +58,7 @@ h3 {{ font-size: 1.5rem !important; }}
 [data-testid="stVerticalBlock"] {{ gap: 0.6rem; }}
 [data-testid="stExpander"] summary p {{ font-size: 1.15rem; font-weight: 600; }}
 .katex {{ font-size: 1.35em !important; }}
+.js-plotly-plot .main-svg text {{ font-size: 15px !important; }}
 </style>"""
 
 

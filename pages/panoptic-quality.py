@@ -108,9 +108,8 @@ def step_png(key: str, image, ids, segments, params: dict, which: str, index: in
              bold: bool) -> bytes:
     """One step picture of :func:`evaluate`: how the prediction was made, or the matching."""
     maps = evaluate(key, image, ids, segments, params, bold, picked.scene)[which]
-    if which == "made_maps":
-        return figs.png(figs.panoptic_rgb(image, maps[index], bold=bold))
-    return figs.png(figs.outcome_rgb(image, maps[index], bold=bold))
+    draw = figs.panoptic_rgb if which == "made_maps" else figs.outcome_rgb
+    return figs.png(draw(image, maps[index], bold=bold))
 
 
 @st.cache_data(max_entries=4, ttl=3600, show_spinner=False)

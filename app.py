@@ -9,7 +9,7 @@ import streamlit as st
 
 import ui.process  # first project import: warms the process up once
 from segcore import threads
-from ui import navigation
+from ui import navigation, present
 
 navigation.hand_over()
 
@@ -18,6 +18,8 @@ navigation.hand_over()
 # are per thread, and every script run has a thread of its own).
 threads.limit_this_thread()
 
-st.set_page_config(page_title="SegLab", page_icon="assets/favicon.png", layout="wide")
+# Presentation mode (?present=1 or the sidebar toggle) starts with the sidebar collapsed.
+st.set_page_config(page_title="SegLab", page_icon="assets/favicon.png", layout="wide",
+                   initial_sidebar_state=present.sidebar_state())
 with ui.process.run_slot():  # a few page runs at a time per process (ui/process.py)
     navigation.run_app()

@@ -7,7 +7,7 @@ import streamlit as st
 
 import ui.process  # noqa: F401 - first project import: warms the process up once
 from segcore.deep import atrous as A
-from ui import panels, picker, player, state
+from ui import panels, picker, player, present, state
 from ui.atrous_cached import (ZOOM, ZOOM_WINDOW, aspp_figures, aspp_run, crf_curve, crf_run,
                               footprints, receptive, signal, tap_png, taps)
 
@@ -109,13 +109,16 @@ rates_name = state.select("Rates", "at_rates", list(RATE_SETS), "1-6-12-18", con
 kernel = state.select("Fixed kernel", "at_kernel", list(A.ASPP_KERNELS), "center-surround",
                       container=c2)
 stride = int(state.select("Output stride of the feature map", "at_stride", STRIDES, "4",
-                          container=c3, help="the image is averaged over stride x stride blocks"))
+                          container=c3, help="the image is averaged over stride x stride blocks",
+                          advanced=True))
 level = state.slider("Response level", "at_level", 0.02, 0.5, 0.1, step=0.01, container=c4,
+                     advanced=True,
                      help="|response| at which a branch counts as seeing a change")
 rates = RATE_SETS[rates_name]
 aspp_result = None
 with panels.user_errors():
-    aspp_result = aspp_run(picked.key, picked.image, rates, kernel, stride, level)
+    aspp_result = aspp_run(picked.key, picked.image, rates, kernel, stride, level,
+                           present.is_on())
 if aspp_result is not None:
     trace = aspp_result["trace"]
     panels.show_warnings(trace)
@@ -160,13 +163,13 @@ else:
     noise = state.slider("Score noise", "at_crf_noise", 0.0, 3.0, 1.5, step=0.1, container=d2)
     iterations = state.slider("Mean-field iterations", "at_crf_iters", 0, 10, 5, container=d3)
     w_spatial = state.slider("Spatial weight", "at_crf_wsp", 0.0, 10.0, 3.0, step=0.5,
-                             container=d4)
+                             container=d4, advanced=True)
     w_bilateral = state.slider("Bilateral weight", "at_crf_wbil", 0.0, 10.0, 5.0, step=0.5,
-                               container=d5)
+                               container=d5, advanced=True)
     crf_result = None
     with panels.user_errors():
         crf_result = crf_run(picked.key, picked.image, scene, factor, noise, iterations,
-                             w_spatial, w_bilateral)
+                             w_spatial, w_bilateral, present.is_on())
 if crf_result is not None:
     ctrace = crf_result["trace"]
     names = scene.class_names

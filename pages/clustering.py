@@ -14,7 +14,7 @@ from segcore.classical import clustering as clu
 from segcore.classical import features as feat
 from ui import cluster_figs as figs
 from ui import cluster_formulas
-from ui import panels, picker, player, state
+from ui import panels, picker, player, present, state
 from ui.caching import CACHE
 from ui.figures import plain, png
 
@@ -119,11 +119,12 @@ def _n_clusters(out: dict) -> int:
 
 
 @st.cache_data(**CACHE)
-def result_view(key: str, image: np.ndarray, gray: np.ndarray, params: tuple, cluster: int) -> dict:
+def result_view(key: str, image: np.ndarray, gray: np.ndarray, params: tuple, cluster: int,
+                bold: bool) -> dict:
     """Overlay, one cluster's mask and the GMM probability map (PNG bytes)."""
     trace = compute(key, image, params)["trace"]
     out = trace.output
-    view = {"overlay": png(figs.label_picture(image, out["labels"])),
+    view = {"overlay": png(figs.label_picture(image, out["labels"], bold=bold)),
             "cluster": png(figs.cluster_picture(image, out["labels"], cluster))}
     if "probabilities" in out:
         view["probability"] = png(figs.probability_picture(out["probabilities"][..., cluster]))
@@ -132,7 +133,7 @@ def result_view(key: str, image: np.ndarray, gray: np.ndarray, params: tuple, cl
 
 @st.cache_data(**CACHE)
 def step_view(key: str, image: np.ndarray, gray: np.ndarray, params: tuple, index: int,
-              dims: int) -> dict:
+              dims: int, bold: bool) -> dict:
     """Picture and feature-space figure of one recorded step (cached per step)."""
     trace = compute(key, image, params)["trace"]
     out, method = trace.output, dict(params)["method"]
@@ -144,7 +145,7 @@ def step_view(key: str, image: np.ndarray, gray: np.ndarray, params: tuple, inde
         trail = np.stack([s.data["centroids"] for s in trace.steps[: index + 1]])
     elif index == len(trace.steps) - 1:
         centroids = out["centroids"]
-    view = {"picture": png(figs.label_picture(image, labels)),
+    view = {"picture": png(figs.label_picture(image, labels, bold=bold)),
             "figure": _feature_figure(out, gray, labels, _n_clusters(out), centroids, trail, method,
                                       dims)}
     if method == "kmeans":
@@ -167,8 +168,9 @@ if method in WITH_K:
     params["n_clusters"] = state.slider("Clusters k", "k", 1, MAX_K, 5, container=c2)
 if method == "kmeans":
     params["init"] = state.select("Initialisation", "init", list(clu.INITS), "k-means++", radio=True,
-                                  container=c3)
-    params["n_init"] = state.slider("Restarts (lowest SSE kept)", "restarts", 1, 5, 1, container=c3)
+                                  container=c3, advanced=True)
+    params["n_init"] = state.slider("Restarts (lowest SSE kept)", "restarts", 1, 5, 1, container=c3,
+                                    advanced=True)
 elif method == "meanshift":
     params["bandwidth"] = state.slider("Bandwidth h (std. units)", "bw", 0.1, 6.0, 1.0, step=0.05,
                                        container=c3)
@@ -176,7 +178,8 @@ elif method == "dbscan":
     params["eps"] = state.slider("eps (std. units)", "eps", 0.02, 2.0, 0.3, step=0.02, container=c3)
     params["min_samples"] = state.slider("min_samples", "minpts", 2, 50, 10, container=c3)
 if method != "agglomerative":
-    params["random_state"] = state.slider("Random seed", "rs", 0, 99, 0, container=c3)
+    params["random_state"] = state.slider("Random seed", "rs", 0, 99, 0, container=c3,
+                                          advanced=True)
 key_params = tuple(sorted(params.items()))
 
 run = None
@@ -214,7 +217,7 @@ n_cols = 3 if has_probability else 2
 show = min(state.slider("Cluster to show", "show", 1, show_max, 1, container=st.columns(n_cols)[1]),
            k_found)
 cols = st.columns(n_cols)
-view = result_view(picked.key, image, gray, key_params, show - 1)
+view = result_view(picked.key, image, gray, key_params, show - 1, present.is_on())
 cols[0].image(view["overlay"], width="stretch",
               caption=f"{k_found} clusters in palette colours ({METHOD_LABELS[method]}).")
 cols[1].image(view["cluster"], width="stretch",
@@ -246,7 +249,7 @@ if _is_1d(out):
 else:
     if out["view_points"].shape[1] == 3:
         view_dims = 3 if state.checkbox(
-            "3D feature space (drag to rotate)", "view3d", False,
+            "3D feature space (drag to rotate)", "view3d", False, advanced=True,
             help="Off: the first two axes as a flat scatter, quick to draw on any computer. On: "
                  "all three axes in a WebGL view, which wants a graphics card.") else 2
     how = "the first principal components of the standardised features" if len(names) > 3 \
@@ -258,7 +261,7 @@ else:
 
 
 def render(i: int, step) -> None:
-    shown = step_view(picked.key, image, gray, key_params, i, view_dims)
+    shown = step_view(picked.key, image, gray, key_params, i, view_dims, present.is_on())
     left, right = st.columns([2, 3])
     left.image(shown["picture"], width="stretch", caption=step.name)
     if "sse" in shown:
@@ -276,7 +279,8 @@ player.step_player(trace.steps, key="step", render=render,
 # ----------------------------------------------------------------- feature maps (own fragment)
 @st.fragment
 def feature_maps_panel() -> None:
-    if not state.checkbox("Show the feature maps (what each pixel is described by)", "maps", False):
+    if not state.checkbox("Show the feature maps (what each pixel is described by)", "maps", False,
+                          advanced=True):
         return
     maps = None
     with panels.user_errors():

@@ -12,7 +12,7 @@ from segcore.evaluation.scoring import score_against_scene
 from segcore.scenes import SHAPE_CLASSES
 from segcore.trace import Step, Trace
 from ui import fcn_figs as figs
-from ui import overlay, panels, picker, player, state
+from ui import overlay, panels, picker, player, present, state
 from ui.caching import CACHE
 from ui.figures import png
 
@@ -46,7 +46,7 @@ semantic = np.asarray(scene.semantic) if has_gt else None
 # ----------------------------------------------------------------- cached computations
 @st.cache_data(**CACHE)
 def network_run(key: str, image: np.ndarray, variant: str, gt: np.ndarray | None,
-                _scene=None) -> dict:
+                bold: bool = False, _scene=None) -> dict:
     """Staged forward pass of the shipped model, its pictures and (with GT) its reports.
 
     ``wall_ms`` is :func:`variant_prediction`'s warm inference time (loaded model, one
@@ -68,15 +68,15 @@ def network_run(key: str, image: np.ndarray, variant: str, gt: np.ndarray | None
         elif step.name == "coarse scores":
             pictures.append(png(figs.label_picture(step.data["labels"])))
         else:
-            pictures.append(png(overlay.overlay(image, step.data["labels"], alpha=0.5)))
+            pictures.append(png(overlay.overlay(image, step.data["labels"], alpha=0.5, bold=bold)))
     # keep the steps' names, captions and metrics, not their arrays (the cache stays small)
     light = Trace(output={}, steps=tuple(Step(step.name, None, step.caption, step.metrics, step.index)
                                          for step in trace.steps),
                   params=trace.params, warnings=trace.warnings)
     result = {"trace": light, "wall_ms": wall_ms, "pictures": pictures,
-              "overlay": png(overlay.overlay(image, trace.labels, alpha=0.5, outline=True)),
+              "overlay": png(overlay.overlay(image, trace.labels, outline=True, bold=bold)),
               "gt_overlay": None if gt is None else
-              png(overlay.overlay(image, gt, alpha=0.5, outline=True))}
+              png(overlay.overlay(image, gt, outline=True, bold=bold))}
     if gt is not None:
         result["report"] = fcn.evaluate(gt, trace.labels, trace.probs, SHAPE_CLASSES)
         result["scores"] = score_against_scene(trace.labels, _scene)
@@ -198,6 +198,7 @@ c1, c2 = st.columns([2, 1])
 variant = state.select("Network", "fcn_variant", list(fcn.VARIANTS), "fcn8s",
                        format_func=fcn.VARIANT_TITLES.get, radio=True, container=c1)
 row_pct = state.slider("Profile row (% of the height)", "fcn_row", 0, 100, 50, container=c2,
+                       advanced=True,
                        help="the row along which the teaching plot reads the class probability")
 if scene is not None and not has_gt:
     st.info("The networks were trained on the shapes scenes (background / disk / square / "
@@ -205,7 +206,7 @@ if scene is not None and not has_gt:
 
 run = None
 with panels.user_errors():
-    run = network_run(picked.key, gray, variant, semantic, scene)
+    run = network_run(picked.key, gray, variant, semantic, present.is_on(), scene)
 if run is not None:
     trace = run["trace"]
     panels.show_warnings(trace)

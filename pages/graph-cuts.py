@@ -12,7 +12,7 @@ import ui.process  # noqa: F401 - first project import: warms the process up onc
 from segcore import scenes
 from segcore.evaluation.scoring import score_against_scene
 from segcore.classical import graph_cuts as G
-from ui import clicks, panels, picker, player, state
+from ui import clicks, panels, picker, player, present, state
 from ui import graph_figs as figs
 from ui.caching import CACHE
 from ui.overlay import overlay
@@ -65,7 +65,7 @@ def graph_cut_run(key: str, img: np.ndarray, sd, si, sc, hood: str, nodes: int) 
 
 @st.cache_data(**CACHE)
 def cut_pictures(key: str, img: np.ndarray, sd, si, sc, hood: str, nodes: int,
-                 semantic: np.ndarray | None, class_names: tuple | None) -> dict:
+                 semantic: np.ndarray | None, class_names: tuple | None, bold: bool) -> dict:
     """Partition overlays, the sorted affinity heatmap and the edge drawing (cached)."""
     run = graph_cut_run(key, img, sd, si, sc, hood, nodes)
     graph, cuts = run["graph"], run["cuts"]
@@ -77,8 +77,8 @@ def cut_pictures(key: str, img: np.ndarray, sd, si, sc, hood: str, nodes: int,
         group = (gray.ravel() // 64).astype(int)
         names = [f"gray {64 * i}-{64 * i + 63}" for i in range(4)]
     return {
-        "ncut": figs.partition_picture(img, cuts.ncut),
-        "min_cut": figs.partition_picture(img, cuts.min_cut),
+        "ncut": figs.partition_picture(img, cuts.ncut, bold),
+        "min_cut": figs.partition_picture(img, cuts.min_cut, bold),
         "heatmap": figs.affinity_heatmap(graph.weights, group, names),
         "edges": figs.edge_weight_figure(graph.image, graph.edges, graph.edge_weights,
                                          cut=cuts.ncut.ravel()),
@@ -183,7 +183,7 @@ def graph_controls(c1, c2, c3) -> dict:
                           container=c2) or None
     hood = state.select("Graph", "hood", list(HOODS), "8", format_func=HOODS.get, container=c2)
     nodes = state.slider("Max nodes (image is averaged down to fit)", "nodes", 16, G.MAX_NODES,
-                         G.DEFAULT_MAX_NODES, step=4, container=c3)
+                         G.DEFAULT_MAX_NODES, step=4, container=c3, advanced=True)
     return {"sd": sd or None, "si": si, "sc": sc, "hood": hood, "nodes": nodes}
 
 
@@ -229,7 +229,8 @@ def cuts_view() -> None:
                                     "node graph of this image.")
     pics = cut_pictures(picked.key, image, p["sd"], p["si"], p["sc"], p["hood"], p["nodes"],
                         scene.semantic if scene is not None else None,
-                        tuple(scene.class_names) if scene is not None else None)
+                        tuple(scene.class_names) if scene is not None else None,
+                        present.is_on())
     left, right = st.columns(2)
     left.image(pics["ncut"], width="stretch", caption="Normalized cut: side A orange, side B blue.")
     right.image(pics["min_cut"], width="stretch",
@@ -302,7 +303,7 @@ def hcs_view() -> None:
         threshold = state.slider("Keep edges with affinity >", "hcst", 0.05, 0.95, 0.5,
                                  step=0.05, container=c2)
         nodes = state.slider("Max nodes (fully connected pixel graph)", "hcsn", 16,
-                             G.FULL_MAX_NODES, 100, step=4, container=c3,
+                             G.FULL_MAX_NODES, 100, step=4, container=c3, advanced=True,
                              help="HCS runs one minimum cut per split, so the graph is kept small.")
         with panels.user_errors():
             run = hcs_pixel_run(picked.key, image, si, nodes, threshold)
@@ -369,12 +370,14 @@ def hcs_view() -> None:
 def rncut_view() -> None:
     c1, c2, c3 = st.container(border=True).columns(3)
     nseg = state.slider("Superpixels (SLIC)", "nseg", 20, 400, 150, step=10, container=c1)
-    compact = state.slider("SLIC compactness", "compact", 1.0, 40.0, 10.0, step=1.0, container=c1)
+    compact = state.slider("SLIC compactness", "compact", 1.0, 40.0, 10.0, step=1.0, container=c1,
+                           advanced=True)
     sigma = state.slider("RAG sigma (w = exp(-d^2 / sigma))", "rsigma", 10.0, 3000.0, 300.0,
                          step=10.0, container=c2)
     thresh = state.slider("Stop when Ncut >", "nthresh", 0.001, 0.5, 0.05, step=0.001,
                           container=c2)
-    rseed = state.slider("Random seed (eigensolver start)", "rseed", 0, 99, 0, container=c3)
+    rseed = state.slider("Random seed (eigensolver start)", "rseed", 0, 99, 0, container=c3,
+                         advanced=True)
     run = None
     with panels.user_errors():
         run = rncut_run(picked.key, image, nseg, compact, sigma, thresh, rseed)
@@ -470,7 +473,8 @@ def maxflow_view() -> None:
                          container=c2, help="Scale of the boundary term's affinity, gray levels.")
     brush = state.slider("Seed brush radius (px)", "brush", 0, 20, 4, container=c1)
     bins = state.slider("Histogram bins per channel", "bins", 4, 64, 8 if colour else 16, step=4,
-                        container=c2, help="Colour images use bins^3 joint RGB bins.")
+                        container=c2, help="Colour images use bins^3 joint RGB bins.",
+                        advanced=True)
     hood = state.select("n-links", "mfhood", ["4", "8"], "4", format_func=HOODS.get, radio=True,
                         container=box)
     source = state.select("Seeds from", "mfseeds", list(SEED_SOURCES), "click",

@@ -13,7 +13,7 @@ from segcore.deep import mask_rcnn as mr
 from segcore.deep import weights as wts
 from segcore.evaluation import instances as inst
 from segcore.evaluation.scoring import score_against_scene
-from ui import clicks, panels, picker, player, state
+from ui import clicks, panels, picker, player, present, state
 from ui import rcnn_figs as figs
 
 CACHE = dict(max_entries=8, ttl=3600, show_spinner=False)
@@ -52,10 +52,11 @@ score = state.slider("Score threshold", "score", 0.05, 0.95, 0.5, step=0.05, con
                      help="Box-head class probability a detection must exceed.")
 nms = state.slider("NMS IoU (per class)", "nms", 0.1, 0.9, 0.5, step=0.05, container=c2,
                    help="A box overlapping a better box of its class by more is suppressed.")
-rpn_nms = state.slider("RPN NMS IoU", "rpnnms", 0.3, 0.95, 0.7, step=0.05, container=c2)
-px = state.slider("Location x (% of width)", "px", 0, 99, 50, container=c3,
+rpn_nms = state.slider("RPN NMS IoU", "rpnnms", 0.3, 0.95, 0.7, step=0.05, container=c2,
+                       advanced=True)
+px = state.slider("Location x (% of width)", "px", 0, 99, 50, container=c3, advanced=True,
                   help="Where the anchors and the RoIAlign proposal are taken; or click the image.")
-py = state.slider("Location y (% of height)", "py", 0, 99, 50, container=c3)
+py = state.slider("Location y (% of height)", "py", 0, 99, 50, container=c3, advanced=True)
 point = (px / 100 * width, py / 100 * height)
 
 
@@ -120,8 +121,8 @@ def evaluate(key: str, weights: str, score: float, nms: float, rpn_nms: float,
 
 @st.cache_data(**CACHE)
 def result_picture(key: str, weights: str, score: float, nms: float, rpn_nms: float,
-                   point: tuple, _trace, _image) -> np.ndarray:
-    pic = figs.instances_picture(_image, _trace.instances, _trace.boxes)
+                   point: tuple, bold: bool, _trace, _image) -> np.ndarray:
+    pic = figs.instances_picture(_image, _trace.instances, _trace.boxes, bold)
     x, y = (int(v) for v in point)
     pic[max(y - 4, 0):y + 5, x] = (213, 94, 0)
     pic[y, max(x - 4, 0):x + 5] = (213, 94, 0)
@@ -198,8 +199,8 @@ with formula_box:
 left, right = st.columns([2, 3])
 with left:
     st.markdown("**Detections** (click to move the location marker)")
-    streamlit_image_coordinates(result_picture(picked.key, *params, trace, image), key=CLICK_KEY,
-                                width="stretch", cursor="crosshair")
+    streamlit_image_coordinates(result_picture(picked.key, *params, present.is_on(), trace, image),
+                                key=CLICK_KEY, width="stretch", cursor="crosshair")
     found = ", ".join(f"{names[c]} {s:.2f}" for c, s in zip(trace.labels, trace.scores))
     st.caption(f"{len(trace.scores)} instance(s): {found or 'none'}.")
 

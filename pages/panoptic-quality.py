@@ -24,7 +24,7 @@ from segcore.evaluation.panoptic import (
 from segcore.evaluation.perturb import MAX_GROW, perturb_panoptic
 from segcore.evaluation.scoring import score_against_scene
 from segcore.trace import Step
-from ui import panels, picker, player, state
+from ui import panels, picker, player, present, state
 from ui import panoptic_figs as figs
 from ui.caching import CACHE
 
@@ -80,7 +80,7 @@ def _mask_ap(gt_ids, gt_segments, pred_ids, pred_segments):
 
 
 @st.cache_data(**CACHE)
-def evaluate(key: str, image, ids, segments, params: dict, _scene) -> dict:
+def evaluate(key: str, image, ids, segments, params: dict, bold: bool, _scene) -> dict:
     """Perturb the ground truth, score it, and draw the pictures (cached per image + params)."""
     pred = perturb_panoptic(ids, segments, CATEGORIES, **params)
     start = time.perf_counter()
@@ -94,9 +94,9 @@ def evaluate(key: str, image, ids, segments, params: dict, _scene) -> dict:
         "swapped": swapped,
         "miou": _miou(_scene, pred.ids, pred.segments),
         "ap": _mask_ap(ids, segments, pred.ids, pred.segments),
-        "gt_png": figs.png(figs.panoptic_rgb(image, ids)),
-        "pred_png": figs.png(figs.panoptic_rgb(image, pred.ids)),
-        "outcome_png": figs.png(figs.outcome_rgb(image, trace.outcome, trace.gt_outcome)),
+        "gt_png": figs.png(figs.panoptic_rgb(image, ids, bold=bold)),
+        "pred_png": figs.png(figs.panoptic_rgb(image, pred.ids, bold=bold)),
+        "outcome_png": figs.png(figs.outcome_rgb(image, trace.outcome, trace.gt_outcome, bold)),
         # step label maps, drawn only when shown (step_png): most are never looked at
         "made_maps": [s.data.astype(np.int32) for s in pred.steps],
         "match_maps": [s.data.astype(np.uint8) for s in trace.steps],
@@ -104,11 +104,12 @@ def evaluate(key: str, image, ids, segments, params: dict, _scene) -> dict:
 
 
 @st.cache_data(**CACHE)
-def step_png(key: str, image, ids, segments, params: dict, which: str, index: int) -> bytes:
+def step_png(key: str, image, ids, segments, params: dict, which: str, index: int,
+             bold: bool) -> bytes:
     """One step picture of :func:`evaluate`: how the prediction was made, or the matching."""
-    maps = evaluate(key, image, ids, segments, params, picked.scene)[which]
+    maps = evaluate(key, image, ids, segments, params, bold, picked.scene)[which]
     draw = figs.panoptic_rgb if which == "made_maps" else figs.outcome_rgb
-    return figs.png(draw(image, maps[index]))
+    return figs.png(draw(image, maps[index], bold=bold))
 
 
 @st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
@@ -186,7 +187,7 @@ fps = state.slider("Add false positives", "fp", 0, 4, 0, container=c3)
 relabel = state.select("Relabel a class", "relabel", RELABELS, NO_RELABEL, container=c5)
 void = state.slider("Paint VOID (fraction of image)", "void", 0.0, 0.5, 0.0, step=0.05,
                     container=c4)
-pseed = state.slider("Perturbation seed", "pseed", 0, 99, 0, container=c5,
+pseed = state.slider("Perturbation seed", "pseed", 0, 99, 0, container=c5, advanced=True,
                      help="Which instances are dropped, where false positives and VOID land.")
 
 params = {"grow": grow, "shift": (shift, shift), "split": split, "merge": merge, "drop": drop,
@@ -195,7 +196,8 @@ params = {"grow": grow, "shift": (shift, shift), "split": split, "merge": merge,
           {BY_NAME[relabel.split("->")[0]]: BY_NAME[relabel.split("->")[1]]}}
 run = None
 with panels.user_errors():
-    run = evaluate(picked.key, picked.image, panoptic.ids, panoptic.segments, params, picked.scene)
+    run = evaluate(picked.key, picked.image, panoptic.ids, panoptic.segments, params,
+                   present.is_on(), picked.scene)
 if run is None:
     st.stop()
 result = run["result"]
@@ -214,7 +216,7 @@ if made.open:  # drawn only when a student opens it
     for k, step in enumerate(run["pred_steps"]):
         cols[k % len(cols)].image(
             step_png(picked.key, picked.image, panoptic.ids, panoptic.segments, params,
-                     "made_maps", k),
+                     "made_maps", k, present.is_on()),
             caption=f"{step.name}: {step.caption}", width="stretch", output_format="PNG")
 
 # ----------------------------------------------------------------- matching
@@ -234,7 +236,7 @@ with o_left:
     player.step_player(run["match_steps"], key="pqstep", label="Stage",
                        render=lambda i, step: st.image(
                            step_png(picked.key, picked.image, panoptic.ids, panoptic.segments,
-                                    params, "match_maps", i), width="stretch",
+                                    params, "match_maps", i, present.is_on()), width="stretch",
                            output_format="PNG"))
 with o_right:
     st.markdown("**Matching table**: every pair of segments sharing pixels, then the unpaired")
@@ -293,7 +295,7 @@ score = state.slider("Score threshold", "score", 0.0, 1.0, 0.5, step=0.05, conta
 overlap = state.slider("Overlap threshold (visible fraction)", "overlap", 0.0, 1.0, 0.5,
                        step=0.05, container=f2)
 stuff_area = state.slider("Stuff area threshold (px)", "stuffarea", 0, 4096, 256, step=64,
-                          container=f3)
+                          container=f3, advanced=True)
 fused = None
 with panels.user_errors():
     fused = fuse(picked.key, picked.image, panoptic.ids, panoptic.segments, fnoise, dups, pseed,

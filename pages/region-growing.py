@@ -11,7 +11,7 @@ from streamlit_image_coordinates import streamlit_image_coordinates
 import ui.process  # noqa: F401 - first project import: warms the process up once
 from segcore.evaluation.scoring import score_against_scene
 from segcore.classical.region_growing import CRITERIA, brightest_seed, grow_with_rule
-from ui import clicks, panels, picker, player, state
+from ui import clicks, panels, picker, player, present, state
 from ui import region_figs as figs
 from ui.caching import CACHE
 from ui.overlay import overlay
@@ -93,13 +93,14 @@ rule = state.select("Seeds", "rule", list(RULES), "click", format_func=RULES.get
 seed_threshold = state.slider("Seed threshold (bright pixels)", "seedt", 0, 255, 240, container=c1,
                               help="Random seeds are drawn among pixels at or above this level.")
 n_seeds = state.slider("Number of random seeds", "nseeds", 1, 50, 10, container=c1)
-rseed = state.slider("Random seed", "rseed", 0, 99, 0, container=c1)
+rseed = state.slider("Random seed", "rseed", 0, 99, 0, container=c1, advanced=True)
 criterion = state.select("Homogeneity test", "crit", list(CRITERIA), "adaptive",
                          format_func=CRITERION_NAMES.get, container=c2)
 tolerance = state.slider("T (intensity tolerance)", "T", 0, 128, 80, container=c2)
 connectivity = int(state.select("Connectivity", "conn", ["4", "8"], "8", radio=True,
-                                container=c2))
+                                container=c2, advanced=True))
 max_pct = state.slider("Max region size (% of image)", "maxsize", 1, 100, 100, container=c3,
+                       advanced=True,
                        help="A region stops when it reaches this size; 100 = no limit.")
 do_merge = state.checkbox("Merge similar adjacent regions", "merge", True, container=c3)
 k_sd = state.slider("k in |M1 - M2| < k sd", "k", 0.0, 5.0, 1.0, step=0.1, container=c3)
@@ -118,7 +119,8 @@ if rule == "click":
 @st.cache_data(**CACHE)
 def grow(key: str, image: np.ndarray, rule: str, clicked: tuple, seed_threshold: int,
          n_seeds: int, rseed: int, criterion: str, tolerance: int, connectivity: int,
-         max_size: int | None, do_merge: bool, k_sd: float, _scene=None) -> dict:
+         max_size: int | None, do_merge: bool, k_sd: float, bold: bool = False,
+         _scene=None) -> dict:
     """Seeds -> region growing -> merging, the result pictures and the metrics."""
     start = time.perf_counter()
     seeds, trace, merged = grow_with_rule(
@@ -132,8 +134,8 @@ def grow(key: str, image: np.ndarray, rule: str, clicked: tuple, seed_threshold:
         report = score_against_scene(final, _scene, match_clusters=True)
     drawn = seeds[:: max(1, len(seeds) // MAX_DRAWN_SEEDS)]
     return {"trace": trace, "merged": merged, "wall_ms": wall_ms, "report": report,
-            "seeds": seeds, "result_rgb": figs.mark_points(overlay(image, final, alpha=0.45), drawn),
-            "drawn": drawn}
+            "seeds": seeds, "drawn": drawn,
+            "result_rgb": figs.mark_points(overlay(image, final, alpha=0.45, bold=bold), drawn)}
 
 
 @st.cache_data(**CACHE)
@@ -161,7 +163,7 @@ params = (rule, tuple(clicked), seed_threshold, n_seeds, rseed, criterion, toler
           do_merge, k_sd)
 run = None
 with panels.user_errors():
-    run = grow(picked.key, gray, *params, _scene=picked.scene)
+    run = grow(picked.key, gray, *params, bold=present.is_on(), _scene=picked.scene)
 if run is None:
     st.stop()
 trace, merged = run["trace"], run["merged"]

@@ -18,7 +18,7 @@ from segcore.classical.split_merge import (
     SPLIT,
     split_and_merge,
 )
-from ui import panels, picker, player, state
+from ui import panels, picker, player, present, state
 from ui import region_figs as figs
 from ui.caching import CACHE
 from ui.overlay import PALETTE, mask_overlay, overlay
@@ -43,15 +43,20 @@ c1, c2, c3 = box.columns(3)
 predicate = state.select("Predicate P(R)", "pred", list(PREDICATES), "variance",
                          format_func=PREDICATE_NAMES.get, container=c1)
 min_block = int(state.select("Minimum quadrant (px)", "minb", [str(b) for b in MIN_BLOCKS], "8",
-                             radio=True, container=c1))
+                             radio=True, container=c1, advanced=True))
+# Presenting, only the chosen predicate's sliders are drawn (the others keep their values).
 max_variance = state.slider("v (max variance)", "v", 0, 3000, 600, step=10, container=c2,
+                            advanced=predicate != "variance",
                             help="Variance predicate: P(R) TRUE when sd^2 <= v.")
 max_range = state.slider("r (max range)", "r", 0, 255, 120, container=c2,
+                         advanced=predicate != "range",
                          help="Range predicate: P(R) TRUE when max - min <= r.")
 min_sd = state.slider("a (sd must exceed)", "a", 0, 80, 10, container=c3,
+                      advanced=predicate != "lecture",
                       help="Lecture predicate: P(R) TRUE when sd > a and m_low <= m <= m_high.")
-mean_low = state.slider("m_low", "mlo", 0, 255, 0, container=c3)
-mean_high = state.slider("m_high", "mhi", 0, 255, 126, container=c3)
+mean_low = state.slider("m_low", "mlo", 0, 255, 0, container=c3, advanced=predicate != "lecture")
+mean_high = state.slider("m_high", "mhi", 0, 255, 126, container=c3,
+                         advanced=predicate != "lecture")
 box.caption("Only the sliders of the chosen predicate matter; the others are kept for "
             "switching back.")
 
@@ -78,9 +83,10 @@ def run_split_merge(key: str, image: np.ndarray, params: dict, _scene=None) -> d
                                          object_classes=[_mask_class(trace.mask, _scene)])
         else:
             report = score_against_scene(trace.labels, _scene, match_clusters=True)
-    result = overlay(image, trace.labels, alpha=0.4)
-    if params["predicate"] == "lecture":
-        result = mask_overlay(image, trace.mask, color=PALETTE[2], alpha=0.55)
+    lecture = params["predicate"] == "lecture"
+    result = {bold: mask_overlay(image, trace.mask, color=PALETTE[2], alpha=0.55, bold=bold)
+              if lecture else overlay(image, trace.labels, alpha=0.4, bold=bold)
+              for bold in (False, True)}  # plain and presentation style (ui.present)
     return {"trace": trace, "wall_ms": wall_ms, "report": report, "result_rgb": result}
 
 
@@ -181,7 +187,7 @@ k4.metric("Merges", len(trace.merged))
 left, right = st.columns(2)
 with left:
     st.markdown("**Result**")
-    st.image(run["result_rgb"], width="stretch",
+    st.image(run["result_rgb"][present.is_on()], width="stretch",
              caption="Pixels of regions where P holds (g = 1)" if predicate == "lecture"
              else "Regions after merging")
 

@@ -11,7 +11,7 @@ import ui.process  # noqa: F401 - first project import: warms the process up onc
 from segcore import images, scenes
 from segcore.evaluation.scoring import score_against_scene
 from segcore.classical import threshold as thr
-from ui import panels, picker, player, state
+from ui import panels, picker, player, present, state
 from ui import threshold_figs as figs
 from ui import threshold_formulas
 from ui.caching import CACHE
@@ -63,13 +63,13 @@ def compute(key: str, image: np.ndarray, method: str, params: tuple) -> dict:
 
 @st.cache_data(**LARGE)
 def pictures(key: str, image: np.ndarray, method: str, params: tuple,
-             gt_mask: np.ndarray | None, void: np.ndarray | None, log: bool) -> dict:
+             gt_mask: np.ndarray | None, void: np.ndarray | None, log: bool, bold: bool) -> dict:
     """The result overlay, the surface/magnitude picture and the teaching figure (cached)."""
     trace = compute(key, image, method, params)["trace"]
     out = trace.output
     result = out["labels"] if method == "multiotsu" else out["mask"]
     scored = None if method == "multiotsu" else gt_mask
-    pics = {"result": figs.result_picture(image, result, scored, void)}
+    pics = {"result": figs.result_picture(image, result, scored, void, bold)}
     if method in LOCAL:
         surface = out["surface"]
         pics["side"] = figs.gray_picture(surface)
@@ -161,7 +161,7 @@ elif method == "hysteresis":
         params["low"] = params["high"]
 log_counts = False
 if method != "hysteresis":
-    log_counts = state.checkbox("Log pixel counts", "logy", False, container=c2,
+    log_counts = state.checkbox("Log pixel counts", "logy", False, container=c2, advanced=True,
                                 help="Show small object peaks next to a big background peak.")
 key_params = tuple(sorted(params.items()))
 
@@ -176,7 +176,7 @@ panels.show_warnings(trace)
 scene = picked.scene
 gt_mask = scene.foreground if scene is not None else None
 void = scene.void if scene is not None and scene.has_void else None
-pics = pictures(picked.key, gray, method, key_params, gt_mask, void, log_counts)
+pics = pictures(picked.key, gray, method, key_params, gt_mask, void, log_counts, present.is_on())
 
 
 # ----------------------------------------------------------------- formula panel (live)
@@ -254,7 +254,8 @@ player.step_player(trace.steps, key="step", render=render, label=label)
 # ----------------------------------------------------------------- try all (own fragment)
 @st.fragment
 def try_all_panel() -> None:
-    if not state.checkbox("Compare all global methods side by side", "tryall", False):
+    if not state.checkbox("Compare all global methods side by side", "tryall", False,
+                          advanced=True):
         return
     polarity = params.get("polarity", thr.BRIGHT)
     result = try_all(picked.key, gray, polarity)

@@ -3,6 +3,8 @@
 Used by the browser tests and to take the screenshots in ``assets/screenshots``::
 
     python -m tests.browser shot /thresholding assets/screenshots/thresholding.png
+    python -m tests.browser shot "/clustering?present=1" out.png --viewport 1280x720 \
+        --viewport-only --scroll-to "[data-testid='stImage']"
 
 Chromium is Debian's ``/usr/bin/chromium`` driven by the ``playwright``
 package (never ``playwright install``). The server listens on 127.0.0.1 only
@@ -109,18 +111,33 @@ def open_page(page, url: str, timeout: float = 90.0) -> None:
     wait_idle(page, timeout)
 
 
+def parse_viewport(text: str) -> dict:
+    """``"1280x720"`` -> ``{"width": 1280, "height": 720}``."""
+    width, _, height = text.lower().partition("x")
+    if not (width.isdigit() and height.isdigit()):
+        raise argparse.ArgumentTypeError(f"viewport must look like 1280x720, got {text!r}")
+    return {"width": int(width), "height": int(height)}
+
+
 def shot(path: str, out: str, wait: float = 2.0, full_page: bool = True,
-         viewport: dict | None = None) -> Path:
-    """Screenshot the page at ``path`` (e.g. ``/thresholding?method=otsu``) into ``out``
-    (``viewport``: ``{"width", "height"}``, default :data:`VIEWPORT`)."""
-    viewport = viewport or VIEWPORT
+         viewport: dict | None = None, scroll_to: str | None = None) -> Path:
+    """Screenshot the page at ``path`` (e.g. ``/thresholding?method=otsu``) into ``out``.
+
+    ``viewport`` sets the window size (default :data:`VIEWPORT`); ``scroll_to``, a
+    CSS selector, scrolls its first match to the top of the window before the shot.
+    """
     out_path = ROOT / out
     out_path.parent.mkdir(parents=True, exist_ok=True)
+    viewport = viewport or VIEWPORT
     with serve_app() as url, chromium() as browser:
         page = browser.new_page(viewport=viewport)
         open_page(page, url + path)
         time.sleep(wait)
         wait_idle(page)
+        if scroll_to:
+            page.locator(scroll_to).first.evaluate(  # clear of Streamlit's fixed header
+                "e => { e.style.scrollMarginTop = '90px'; e.scrollIntoView({block: 'start'}); }")
+            time.sleep(0.5)
         if full_page:  # Streamlit scrolls inside its own container: grow the window instead
             height = page.evaluate(
                 "Math.max(...Array.from(document.querySelectorAll('[data-testid=stMain], "
@@ -141,11 +158,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("out", help="PNG file, relative to the repository root")
     p.add_argument("--wait", type=float, default=2.0, help="extra seconds before the shot")
     p.add_argument("--viewport-only", action="store_true", help="only the visible window")
-    p.add_argument("--width", type=int, default=VIEWPORT["width"], help="window width (px)")
-    p.add_argument("--height", type=int, default=VIEWPORT["height"], help="window height (px)")
+    p.add_argument("--viewport", type=parse_viewport, default=None,
+                   help="window size WxH, e.g. 1280x720 (default 1400x1000)")
+    p.add_argument("--scroll-to", default=None,
+                   help="CSS selector scrolled to the top of the window before the shot")
     args = parser.parse_args(argv)
     print(shot(args.path, args.out, args.wait, full_page=not args.viewport_only,
-               viewport={"width": args.width, "height": args.height}))
+               viewport=args.viewport, scroll_to=args.scroll_to))
 
 
 if __name__ == "__main__":

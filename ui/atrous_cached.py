@@ -99,13 +99,13 @@ def footprints(key: str, _image: np.ndarray, stack_name: str) -> list[bytes]:
 
 @st.cache_data(**CACHE)
 def aspp_run(key: str, _image: np.ndarray, rates: tuple, kernel: str, stride: int,
-             level: float) -> dict:
-    """ASPP branches and the first-rate map as overlay."""
+             level: float, bold: bool = False) -> dict:
+    """ASPP branches and the first-rate map as overlay (``bold``: presentation style)."""
     start = time.perf_counter()
     trace = A.aspp(_image, rates=rates, kernel=kernel, output_stride=stride, level=level)
     wall_ms = (time.perf_counter() - start) * 1000
     return {"trace": trace, "wall_ms": wall_ms,
-            "overlay": figs.png(overlay.overlay(_image, trace.labels, alpha=0.55)),
+            "overlay": figs.png(overlay.overlay(_image, trace.labels, alpha=0.55, bold=bold)),
             "branches": [figs.png(figs.response_image(s.data)) for s in trace.steps[:len(rates)]],
             "reach": figs.png(overlay.colorize(trace.reach, skip_zero=True))}
 
@@ -121,8 +121,10 @@ def aspp_figures(key: str, _image: np.ndarray, rates: tuple, stride: int, share:
 
 @st.cache_data(**CRF_CACHE)
 def crf_run(key: str, _image: np.ndarray, _scene, factor: int, noise: float, iterations: int,
-            w_spatial: float, w_bilateral: float) -> dict:
+            w_spatial: float, w_bilateral: float, bold: bool = False) -> dict:
     """Simulated coarse network -> dense CRF; overlays per step; reports before/after.
+
+    ``bold`` draws the overlays in the presentation style (:mod:`ui.overlay`).
 
     A scene with VOID is scored like COCO (:func:`score_against_scene`): VOID pixels are
     neither predicted (the network has no VOID class) nor counted.
@@ -142,7 +144,7 @@ def crf_run(key: str, _image: np.ndarray, _scene, factor: int, noise: float, ite
     wall_ms = (time.perf_counter() - start) * 1000
     slim = replace(trace, output={"labels": trace.labels, "initial": trace.initial})  # no q
     return {"trace": slim, "wall_ms": wall_ms, "void_ignored": has_void,
-            "views": [figs.png(overlay.overlay(_image, s.data + shift, alpha=0.6))
+            "views": [figs.png(overlay.overlay(_image, s.data + shift, alpha=0.6, bold=bold))
                       for s in trace.steps],
             "before": score_against_scene(trace.initial + shift, _scene),
             "after": score_against_scene(trace.labels + shift, _scene)}

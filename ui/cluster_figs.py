@@ -30,9 +30,14 @@ def css(i: int) -> str:
     return f"rgb({r},{g},{b})"
 
 
-def label_picture(image: np.ndarray, labels: np.ndarray, alpha: float = 0.6) -> np.ndarray:
-    """Clusters in palette colours over the image; UNLABELLED pixels show the image only."""
-    picture = overlay.overlay(image, np.maximum(labels, 0), alpha=alpha, skip_zero=False)
+def label_picture(image: np.ndarray, labels: np.ndarray, alpha: float = 0.6,
+                  bold: bool = False) -> np.ndarray:
+    """Clusters in palette colours over the image; UNLABELLED pixels show the image only.
+
+    ``bold`` is the presentation style (:mod:`ui.overlay`).
+    """
+    picture = overlay.overlay(image, np.maximum(labels, 0), alpha=alpha, skip_zero=False,
+                              bold=bold)
     unlabelled = labels == UNLABELLED
     if unlabelled.any():
         picture[unlabelled] = overlay.as_rgb(image)[unlabelled]

@@ -44,11 +44,11 @@ def resize_nearest(labels: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return downsample_labels(np.asarray(labels).astype(np.int32), shape)
 
 
-def partition_picture(image: np.ndarray, in_a: np.ndarray) -> np.ndarray:
-    """Side A tinted orange, side B faintly blue, over the image."""
+def partition_picture(image: np.ndarray, in_a: np.ndarray, bold: bool = False) -> np.ndarray:
+    """Side A tinted orange, side B faintly blue, over the image (``bold``: presentation style)."""
     a = resize_nearest(in_a, image.shape[:2]) > 0
-    rgb = mask_overlay(image, a, color=FG_COLOR, alpha=0.6)
-    return mask_overlay(rgb, ~a, color=BG_COLOR, alpha=0.2)
+    rgb = mask_overlay(image, a, color=FG_COLOR, alpha=0.6, bold=bold)
+    return mask_overlay(rgb, ~a, color=BG_COLOR, alpha=0.4 if bold else 0.2)
 
 
 def subgraph_picture(image: np.ndarray, shape: tuple[int, int], nodes: np.ndarray,

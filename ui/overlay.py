@@ -3,15 +3,23 @@
 The palette starts with the Okabe-Ito colours (distinguishable with the
 common colour-vision deficiencies) and continues with Paul Tol's "muted"
 set; labels beyond its length reuse colours cyclically.
+
+Every drawing function takes ``bold``: the presentation-mode style
+(:mod:`ui.present`), readable on a projector: outlines :data:`BOLD_WIDTH` px
+wide, colours at least :data:`BOLD_ALPHA` opaque, and the error overlay in
+more saturated colours (:data:`BOLD_ERROR_COLORS`). Cached picture builders
+take the flag as an argument, so the cache keeps both styles apart.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage
 from skimage.segmentation import find_boundaries
 
-__all__ = ["PALETTE", "TP_COLOR", "FP_COLOR", "FN_COLOR", "ERROR_LEGEND",
-           "as_rgb", "colorize", "overlay", "mask_overlay", "error_overlay"]
+__all__ = ["BOLD_ALPHA", "BOLD_ERROR_COLORS", "BOLD_WIDTH", "ERROR_LEGEND", "FN_COLOR",
+           "FP_COLOR", "PALETTE", "TP_COLOR", "as_rgb", "bold_alpha", "colorize",
+           "error_overlay", "mask_overlay", "overlay"]
 
 PALETTE = np.array([
     (230, 159, 0), (86, 180, 233), (0, 158, 115), (240, 228, 66), (0, 114, 178),
@@ -24,6 +32,25 @@ TP_COLOR = (0, 158, 115)   # bluish green: correct foreground
 FP_COLOR = (230, 159, 0)   # orange: predicted but not in the ground truth
 FN_COLOR = (0, 114, 178)   # blue: missed ground truth
 ERROR_LEGEND = "green = correct foreground, orange = false positive, blue = missed (false negative)"
+
+BOLD_WIDTH = 3      #: outline width (px) in presentation mode
+BOLD_ALPHA = 0.75   #: least colour opacity in presentation mode
+#: TP, FP, FN colours in presentation mode: the same hues, more saturated.
+BOLD_ERROR_COLORS = ((0, 190, 120), (255, 140, 0), (0, 90, 230))
+
+
+def bold_alpha(alpha: float, bold: bool) -> float:
+    """``alpha``, raised to at least :data:`BOLD_ALPHA` when ``bold``."""
+    return max(alpha, BOLD_ALPHA) if bold else alpha
+
+
+def _edges(labels: np.ndarray, bold: bool) -> np.ndarray:
+    """Inner region boundaries: 1 px wide, or :data:`BOLD_WIDTH` px wide when ``bold``."""
+    if not bold:
+        return find_boundaries(labels, mode="inner")
+    size = 2 * BOLD_WIDTH + 1
+    return ((ndimage.maximum_filter(labels, size=size, mode="nearest") != labels)
+            | (ndimage.minimum_filter(labels, size=size, mode="nearest") != labels))
 
 
 def as_rgb(image: np.ndarray) -> np.ndarray:
@@ -60,7 +87,7 @@ def _check_shape(image: np.ndarray, labels: np.ndarray) -> None:
 
 
 def overlay(image: np.ndarray, labels: np.ndarray, alpha: float = 0.5, outline: bool = False,
-            skip_zero: bool = True) -> np.ndarray:
+            skip_zero: bool = True, bold: bool = False) -> np.ndarray:
     """Blend a label map over an image.
 
     Parameters
@@ -72,6 +99,11 @@ def overlay(image: np.ndarray, labels: np.ndarray, alpha: float = 0.5, outline: 
         Opacity of the colours (0 = image only, 1 = labels only).
     outline : bool
         Draw only region boundaries, fully opaque, so the image stays visible.
+    skip_zero : bool
+        Leave label 0 unpainted.
+    bold : bool
+        Presentation style: outlines :data:`BOLD_WIDTH` px wide, ``alpha`` at
+        least :data:`BOLD_ALPHA`.
 
     Returns
     -------
@@ -82,8 +114,9 @@ def overlay(image: np.ndarray, labels: np.ndarray, alpha: float = 0.5, outline: 
     _check_shape(rgb, labels)
     colours = colorize(labels, skip_zero=skip_zero)
     painted = labels != 0 if skip_zero else np.ones(labels.shape, bool)
+    alpha = bold_alpha(alpha, bold)
     if outline:
-        painted &= find_boundaries(labels, mode="inner")
+        painted &= _edges(labels, bold)
         alpha = 1.0
     out = rgb.astype(np.float32)
     out[painted] = (1 - alpha) * out[painted] + alpha * colours[painted]
@@ -91,13 +124,14 @@ def overlay(image: np.ndarray, labels: np.ndarray, alpha: float = 0.5, outline: 
 
 
 def mask_overlay(image: np.ndarray, mask: np.ndarray, color=PALETTE[0], alpha: float = 0.5,
-                 outline: bool = False) -> np.ndarray:
-    """Blend one binary mask over an image in a single colour."""
+                 outline: bool = False, bold: bool = False) -> np.ndarray:
+    """Blend one binary mask over an image in a single colour (``bold``: see :func:`overlay`)."""
     rgb = as_rgb(image)
     mask = np.asarray(mask, bool)
     _check_shape(rgb, mask)
+    alpha = bold_alpha(alpha, bold)
     if outline:
-        mask = find_boundaries(mask, mode="inner") & mask
+        mask = _edges(mask.astype(np.uint8), bold) & mask
         alpha = 1.0
     out = rgb.astype(np.float32)
     out[mask] = (1 - alpha) * out[mask] + alpha * np.asarray(color, np.float32)
@@ -105,10 +139,12 @@ def mask_overlay(image: np.ndarray, mask: np.ndarray, color=PALETTE[0], alpha: f
 
 
 def error_overlay(image: np.ndarray, gt_mask: np.ndarray, pred_mask: np.ndarray,
-                  alpha: float = 0.6, ignore: np.ndarray | None = None) -> np.ndarray:
+                  alpha: float = 0.6, ignore: np.ndarray | None = None,
+                  bold: bool = False) -> np.ndarray:
     """Show agreement of a binary prediction with the ground truth (see :data:`ERROR_LEGEND`).
 
     Pixels in ``ignore`` (the scene's VOID) are left unpainted: no score counts them.
+    ``bold`` paints :data:`BOLD_ERROR_COLORS` at least :data:`BOLD_ALPHA` opaque.
     """
     gt_mask = np.asarray(gt_mask, bool)
     pred_mask = np.asarray(pred_mask, bool)
@@ -117,6 +153,8 @@ def error_overlay(image: np.ndarray, gt_mask: np.ndarray, pred_mask: np.ndarray,
     if ignore is not None:
         pred_mask = pred_mask & ~ignore
         gt_mask = gt_mask & ~ignore
-    out = mask_overlay(image, gt_mask & pred_mask, TP_COLOR, alpha)
-    out = mask_overlay(out, pred_mask & ~gt_mask, FP_COLOR, alpha)
-    return mask_overlay(out, gt_mask & ~pred_mask, FN_COLOR, alpha)
+    tp, fp, fn = BOLD_ERROR_COLORS if bold else (TP_COLOR, FP_COLOR, FN_COLOR)
+    alpha = bold_alpha(alpha, bold)
+    out = mask_overlay(image, gt_mask & pred_mask, tp, alpha)
+    out = mask_overlay(out, pred_mask & ~gt_mask, fp, alpha)
+    return mask_overlay(out, gt_mask & ~pred_mask, fn, alpha)

@@ -18,7 +18,7 @@ from typing import Iterable, Mapping
 
 import streamlit as st
 
-from ui import catalog, navigation
+from ui import catalog, navigation, present
 from ui.state import Preset, apply_preset, enter_page
 
 __all__ = ["DECKS", "Formula", "lecture", "beyond", "page_header", "formula_panel",
@@ -42,10 +42,13 @@ def page_header(title: str, intuition: str) -> None:
     Every page calls this first: on the first run of a fresh process it hands
     the run over to ``app.py``'s navigation (:func:`ui.navigation.hand_over`),
     and it makes the controls drawn next the calling page's own
-    (:func:`ui.state.enter_page`, named after the page file).
+    (:func:`ui.state.enter_page`, named after the page file). It is also the
+    one hook of presentation mode (:func:`ui.present.apply`).
     """
     navigation.hand_over()
-    enter_page(Path(sys._getframe(1).f_globals["__file__"]).stem)
+    page = Path(sys._getframe(1).f_globals["__file__"]).stem
+    present.apply(page)
+    enter_page(page)
     st.title(title)
     st.markdown(intuition)
 

@@ -3,6 +3,9 @@
 It runs inside an ``st.fragment``, so moving the slider or playing reruns
 only the player and its drawing, not the whole page. The shown step index is
 mirrored in the URL under the player's ``key``.
+
+In presentation mode (:mod:`ui.present`) a player starts playing from its
+first step once when its page opens; pausing it sticks.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Callable, Sequence
 import streamlit as st
 
 from segcore.trace import Step
+from ui import present
 from ui.state import set_query, widget_key
 
 __all__ = ["step_player"]
@@ -48,13 +52,17 @@ def step_player(steps: Sequence[Step], *, key: str, render: Callable[[int, Step]
         return
     n = len(steps)
     name, key = key, widget_key(key)
-    playing_key = f"{key}__playing"
+    playing_key, hold_key = f"{key}__playing", f"{key}__hold"
     if key not in st.session_state or st.session_state[key] >= n:
         st.session_state[key] = _initial_index(name, n)
+    if n > 1 and present.autoplay_due(key):
+        st.session_state.update({key: 0, playing_key: True, hold_key: True})
     playing = st.session_state.get(playing_key, False)
 
     def body() -> None:
-        if st.session_state.get(playing_key):
+        if st.session_state.pop(hold_key, False):
+            pass  # autoplay just started: show the first step before advancing
+        elif st.session_state.get(playing_key):
             nxt = st.session_state[key] + 1
             st.session_state[key] = min(nxt, n - 1)
             if nxt >= n - 1:

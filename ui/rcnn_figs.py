@@ -40,23 +40,25 @@ def heat_picture(image: np.ndarray, heat: np.ndarray, alpha: float = 0.6) -> np.
 
 
 def boxes_picture(image: np.ndarray, boxes: np.ndarray, colors=None,
-                  limit: int = 300) -> np.ndarray:
-    """Draw box outlines (``(x1, y1, x2, y2)`` in pixels) on the image."""
+                  limit: int = 300, width: int = 1) -> np.ndarray:
+    """Draw box outlines (``(x1, y1, x2, y2)`` in pixels, ``width`` px inwards) on the image."""
     pic = overlay.as_rgb(image).copy()
     h, w = pic.shape[:2]
     for k, box in enumerate(np.asarray(boxes)[:limit]):
         x1, y1, x2, y2 = np.clip(np.round(box), 0, [w - 1, h - 1, w - 1, h - 1]).astype(int)
         color = KEPT_COLOR if colors is None else colors[k]
-        pic[y1:y2 + 1, [x1, x2]] = color
-        pic[[y1, y2], x1:x2 + 1] = color
+        for d in range(min(width, (x2 - x1) // 2 + 1, (y2 - y1) // 2 + 1)):
+            pic[y1:y2 + 1, [x1 + d, x2 - d]] = color
+            pic[[y1 + d, y2 - d], x1:x2 + 1] = color
     return pic
 
 
-def instances_picture(image: np.ndarray, instances: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-    """Instance masks in palette colours with their boxes."""
-    pic = overlay.overlay(image, instances, alpha=0.55)
+def instances_picture(image: np.ndarray, instances: np.ndarray, boxes: np.ndarray,
+                      bold: bool = False) -> np.ndarray:
+    """Instance masks in palette colours with their boxes (``bold``: presentation style)."""
+    pic = overlay.overlay(image, instances, alpha=0.55, bold=bold)
     colors = [tuple(overlay.PALETTE[(k + 1) % len(overlay.PALETTE)]) for k in range(len(boxes))]
-    return boxes_picture(pic, boxes, colors)
+    return boxes_picture(pic, boxes, colors, width=overlay.BOLD_WIDTH if bold else 1)
 
 
 def logits_strip(logits: np.ndarray, size: int = 112) -> list[np.ndarray]:

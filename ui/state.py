@@ -26,6 +26,10 @@ URL. Try-this presets set the widget states in a button callback, before the
 widgets are drawn, which is what Streamlit allows. Slider values coming back
 from the browser are snapped to the step as well (a client may send any
 number in range), so pages only ever see values on the slider's grid.
+
+Controls marked ``advanced=True`` (log scales, secondary options) are not
+drawn in presentation mode (:mod:`ui.present`); they still return their
+current value (session state, URL or default), so the demo stays the same.
 """
 
 from __future__ import annotations
@@ -36,12 +40,15 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import streamlit as st
 
-__all__ = ["Preset", "SHARED_KEYS", "enter_page", "widget_key", "slider", "select", "checkbox",
-           "apply_preset", "get_query", "set_query", "snap"]
+__all__ = ["Preset", "SHARED_KEYS", "HIDE_ADVANCED", "enter_page", "widget_key", "slider",
+           "select", "checkbox", "apply_preset", "get_query", "set_query", "snap"]
 
-#: Keys shared by every page on purpose: the image picker's choice.
-SHARED_KEYS = frozenset({"src", "seed", "noise", "gt"})
+#: Keys shared by every page on purpose: the image picker's choice and presentation mode.
+SHARED_KEYS = frozenset({"src", "seed", "noise", "gt", "present"})
 _PAGE = "_seglab_page"  # session-state slot of the running page's name
+#: Session-state flag: controls drawn with ``advanced=True`` are hidden this run
+#: (set by :func:`ui.present.apply` while presentation mode is on).
+HIDE_ADVANCED = "_seglab_hide_advanced"
 
 
 def enter_page(name: str) -> None:
@@ -118,6 +125,18 @@ def _init(key: str, default: Any, parse: Callable[[str], Any], expected: str) ->
     return state_key
 
 
+def _hidden(advanced: bool, state_key: str) -> bool:
+    """Whether an ``advanced`` control is left out this run; its value is then kept as user state.
+
+    Re-assigning the value keeps it when the widget is not drawn (Streamlit drops the
+    state of widgets a run does not draw).
+    """
+    if not (advanced and st.session_state.get(HIDE_ADVANCED, False)):
+        return False
+    st.session_state[state_key] = st.session_state[state_key]
+    return True
+
+
 def snap(value, lo, hi, step):
     """``value`` moved to the nearest point ``lo + n * step`` of the slider's grid, in [lo, hi].
 
@@ -151,13 +170,14 @@ def _parse_number(kind: type, lo: float, hi: float, grid: float | None) -> Calla
 
 
 def slider(label: str, key: str, min_value, max_value, default, step=None, help: str | None = None,
-           container=None):
+           container=None, advanced: bool = False):
     """A slider mirrored in the URL under ``key``; returns its value, always on the grid.
 
     ``int`` or ``float`` is taken from ``default``. Out-of-range URL values
     fall back to ``default`` with a warning; values between steps (from a
     URL, a preset or the browser) snap to the nearest step; a kept value
-    outside a range that has since shrunk is pulled back into it.
+    outside a range that has since shrunk is pulled back into it. An
+    ``advanced`` slider is not drawn in presentation mode but keeps its value.
     """
     kind = float if isinstance(default, float) else int
     grid = step or (1 if kind is int else None)
@@ -167,8 +187,11 @@ def slider(label: str, key: str, min_value, max_value, default, step=None, help:
     on_grid = kind(snap(kept, min_value, max_value, grid))
     if on_grid != kept:
         st.session_state[state_key] = on_grid
-    value = (container or st).slider(label, min_value=min_value, max_value=max_value, step=step,
-                                     key=state_key, help=help)
+    if _hidden(advanced, state_key):
+        value = on_grid
+    else:
+        value = (container or st).slider(label, min_value=min_value, max_value=max_value,
+                                         step=step, key=state_key, help=help)
     value = kind(snap(value, min_value, max_value, grid))  # a client may send any number
     set_query(key, value)
     return value
@@ -176,8 +199,11 @@ def slider(label: str, key: str, min_value, max_value, default, step=None, help:
 
 def select(label: str, key: str, options: Sequence[str], default: str,
            format_func: Callable[[str], str] = str, radio: bool = False,
-           help: str | None = None, container=None) -> str:
-    """A selectbox (or horizontal radio) over string ``options``, mirrored in the URL."""
+           help: str | None = None, container=None, advanced: bool = False) -> str:
+    """A selectbox (or horizontal radio) over string ``options``, mirrored in the URL.
+
+    An ``advanced`` one is not drawn in presentation mode but keeps its value.
+    """
     options = list(options)
     if default not in options:
         raise ValueError(f"default {default!r} is not one of the options {options}")
@@ -191,7 +217,9 @@ def select(label: str, key: str, options: Sequence[str], default: str,
     if st.session_state[state_key] not in options:  # a preset or stale state: fall back
         st.session_state[state_key] = default
     where = container or st
-    if radio:
+    if _hidden(advanced, state_key):
+        value = st.session_state[state_key]
+    elif radio:
         value = where.radio(label, options, key=state_key, format_func=format_func,
                             horizontal=True, help=help)
     else:
@@ -209,10 +237,14 @@ def _parse_bool(raw: str) -> bool:
     raise ValueError(raw)
 
 
-def checkbox(label: str, key: str, default: bool, help: str | None = None, container=None) -> bool:
-    """A checkbox mirrored in the URL as 1/0."""
+def checkbox(label: str, key: str, default: bool, help: str | None = None, container=None,
+             advanced: bool = False) -> bool:
+    """A checkbox mirrored in the URL as 1/0 (``advanced``: hidden while presenting)."""
     state_key = _init(key, default, _parse_bool, "1 or 0")
-    value = (container or st).checkbox(label, key=state_key, help=help)
+    if _hidden(advanced, state_key):
+        value = bool(st.session_state[state_key])
+    else:
+        value = (container or st).checkbox(label, key=state_key, help=help)
     set_query(key, value)
     return value
 

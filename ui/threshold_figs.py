@@ -140,16 +140,17 @@ def gray_picture(values: np.ndarray, stretch: bool = False) -> np.ndarray:
 
 
 def result_picture(image: np.ndarray, result: np.ndarray, gt_mask: np.ndarray | None = None,
-                   void: np.ndarray | None = None) -> np.ndarray:
+                   void: np.ndarray | None = None, bold: bool = False) -> np.ndarray:
     """The result over the image: classes coloured (labels), or the mask, or its errors vs GT.
 
     ``void`` marks unlabelled ground-truth pixels: never scored, so never painted as errors.
+    ``bold`` is the presentation style (:mod:`ui.overlay`).
     """
     if result.dtype != bool:
-        return overlay.overlay(image, result, alpha=0.45, skip_zero=False)
+        return overlay.overlay(image, result, alpha=0.45, skip_zero=False, bold=bold)
     if gt_mask is not None:
-        return overlay.error_overlay(image, gt_mask, result, ignore=void)
-    return overlay.mask_overlay(image, result, alpha=0.5)
+        return overlay.error_overlay(image, gt_mask, result, ignore=void, bold=bold)
+    return overlay.mask_overlay(image, result, alpha=0.5, bold=bold)
 
 
 def step_kind(step: Step) -> str:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import app_test, latex_texts, metric_values
-from ui import overlay, present
+from ui import catalog, overlay, present
 
 PAGE = "tests/present_page.py"
 KINDS = ("slider", "select_slider", "selectbox", "radio", "checkbox", "toggle")
@@ -25,7 +25,7 @@ ADVANCED = {
     "pages/mask-rcnn.py": ({}, "px", "20"),
     "pages/panoptic-quality.py": ({"drop": "2"}, "pseed", "5"),
 }
-PAGES = ["pages/home.py", *ADVANCED]
+PAGES = ["pages/home.py", *ADVANCED, *(tool.file for tool in catalog.TOOLS)]
 HOME = "app.py"  # home.py's page links need app.py's navigation: it runs through app.py
 
 

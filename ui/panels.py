@@ -18,7 +18,7 @@ from typing import Iterable, Mapping
 
 import streamlit as st
 
-from ui import catalog, navigation
+from ui import catalog, lesson, navigation
 from ui.state import Preset, apply_preset, enter_page
 
 __all__ = ["DECKS", "Formula", "lecture", "beyond", "page_header", "formula_panel",
@@ -46,6 +46,7 @@ def page_header(title: str, intuition: str) -> None:
     """
     navigation.hand_over()
     enter_page(Path(sys._getframe(1).f_globals["__file__"]).stem)
+    lesson.lesson_bar()  # "Lesson: ... demo i of n" with Previous / Next, on a lesson's link
     st.title(title)
     st.markdown(intuition)
 

@@ -102,7 +102,13 @@ PAGES = (
 TOOLS_GROUP = "Tools"
 
 #: Pages that work across the lecture pages (same fields; ``group`` is :data:`TOOLS_GROUP`).
-TOOLS: tuple[LecturePage, ...] = ()
+TOOLS: tuple[LecturePage, ...] = (
+    LecturePage(
+        "lesson", "pages/lesson.py", "Lesson", ":material/playlist_play:", TOOLS_GROUP,
+        "Line up demos of any page with their settings and a note each; share one link.",
+        ("demos from try-this presets, page defaults or a copied link", "one link per lesson",
+         "previous / next through the demos", "the lecture outline as a ready lesson")),
+)
 
 
 def by_path(url_path: str) -> LecturePage:

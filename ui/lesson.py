@@ -260,7 +260,7 @@ def lesson_bar() -> None:
     lesson, code, index = place
     n = len(lesson.demos)
     with st.container(border=True, key="lesson_bar"):
-        text, back, forward, outline = st.columns([7, 1.2, 1.2, 1.6], vertical_alignment="center")
+        text, back, forward, outline = st.columns([6, 1.7, 1.3, 1.8], vertical_alignment="center")
         text.markdown(f"**Lesson: {plain_markdown(lesson.title)}** - demo {index + 1} of {n}: "
                       f"{plain_markdown(lesson.demos[index].note)}")
         previous = back.button("Previous", key="lesson_previous", disabled=index == 0,

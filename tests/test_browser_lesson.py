@@ -84,6 +84,14 @@ def test_lesson_link_walks_five_demos_across_three_pages():
         _check_demo(page, len(DEMOS) - 2, code)
         _click(page, "Previous")
         _check_demo(page, len(DEMOS) - 3, code)
+        _click(page, "Outline")  # back to the lesson page, same session
+        deadline = time.monotonic() + 60
+        while not urlsplit(page.url).path.endswith("/lesson") and time.monotonic() < deadline:
+            page.wait_for_timeout(300)
+        wait_idle(page)
+        assert parse_qs(urlsplit(page.url).query) == {"lesson": [code]}
+        assert page.locator("h1").first.inner_text().strip().startswith("Lesson")
+        assert page.get_by_role("button", name="Start the lesson").count() == 1
 
 
 def test_a_demo_link_in_a_fresh_session_lands_on_its_settings():

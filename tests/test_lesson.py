@@ -144,6 +144,7 @@ def test_lesson_bar_buttons_at_the_ends():
     assert not at.exception
     assert at.button(key="lesson_previous").disabled
     assert not at.button(key="lesson_next").disabled
+    assert at.button(key="lesson_outline").label == "Outline"
     at = _run_page("pages/thresholding.py", {"lesson": code, "demo": str(len(DEMOS) - 1)})
     assert at.button(key="lesson_next").disabled
     bar = next(m.value for m in at.markdown if m.value.startswith("**Lesson:"))

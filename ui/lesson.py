@@ -7,8 +7,8 @@ query-string settings of its page (``method=otsu``, ``k=5``); the page
 validates them itself when it applies them, exactly as for any link.
 
 A page opened with ``lesson=<code>&demo=<i>`` shows :func:`lesson_bar` at the
-top (``panels.page_header`` calls it): where the class is in the lesson and
-Previous / Next buttons. A button clears the target page's settings in this
+top (``panels.page_header`` calls it): where the class is in the lesson,
+Previous / Next buttons and a way back to the outline. A button clears the target page's settings in this
 session, so the page reads the demo's values from the URL as a fresh link
 would, and switches to the page with ``st.switch_page(file, query_params=...)``.
 
@@ -261,14 +261,19 @@ def lesson_bar() -> None:
     n = len(lesson.demos)
     with st.container(border=True, key="lesson_bar"):
         text, back, forward, outline = st.columns([6, 1.7, 1.3, 1.8], vertical_alignment="center")
-        text.markdown(f"**Lesson: {plain_markdown(lesson.title)}** - demo {index + 1} of {n}: "
-                      f"{plain_markdown(lesson.demos[index].note)}")
+        note = lesson.demos[index].note
+        text.markdown(f"**Lesson: {plain_markdown(lesson.title)}** - demo {index + 1} of {n}"
+                      + (f": {plain_markdown(note)}" if note else ""))
         previous = back.button("Previous", key="lesson_previous", disabled=index == 0,
                                icon=":material/skip_previous:", width="stretch")
         following = forward.button("Next", key="lesson_next", disabled=index == n - 1,
                                    icon=":material/skip_next:", width="stretch")
-        outline.markdown(f"[:material/playlist_play: Lesson outline]({lesson_url(code)})")
+        to_outline = outline.button("Outline", key="lesson_outline", width="stretch",
+                                    icon=":material/playlist_play:",
+                                    help="Back to the lesson page and its list of demos")
     if previous:
         go_to(lesson, code, index - 1)
     if following:
         go_to(lesson, code, index + 1)
+    if to_outline:
+        st.switch_page(catalog.by_path("lesson").file, query_params={LESSON_KEY: code})

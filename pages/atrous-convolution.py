@@ -7,7 +7,7 @@ import streamlit as st
 
 import ui.process  # noqa: F401 - first project import: warms the process up once
 from segcore.deep import atrous as A
-from ui import panels, picker, player, present, state
+from ui import panels, picker, player, present, presets, state
 from ui.atrous_cached import (ZOOM, ZOOM_WINDOW, aspp_figures, aspp_run, crf_curve, crf_run,
                               footprints, receptive, signal, tap_png, taps)
 
@@ -197,20 +197,7 @@ if crf_result is not None:
 
 
 # ----------------------------------------------------------------- try this
-panels.try_this([
-    state.Preset("Equal dilations 2-2-2: see the holes (gridding)",
-                 "The receptive field is 13 x 13 but only every second pixel reaches the unit. "
-                 "Then pick 'rates 1-2-3' in the stack menu: same size, no holes.",
-                 {"at_stack": "gridding", "at_layer": 2}),
-    state.Preset("Rates 1-2-4-8: exponential receptive field",
-                 "Four 3 x 3 layers, 36 weights, and the receptive field doubles each layer: "
-                 "3, 7, 15, 31. The plain stack reaches only 9.",
-                 {"at_stack": "exponential", "at_layer": 3}),
-    state.Preset("Same RF with a big kernel costs more weights",
-                 "One 31 x 31 kernel sees the same window as rates 1-2-4-8, with 961 weights "
-                 "instead of 36 (and no non-linearities in between).",
-                 {"at_stack": "big kernel", "at_layer": 0}),
-])
+panels.try_this(presets.PRESETS["atrous-convolution"])
 
 
 # ----------------------------------------------------------------- formulas (live, shown on top)

@@ -8,13 +8,12 @@ import numpy as np
 import streamlit as st
 
 import ui.process  # noqa: F401 - first project import: warms the process up once
-from segcore import scenes
 from segcore.evaluation.scoring import score_against_scene
 from segcore.classical import clustering as clu
 from segcore.classical import features as feat
 from ui import cluster_figs as figs
 from ui import cluster_formulas
-from ui import panels, picker, player, present, state
+from ui import panels, picker, player, present, presets, state
 from ui.caching import CACHE
 from ui.figures import plain, png
 
@@ -316,29 +315,4 @@ elbow_panel()
 
 
 # ----------------------------------------------------------------- try this
-MOSAIC = {"src": "scene:texture_mosaic", "seed": 0,
-          "noise": float(scenes.SCENES["texture_mosaic"].default_noise),
-          "method": "kmeans", "k": 3, "restarts": 3, "lam": 0.0, "init": "k-means++", "rs": 0}
-panels.try_this([
-    state.Preset("Texture mosaic: intensity fails",
-                 "Brick, grass and gravel have the same mean and spread of gray levels: intensity "
-                 "k-means cuts the histogram into bands that ignore the regions (low mIoU).",
-                 MOSAIC | {"space": "intensity"}),
-    state.Preset("Texture mosaic: filter-bank features succeed",
-                 "The same image in the 30-D filter-bank space: each texture is a compact cloud "
-                 "(see the PCA view), and mIoU jumps.",
-                 MOSAIC | {"space": "texture"}),
-    state.Preset("Add position: compact regions",
-                 "Very noisy shapes clustered on intensity alone give speckle. Weighting (x, y) by "
-                 "lambda = 1 pulls every cluster together in space: compact regions, but the "
-                 "background now splits by place, because k-means only knows 'close in feature "
-                 "space'. Move lambda between 0 and 3 and watch the 3D view (intensity, x, y).",
-                 {"src": "scene:shapes", "seed": 0, "noise": 0.35, "space": "intensity",
-                  "method": "kmeans", "k": 6, "lam": 1.0, "restarts": 1, "rs": 0}),
-    state.Preset("k too small, k too large: k = 9, cluster 5",
-                 "The lecture's example: RGB k-means with k = 9 splits one object over several "
-                 "clusters; cluster 5 alone shows one colour band. Then drop k to 2: suit, sky and "
-                 "skin merge into light versus dark. The elbow plot shows where more k stops paying.",
-                 {"src": "sample:astronaut", "space": "rgb", "method": "kmeans", "k": 9, "show": 5,
-                  "lam": 0.0, "restarts": 1, "rs": 0}),
-])
+panels.try_this(presets.PRESETS["clustering"])

@@ -12,7 +12,7 @@ from segcore.evaluation.scoring import score_against_scene
 from segcore.scenes import SHAPE_CLASSES
 from segcore.trace import Step, Trace
 from ui import fcn_figs as figs
-from ui import overlay, panels, picker, player, present, state
+from ui import overlay, panels, picker, player, present, presets, state
 from ui.caching import CACHE
 from ui.figures import png
 
@@ -338,20 +338,7 @@ if win is not None:
 
 
 # ----------------------------------------------------------------- try this
-panels.try_this([
-    state.Preset("32s vs 8s: skips sharpen boundaries",
-                 "FCN-32s upsamples only the stride-8 scores: corners round off and thin tips "
-                 "vanish. Compare the profile and the boundary accuracy, then switch back to "
-                 "FCN-8s.", {"fcn_variant": "fcn32s", "fcn_stage": 4}),
-    state.Preset("Stride 2, kernel 3: checkerboard",
-                 "With a flat 3 x 3 kernel at stride 2, output pixels get 1, 2 or 4 stamps: a "
-                 "grid pattern even where the crop is flat. Kernel 4 (a multiple of the stride) "
-                 "removes it.", {"up_k": 3, "up_s": 2, "up_p": 1, "up_init": "uniform",
-                                 "up_focus": "transposed"}),
-    state.Preset("Unpooling puts values back where the max was",
-                 "Look at the switches: each 2 x 2 window remembers one position, and the "
-                 "unpooled map is zero everywhere else.", {"up_focus": "unpooling"}),
-])
+panels.try_this(presets.PRESETS["fcn-upsampling"])
 
 
 # ----------------------------------------------------------------- formulas (live numbers, at the top)

@@ -9,10 +9,9 @@ import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
 import ui.process  # noqa: F401 - first project import: warms the process up once
-from segcore import scenes
 from segcore.evaluation.scoring import score_against_scene
 from segcore.classical import graph_cuts as G
-from ui import clicks, panels, picker, player, present, state
+from ui import clicks, panels, picker, player, present, presets, state
 from ui import graph_figs as figs
 from ui.caching import CACHE
 from ui.overlay import overlay
@@ -565,27 +564,4 @@ def maxflow_view() -> None:
 
 
 # ----------------------------------------------------------------- try this
-SHAPES_NOISE = float(scenes.SCENES["shapes"].default_noise)
-panels.try_this([
-    state.Preset("Min cut grabs a tiny isolated piece",
-                 "The cameraman on an 8-neighbour graph: the cheapest cut cuts off one lonely node "
-                 "(few edges to pay). Compare the table: its cut is the smallest, but its Ncut is "
-                 "about 1; the normalized cut pays more edge weight, cuts out the dark figure "
-                 "and scores a far lower Ncut.",
-                 {"src": "sample:camera", "view": "cuts", "hood": "8", "si": 40.0, "sd": 3.0,
-                  "nodes": 256}),
-    state.Preset("sigma_i too large, then too small",
-                 "With sigma_i = 255 every edge weighs about the same, so Ncut cuts the grid "
-                 "geometrically (a straight-ish line across the image), ignoring the objects. "
-                 "Then drag sigma_i down to 2: neighbours of different brightness disconnect, "
-                 "cuts cost nothing and a warning reports nodes with no connection at all.",
-                 {"src": "scene:shapes", "seed": 0, "noise": SHAPES_NOISE, "view": "cuts",
-                  "hood": "8", "si": 255.0, "sd": 3.0, "nodes": 256}),
-    state.Preset("lambda 0 vs large",
-                 "Noisy shapes and lambda = 0: every pixel follows the seed colour models alone, "
-                 "so the result is speckled (look at Dice). Raise lambda to 10-20: the boundary "
-                 "term removes the speckles. At lambda = 200 the cut shrinks to the seeded disk: the "
-                 "other objects are not worth their boundary (the min cut's shrinking bias).",
-                 {"src": "scene:shapes", "seed": 0, "noise": 0.2, "view": "maxflow", "lam": 0.0,
-                  "mfsigma": 60.0, "mfhood": "4"}),
-])
+panels.try_this(presets.PRESETS["graph-cuts"])

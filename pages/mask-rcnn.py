@@ -13,7 +13,7 @@ from segcore.deep import mask_rcnn as mr
 from segcore.deep import weights as wts
 from segcore.evaluation import instances as inst
 from segcore.evaluation.scoring import score_against_scene
-from ui import clicks, panels, picker, player, present, state
+from ui import clicks, panels, picker, player, present, presets, state
 from ui import rcnn_figs as figs
 
 CACHE = dict(max_entries=8, ttl=3600, show_spinner=False)
@@ -275,19 +275,4 @@ else:
         panels.metrics_panel(score_against_scene(semantic, scene), run["wall_ms"])
 
 # ----------------------------------------------------------------- try this
-panels.try_this([
-    state.Preset("Lower the score threshold",
-                 "COCO scores every detection, also the unsure ones. At 0.05 more boxes survive: "
-                 "the tail of the ranking gains recall and a few false positives; watch AP and "
-                 "the PR curve.",
-                 {"src": "scene:shapes", "score": 0.05, "nms": 0.5}),
-    state.Preset("NMS too loose: duplicates",
-                 "With NMS IoU 0.9 overlapping boxes of one object both survive. Only the first "
-                 "can match the object; the duplicate becomes a false positive (x in the table).",
-                 {"src": "scene:shapes", "score": 0.05, "nms": 0.9}),
-    state.Preset("RoIAlign vs RoIPool on a small object",
-                 "Move the location onto a small shape and open the 'RoIAlign vs RoIPool' stage: "
-                 "on stride-4 cells rounding the box moves it by up to 2 pixels, a large share "
-                 "of a 20-pixel object.",
-                 {"src": "scene:shapes", "px": 20, "py": 80, "stage": 6}),
-])
+panels.try_this(presets.PRESETS["mask-rcnn"])

@@ -24,7 +24,7 @@ from segcore.evaluation.panoptic import (
 from segcore.evaluation.perturb import MAX_GROW, perturb_panoptic
 from segcore.evaluation.scoring import score_against_scene
 from segcore.trace import Step
-from ui import panels, picker, player, present, state
+from ui import panels, picker, player, present, presets, state
 from ui import panoptic_figs as figs
 from ui.caching import CACHE
 
@@ -323,16 +323,4 @@ if fused is not None:
     player.step_player(fused[which + "_steps"], key="fstep", label="Stage", render=lambda i, step:
                        st.image(fused[which + "_png"][i], width=420, output_format="PNG"))
 
-panels.try_this([
-    state.Preset("Split one car", "One instance cut in two: PQ loses a TP and gains one FN and "
-                 "two FP, mIoU hardly moves.",
-                 {"grow": 0, "shift": 0, "split": 1, "merge": 0, "drop": 0, "fp": 0,
-                  "relabel": NO_RELABEL, "void": 0.0}),
-    state.Preset("A few pixels off", "Shift the prediction by 5 px: big stuff keeps its match, "
-                 "small people fall below IoU 0.5 and become FN + FP at once.",
-                 {"grow": 0, "shift": 5, "split": 0, "merge": 0, "drop": 0, "fp": 0,
-                  "relabel": NO_RELABEL, "void": 0.0}),
-    state.Preset("Duplicates: heuristic vs UPSNet", "Three duplicate detections: the overlap "
-                 "threshold removes them, the parameter-free head turns their pixels into FP.",
-                 {"dups": 3, "overlap": 0.5, "score": 0.0, "fnoise": 1.0}),
-])
+panels.try_this(presets.PRESETS["panoptic-quality"])

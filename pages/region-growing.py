@@ -11,7 +11,7 @@ from streamlit_image_coordinates import streamlit_image_coordinates
 import ui.process  # noqa: F401 - first project import: warms the process up once
 from segcore.evaluation.scoring import score_against_scene
 from segcore.classical.region_growing import CRITERIA, brightest_seed, grow_with_rule
-from ui import clicks, panels, picker, player, present, state
+from ui import clicks, panels, picker, player, present, presets, state
 from ui import region_figs as figs
 from ui.caching import CACHE
 from ui.overlay import overlay
@@ -279,26 +279,4 @@ panels.metrics_panel(run["report"], run["wall_ms"])
 if run["report"] is not None:
     st.caption("Regions are matched to ground-truth classes (Hungarian matching; ungrown "
                "pixels count as one more cluster).")
-panels.try_this([
-    state.Preset("Noise makes regions leak",
-                 "A seed in a triangle (grey 150 on a background of 60), running mean, T = 60, "
-                 "noise 0.2: noisy pixels bridge the gap and the region floods the background. "
-                 "Set the noise (sidebar) back to 0.08, or switch to the adaptive T(i), and "
-                 "it stays inside the triangle.",
-                 {"src": "scene:shapes", "seed": 0, "noise": 0.2, "rule": "click",
-                  SEEDS_KEY: "127.102", "crit": "mean", "T": 60, "conn": "8", "merge": False,
-                  "maxsize": 100}),
-    state.Preset("The gradient problem",
-                 "A seed on the dark left edge of an unevenly lit page. With the running mean "
-                 "the region follows the illumination ramp towards the bright side, because "
-                 "its mean drifts with it; switch to the fixed interval around the seed value "
-                 "and it stops near the seed.",
-                 {"src": "sample:page", "rule": "click", SEEDS_KEY: "5.5", "crit": "mean",
-                  "T": 12, "conn": "8", "merge": False, "maxsize": 100}),
-    state.Preset("Seeds in the wrong place",
-                 "Random seeds drawn from a too-low threshold land in the background of the "
-                 "crack image: those regions grow over the background and merging glues "
-                 "them together. Raise the seed threshold to 240.",
-                 {"src": "scene:crack", "rule": "threshold", "seedt": 120, "nseeds": 10,
-                  "crit": "adaptive", "T": 80, "merge": True, "k": 1.0}),
-])
+panels.try_this(presets.PRESETS["region-growing"])

@@ -18,7 +18,7 @@ from segcore.classical.split_merge import (
     SPLIT,
     split_and_merge,
 )
-from ui import panels, picker, player, present, state
+from ui import panels, picker, player, present, presets, state
 from ui import region_figs as figs
 from ui.caching import CACHE
 from ui.overlay import PALETTE, mask_overlay, overlay
@@ -221,26 +221,4 @@ if run["report"] is not None:
                if predicate == "lecture" else
                "Regions are matched to ground-truth classes (Hungarian matching; extra "
                "regions go to the class they overlap most).")
-# the lecture predicate tuned to the shapes scene's noisy, moderately dark background
-NOISY_BACKGROUND = {"src": "scene:shapes", "noise": 0.08, "pred": "lecture", "a": 10, "mlo": 40,
-                    "mhi": 70}
-panels.try_this([
-    state.Preset("Minimum quadrant 32, then 16 and 8",
-                 "The lecture's example: the sd-based predicate picks noisy matter of "
-                 "moderate intensity, here the background (mean 60, sd about 20) but not the "
-                 "brighter objects. Quadrants of 32 give blocky object outlines; switch to 16 "
-                 "and 8 and watch the outlines sharpen while the number of leaves grows.",
-                 {**NOISY_BACKGROUND, "minb": "32"}),
-    state.Preset("A noisy region the sd-based predicate isolates",
-                 "sd > a and 40 <= m <= 70 isolates the noisy background (Dice about 0.96). "
-                 "Now set a = 40, above the background's noise: P fails on the background "
-                 "and only blocks straddling object borders (where sd is large) remain. The "
-                 "sd test is what finds the noisy region.",
-                 {**NOISY_BACKGROUND, "minb": "8"}),
-    state.Preset("Heavy noise breaks the variance test",
-                 "With strong noise even flat areas exceed v, so the quadtree splits down to "
-                 "the minimum everywhere and the merge has thousands of leaves to glue back. "
-                 "Raise v, or try the range predicate.",
-                 {"src": "scene:shapes", "noise": 0.3, "pred": "variance", "v": 600,
-                  "minb": "4"}),
-])
+panels.try_this(presets.PRESETS["split-merge"])

@@ -8,10 +8,10 @@ import numpy as np
 import streamlit as st
 
 import ui.process  # noqa: F401 - first project import: warms the process up once
-from segcore import images, scenes
+from segcore import images
 from segcore.evaluation.scoring import score_against_scene
 from segcore.classical import threshold as thr
-from ui import panels, picker, player, present, state
+from ui import panels, picker, player, present, presets, state
 from ui import threshold_figs as figs
 from ui import threshold_formulas
 from ui.caching import CACHE
@@ -309,22 +309,4 @@ documents_panel()
 
 
 # ----------------------------------------------------------------- try this
-GRADIENT_NOISE = float(scenes.SCENES["shapes_gradient"].default_noise)
-panels.try_this([
-    state.Preset("Uneven light: Otsu fails, Sauvola recovers",
-                 "Shapes under an illumination gradient. One global t cannot fit the dark and "
-                 "the bright corner; Sauvola's surface T(x, y) follows the light. Compare its IoU "
-                 "with the global Otsu IoU printed under the metrics.",
-                 {"src": "scene:shapes_gradient", "seed": 0, "noise": GRADIENT_NOISE,
-                  "method": "sauvola", "polarity": thr.BRIGHT, "window": 75, "k": 0.1}),
-    state.Preset("Raise the noise: the modes merge",
-                 "Strong noise widens every peak of the histogram until the valley between "
-                 "background and objects fills up; the sigma_B^2 curve flattens and Otsu's t "
-                 "no longer separates the classes.",
-                 {"src": "scene:shapes", "seed": 0, "noise": 0.3, "method": "otsu",
-                  "polarity": thr.BRIGHT}),
-    state.Preset("Coins: Otsu vs multi-Otsu",
-                 "Coins share gray levels with the background. Multi-Otsu with 3 classes splits "
-                 "the histogram twice; the dashed line is the single Otsu threshold.",
-                 {"src": "sample:coins", "method": "multiotsu", "classes": 3}),
-])
+panels.try_this(presets.PRESETS["thresholding"])

@@ -108,6 +108,11 @@ TOOLS: tuple[LecturePage, ...] = (
         "Every classical method on one scene, ranked; each row opens its page on the same numbers.",
         ("pixel accuracy, mIoU, Dice and boundary F-score side by side",
          "every method at its page's defaults")),
+    LecturePage(
+        "lesson", "pages/lesson.py", "Lesson", ":material/playlist_play:", TOOLS_GROUP,
+        "Line up demos of any page with their settings and a note each; share one link.",
+        ("demos from try-this presets, page defaults or a copied link", "one link per lesson",
+         "previous / next through the demos", "the lecture outline as a ready lesson")),
 )
 
 

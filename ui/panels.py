@@ -18,7 +18,7 @@ from typing import Iterable, Mapping
 
 import streamlit as st
 
-from ui import catalog, navigation, present
+from ui import catalog, lesson, navigation, present
 from ui.state import Preset, apply_preset, enter_page
 
 __all__ = ["DECKS", "Formula", "lecture", "beyond", "page_header", "formula_panel",
@@ -49,6 +49,7 @@ def page_header(title: str, intuition: str) -> None:
     page = Path(sys._getframe(1).f_globals["__file__"]).stem
     present.apply(page)
     enter_page(page)
+    lesson.lesson_bar()  # "Lesson: ... demo i of n" with Previous / Next, on a lesson's link
     st.title(title)
     st.markdown(intuition)
 

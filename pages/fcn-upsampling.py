@@ -12,7 +12,7 @@ from segcore.evaluation.scoring import score_against_scene
 from segcore.scenes import SHAPE_CLASSES
 from segcore.trace import Step, Trace
 from ui import fcn_figs as figs
-from ui import overlay, panels, picker, player, state
+from ui import export, overlay, panels, picker, player, snippets, state
 from ui.caching import CACHE
 from ui.figures import png
 
@@ -73,7 +73,7 @@ def network_run(key: str, image: np.ndarray, variant: str, gt: np.ndarray | None
     light = Trace(output={}, steps=tuple(Step(step.name, None, step.caption, step.metrics, step.index)
                                          for step in trace.steps),
                   params=trace.params, warnings=trace.warnings)
-    result = {"trace": light, "wall_ms": wall_ms, "pictures": pictures,
+    result = {"trace": light, "wall_ms": wall_ms, "pictures": pictures, "labels": trace.labels,
               "overlay": png(overlay.overlay(image, trace.labels, alpha=0.5, outline=True)),
               "gt_overlay": None if gt is None else
               png(overlay.overlay(image, gt, alpha=0.5, outline=True))}
@@ -242,6 +242,8 @@ if run is not None:
                "interpolates, so its dips are wide and rounded; the skips of 16s/8s and the "
                "U-Net decoder narrow them to a pixel or two.")
     panels.metrics_panel(run.get("scores"), run["wall_ms"])
+    export.export_panel(picked, run["labels"], snippets.fcn(picked, variant), {"variant": variant},
+                        run.get("scores"), run["overlay"])
     st.caption(f"segcore time = inference only: one forward pass of the already loaded, "
                f"warmed-up {fcn.VARIANT_TITLES[variant]} on this {gray.shape[1]} x "
                f"{gray.shape[0]} image ({PASSES}). Loading and "

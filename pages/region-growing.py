@@ -17,7 +17,7 @@ from segcore.classical.region_growing import (
     seeds_at_max,
     seeds_from_threshold,
 )
-from ui import clicks, panels, picker, player, state
+from ui import clicks, export, panels, picker, player, snippets, state
 from ui import region_figs as figs
 from ui.caching import CACHE
 from ui.overlay import overlay
@@ -293,6 +293,11 @@ panels.metrics_panel(run["report"], run["wall_ms"])
 if run["report"] is not None:
     st.caption("Regions are matched to ground-truth classes (Hungarian matching; ungrown "
                "pixels count as one more cluster).")
+grow_args = dict(zip(("criterion", "threshold", "connectivity", "max_size"), params[5:9]))
+export.export_panel(picked, trace.labels if merged is None else merged.labels,
+                    snippets.region_growing(picked, *params[:5], grow_args, *params[9:]),
+                    dict(zip(("rule", "seeds", "seedt", "nseeds", "rseed"), params[:5]),
+                         **grow_args, merge=do_merge, k=k_sd), run["report"], run["result_rgb"])
 panels.try_this([
     state.Preset("Noise makes regions leak",
                  "A seed in a triangle (grey 150 on a background of 60), running mean, T = 60, "

@@ -15,6 +15,8 @@ gives it the exported PNG's dtype. Run a snippet from the repository root.
 
 from __future__ import annotations
 
+import ast
+import textwrap
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,6 +36,7 @@ __all__ = [
     "thresholding",
 ]
 
+WIDTH = 88  # snippet lines longer than this are wrapped
 SCENE_SIZE = 256  # ui.picker.SCENE_SIZE (not imported: the picker imports Streamlit widgets)
 
 
@@ -85,8 +88,29 @@ def _header(picked, title: str, what: str, gray: bool, imports: str = "") -> lis
     return lines
 
 
+def _breakable(line: str) -> bool:
+    """Whether ``line`` is one statement without a string containing a space (so a line
+    break at any space inside its brackets keeps it valid)."""
+    try:
+        tree = ast.parse(line)
+    except SyntaxError:
+        return False
+    return not any(isinstance(node, ast.Constant) and isinstance(node.value, str)
+                   and " " in node.value for node in ast.walk(tree))
+
+
+def _wrapped(line: str) -> list[str]:
+    """A long call split after its first ``(`` at spaces (valid inside brackets)."""
+    if len(line) <= WIDTH or "(" not in line or not _breakable(line):
+        return [line]
+    head, rest = line.split("(", 1)
+    return [head + "("] + textwrap.wrap(rest, WIDTH, initial_indent="    ",
+                                        subsequent_indent="    ", break_long_words=False,
+                                        break_on_hyphens=False)
+
+
 def _code(lines: list[str]) -> str:
-    return "\n".join(lines) + "\n"
+    return "\n".join(part for line in lines for part in _wrapped(line)) + "\n"
 
 
 def thresholding(picked, method: str, params: Mapping) -> str:

@@ -8,6 +8,7 @@ the panel's download produces, decoded, and the page's array with its export
 dtype. Equal values and equal dtype, bit for bit.
 """
 
+import io
 import json
 import math
 import subprocess
@@ -15,6 +16,7 @@ import sys
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from tests.conftest import ROOT, app_test
 from ui import catalog, export
@@ -116,3 +118,28 @@ def test_json_turns_nan_into_null():
                     "k": 3, "shift": [3, 3]}
     assert "NaN" not in text and not any(isinstance(v, float) and math.isnan(v)
                                          for v in data["per"] if v is not None)
+
+
+def test_overlay_download_is_a_png_of_the_image_with_the_labels():
+    from ui.picker import Picked
+
+    image = np.full((12, 20, 3), 90, np.uint8)
+    labels = np.zeros((12, 20), bool)
+    labels[3:6, 4:9] = True
+    png = export._overlay_png(Picked("sample:coins", "t", image), labels, None)()
+    back = np.asarray(Image.open(io.BytesIO(png)))
+    assert back.shape == (12, 20, 3)
+    assert (back[4, 5] != image[4, 5]).any() and (back[0, 0] == image[0, 0]).all()
+    assert export._overlay_png(None, labels, b"\x89PNG given")() == b"\x89PNG given"
+
+
+def test_upload_snippet_points_the_student_at_their_file():
+    from ui import snippets
+    from ui.picker import Picked
+
+    picked = Picked("upload:0123456789abcdef", "cells\nimport os.png", np.zeros((8, 8), np.uint8))
+    code = snippets.clustering(picked, {"space": "intensity", "method": "kmeans"})
+    assert 'images.load_image(open("<your file>", "rb").read())' in code
+    assert "# Your upload 'cells\\nimport os.png': point this at your own file." in code
+    assert "\nimport os" not in code  # the file name stays inside the comment
+    compile(code, "snippet.py", "exec")

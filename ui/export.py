@@ -41,7 +41,9 @@ panoptic quality       the predicted segment-id map that PQ scores
 
 The latest export of the running page is kept in session state under
 ``state.widget_key("export")``: the page's label array itself (no copy), the
-snippet text and the download callables (no encoded bytes).
+snippet text and the label, JSON and code download callables (no encoded
+bytes, no overlay). The JSON's query is the URL as it stands when the panel is
+drawn: every control the label map depends on is drawn before the panel.
 """
 
 from __future__ import annotations
@@ -204,10 +206,10 @@ def export_panel(picked, labels, snippet: str, params: Mapping, metrics: Mapping
     code = (snippet + f"labels = np.asarray(labels).astype(np.{dtype.name})"
             "  # the exported PNG's values and dtype\n")
     files = {"labels": lambda: encode_labels(labels),
-             "overlay": _overlay_png(picked, labels, overlay),
              "json": _settings(page, picked, labels, params, metrics, st.query_params.to_dict()),
              "code": lambda: code}
-    st.session_state[key] = {"labels": labels, "snippet": code, "files": files}
+    st.session_state[key] = {"labels": labels, "snippet": code, "files": files}  # no overlay
+    files = {**files, "overlay": _overlay_png(picked, labels, overlay)}
     with st.expander("Export: label map, overlay, settings and the code that reproduces it",
                      icon=":material/download:"):
         cols = st.columns(4)

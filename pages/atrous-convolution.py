@@ -8,8 +8,8 @@ import streamlit as st
 import ui.process  # noqa: F401 - first project import: warms the process up once
 from segcore.deep import atrous as A
 from ui import export, panels, picker, player, snippets, state
-from ui.atrous_cached import (CRF_SEED, ZOOM, ZOOM_WINDOW, aspp_figures, aspp_run, crf_curve,
-                              crf_run, footprints, receptive, signal, tap_png, taps)
+from ui.atrous_cached import (ZOOM, ZOOM_WINDOW, aspp_figures, aspp_run, crf_curve, crf_run,
+                              footprints, receptive, signal, tap_png, taps)
 
 RATE_SETS = {"1-6-12-18": (1, 6, 12, 18), "1-2-4-8": (1, 2, 4, 8), "1-3-6-9": (1, 3, 6, 9),
              "2-2-2-2": (2, 2, 2, 2)}
@@ -192,12 +192,11 @@ if crf_result is not None:
                    "Try spatial and bilateral weights of 1, or a finer network output stride (4).")
     panels.metrics_panel(crf_result["after"], crf_result["wall_ms"])
 if crf_result is not None:  # export what the metrics score, else the ASPP map
-    crf_args = dict(factor=factor, noise=noise, iterations=iterations, w_spatial=w_spatial,
-                    w_bilateral=w_bilateral, random_state=CRF_SEED)
-    export.export_panel(picked, crf_result["labels"], snippets.atrous(picked, crf=crf_args),
-                        crf_args, crf_result["after"])
+    export.export_panel(picked, crf_result["labels"],
+                        snippets.atrous(picked, crf=crf_result["args"]), crf_result["args"],
+                        crf_result["after"])
 elif aspp_result is not None:
-    aspp_args = dict(rates=rates, kernel=kernel, output_stride=stride, level=level)
+    aspp_args = {"rates": rates, "kernel": kernel, "output_stride": stride, "level": level}
     export.export_panel(picked, aspp_result["trace"].labels,
                         snippets.atrous(picked, aspp=aspp_args), aspp_args, None,
                         aspp_result["overlay"])

@@ -11,8 +11,8 @@ from segcore.deep import upsampling as U
 from segcore.evaluation.scoring import score_against_scene
 from segcore.scenes import SHAPE_CLASSES
 from segcore.trace import Step, Trace
-from ui import fcn_figs as figs
 from ui import export, overlay, panels, picker, player, snippets, state
+from ui import fcn_figs as figs
 from ui.caching import CACHE
 from ui.figures import png
 

@@ -272,8 +272,8 @@ else:
         for k in np.argsort(trace.scores, kind="stable"):
             semantic[trace.masks[k]] = ids.get(names[trace.labels[k]], 0)
         panels.metrics_panel(score_against_scene(semantic, scene), run["wall_ms"])
-mr_args = dict(weights=weights, point=point, score_thresh=score, nms_thresh=nms,
-               rpn_nms_thresh=rpn_nms)
+mr_args = {"weights": weights, "point": point, "score_thresh": score, "nms_thresh": nms,
+           "rpn_nms_thresh": rpn_nms}
 export.export_panel(picked, trace.instances, snippets.mask_rcnn(picked, mr_args), mr_args,
                     evaluation and {k: evaluation[k] for k in ("AP", "AP50", "AP75")})
 

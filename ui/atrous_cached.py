@@ -125,14 +125,15 @@ def crf_run(key: str, _image: np.ndarray, _scene, factor: int, noise: float, ite
     A scene with VOID is scored like COCO (:func:`score_against_scene`): VOID pixels are
     neither predicted (the network has no VOID class) nor counted.
     """
+    args = {"factor": factor, "noise": noise, "iterations": iterations, "w_spatial": w_spatial,
+            "w_bilateral": w_bilateral, "random_state": CRF_SEED}
     start = time.perf_counter()
-    result = crf.scene_crf(_image, _scene, factor=factor, noise=noise, iterations=iterations,
-                           w_spatial=w_spatial, w_bilateral=w_bilateral, random_state=CRF_SEED)
+    result = crf.scene_crf(_image, _scene, **args)
     wall_ms = (time.perf_counter() - start) * 1000
     trace, shift = result.trace, result.shift
     slim = replace(trace, output={"labels": trace.labels, "initial": trace.initial})  # no q
     return {"trace": slim, "wall_ms": wall_ms, "void_ignored": _scene.has_void,
-            "labels": result.labels,
+            "labels": result.labels, "args": args,  # what the export's snippet repeats
             "views": [figs.png(overlay.overlay(_image, s.data + shift, alpha=0.6))
                       for s in trace.steps],
             "before": score_against_scene(result.initial, _scene),

@@ -23,17 +23,20 @@ from ui import catalog, export
 
 SAVE = "\nnp.save({out!r}, labels)\n"
 
-# (page file stem, query string) - defaults for all nine, non-default settings for six
+# (page file stem, query string): defaults for all nine, other settings for seven
 CASES = [
     ("thresholding", {}),
     ("thresholding", {"method": "multiotsu", "classes": "4"}),
     ("thresholding", {"method": "sauvola", "src": "scene:shapes_gradient", "window": "75"}),
     ("region-growing", {}),
     ("region-growing", {"rule": "threshold", "seedt": "200", "nseeds": "5", "merge": "1"}),
+    ("region-growing", {"rule": "max", "src": "scene:crack", "crit": "fixed"}),
+    ("region-growing", {"seeds": "127.102;30.40", "crit": "mean", "T": "60", "merge": "0"}),
     ("split-merge", {}),
     ("split-merge", {"pred": "lecture", "mlo": "40", "mhi": "70"}),
     ("clustering", {}),
     ("clustering", {"space": "texture", "k": "4", "src": "scene:texture_mosaic"}),
+    ("clustering", {"method": "dbscan", "space": "lab", "lam": "0.5"}),
     ("graph-cuts", {}),
     ("graph-cuts", {"view": "maxflow", "lam": "20"}),
     ("graph-cuts", {"view": "rncut"}),

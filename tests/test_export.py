@@ -83,8 +83,8 @@ def test_snippet_reproduces_the_exported_label_map(page, query, tmp_path):
     snippet, out = tmp_path / "snippet.py", tmp_path / "labels.npy"
     assert record["files"]["code"]() == record["snippet"]
     snippet.write_text(record["snippet"] + SAVE.format(out=str(out)))
-    done = subprocess.run([sys.executable, str(snippet)], cwd=ROOT, capture_output=True, check=False,
-                          text=True, timeout=600)
+    done = subprocess.run([sys.executable, str(snippet)], cwd=ROOT, capture_output=True,
+                          check=False, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     labels = np.load(out)
     assert labels.dtype == downloaded.dtype

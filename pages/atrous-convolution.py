@@ -7,7 +7,7 @@ import streamlit as st
 
 import ui.process  # noqa: F401 - first project import: warms the process up once
 from segcore.deep import atrous as A
-from ui import panels, picker, player, present, presets, state
+from ui import export, panels, picker, player, present, presets, snippets, state
 from ui.atrous_cached import (ZOOM, ZOOM_WINDOW, aspp_figures, aspp_run, crf_curve, crf_run,
                               footprints, receptive, signal, tap_png, taps)
 
@@ -194,6 +194,15 @@ if crf_result is not None:
                    "so thin structures (a crack, a pole) are cheaper to erase than to keep. "
                    "Try spatial and bilateral weights of 1, or a finer network output stride (4).")
     panels.metrics_panel(crf_result["after"], crf_result["wall_ms"])
+if crf_result is not None:  # export what the metrics score, else the ASPP map
+    export.export_panel(picked, crf_result["labels"],
+                        snippets.atrous(picked, crf=crf_result["args"]), crf_result["args"],
+                        crf_result["after"])
+elif aspp_result is not None:
+    aspp_args = {"rates": rates, "kernel": kernel, "output_stride": stride, "level": level}
+    export.export_panel(picked, aspp_result["trace"].labels,
+                        snippets.atrous(picked, aspp=aspp_args), aspp_args, None,
+                        aspp_result["overlay"])
 
 
 # ----------------------------------------------------------------- try this

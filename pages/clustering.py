@@ -13,7 +13,7 @@ from segcore.classical import clustering as clu
 from segcore.classical import features as feat
 from ui import cluster_figs as figs
 from ui import cluster_formulas
-from ui import panels, picker, player, present, presets, state
+from ui import export, panels, picker, player, present, presets, snippets, state
 from ui.caching import CACHE
 from ui.figures import plain, png
 
@@ -228,12 +228,13 @@ if has_probability:
 
 
 # ----------------------------------------------------------------- metrics
+report = None if scene is None else score_against_scene(labels, scene, match_clusters=True)
+panels.metrics_panel(report, run["wall_ms"])
 if scene is not None:
-    panels.metrics_panel(score_against_scene(labels, scene, match_clusters=True), run["wall_ms"])
     st.caption("Clusters have no class names: each is matched to a ground-truth class by the "
                "Hungarian algorithm (extra clusters go to the class they overlap most).")
-else:
-    panels.metrics_panel(None, run["wall_ms"])
+export.export_panel(picked, labels, snippets.clustering(picked, params), params, report,
+                    view["overlay"])
 
 
 # ----------------------------------------------------------------- step player

@@ -12,7 +12,7 @@ from segcore.evaluation.scoring import score_against_scene
 from segcore.scenes import SHAPE_CLASSES
 from segcore.trace import Step, Trace
 from ui import fcn_figs as figs
-from ui import overlay, panels, picker, player, present, presets, state
+from ui import export, overlay, panels, picker, player, present, presets, snippets, state
 from ui.caching import CACHE
 from ui.figures import png
 
@@ -74,6 +74,7 @@ def network_run(key: str, image: np.ndarray, variant: str, gt: np.ndarray | None
                                          for step in trace.steps),
                   params=trace.params, warnings=trace.warnings)
     result = {"trace": light, "wall_ms": wall_ms, "pictures": pictures,
+              "labels": export.label_array(trace.labels),  # uint8: 1/4 of the cache entry
               "overlay": png(overlay.overlay(image, trace.labels, outline=True, bold=bold)),
               "gt_overlay": None if gt is None else
               png(overlay.overlay(image, gt, outline=True, bold=bold))}
@@ -243,6 +244,8 @@ if run is not None:
                "interpolates, so its dips are wide and rounded; the skips of 16s/8s and the "
                "U-Net decoder narrow them to a pixel or two.")
     panels.metrics_panel(run.get("scores"), run["wall_ms"])
+    export.export_panel(picked, run["labels"], snippets.fcn(picked, variant), {"variant": variant},
+                        run.get("scores"), run["overlay"])
     st.caption(f"segcore time = inference only: one forward pass of the already loaded, "
                f"warmed-up {fcn.VARIANT_TITLES[variant]} on this {gray.shape[1]} x "
                f"{gray.shape[0]} image ({PASSES}). Loading and "

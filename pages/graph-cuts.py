@@ -11,7 +11,7 @@ from streamlit_image_coordinates import streamlit_image_coordinates
 import ui.process  # noqa: F401 - first project import: warms the process up once
 from segcore.evaluation.scoring import score_against_scene
 from segcore.classical import graph_cuts as G
-from ui import clicks, panels, picker, player, present, presets, state
+from ui import clicks, export, panels, picker, player, present, presets, snippets, state
 from ui import graph_figs as figs
 from ui.caching import CACHE
 from ui.overlay import overlay
@@ -265,6 +265,8 @@ def cuts_view() -> None:
               "affinity); red: the edges the normalized cut removes.")
     ncut_mask = figs.resize_nearest(cuts.ncut, (height, width)) > 0
     panels.metrics_panel(_binary_report(picked.key, ncut_mask), run["wall_ms"])
+    export.export_panel(picked, ncut_mask, snippets.graph_cuts(picked, "cuts", p), p,
+                        _binary_report(picked.key, ncut_mask), pics["ncut"])
     if scene is not None:
         rep = _binary_report(picked.key, figs.resize_nearest(cuts.min_cut, (height, width)) > 0)
         st.caption(f"Scored as object vs background. The min cut's pixel accuracy: "
@@ -363,6 +365,9 @@ def hcs_view() -> None:
                "enough to split a region (the lecture's 'main problem' of HCS). For the metrics "
                "all singletons form one group, matched to a class like any cluster.")
     panels.metrics_panel(_labels_report(picked.key, run["labels"]), run["wall_ms"])
+    p = {"si": si, "nodes": nodes, "threshold": threshold}
+    export.export_panel(picked, run["labels"], snippets.graph_cuts(picked, "hcs", p), p,
+                        _labels_report(picked.key, run["labels"]), run["picture"])
 
 
 # ================================================================= view: recursive Ncut
@@ -415,6 +420,9 @@ def rncut_view() -> None:
     with right:
         player.step_player(trace.steps, key="rstep", render=render, label="Stage")
     panels.metrics_panel(_labels_report(picked.key, trace.labels), run["wall_ms"])
+    p = {"nseg": nseg, "compact": compact, "sigma": sigma, "thresh": thresh, "rseed": rseed}
+    export.export_panel(picked, trace.labels, snippets.graph_cuts(picked, "rncut", p), p,
+                        _labels_report(picked.key, trace.labels), run["picture"])
 
 
 # ================================================================= view: max-flow with seeds
@@ -538,6 +546,10 @@ def maxflow_view() -> None:
                        "regional term is -ln of these probabilities.")
         st.plotly_chart(run["energy"], width="stretch", key="energy")
     panels.metrics_panel(_binary_report(picked.key, out["mask"]), run["wall_ms"])
+    p = {"fg": seeds["fg"], "bg": seeds["bg"], "brush": brush, "lam": lam, "sigma": sigma,
+         "hood": hood, "bins": bins}
+    export.export_panel(picked, out["mask"], snippets.graph_cuts(picked, "maxflow", p), p,
+                        _binary_report(picked.key, out["mask"]), run["picture"])
     st.subheader("Step by step")
 
     def render(i: int, step) -> None:

@@ -13,7 +13,7 @@ from segcore.deep import mask_rcnn as mr
 from segcore.deep import weights as wts
 from segcore.evaluation import instances as inst
 from segcore.evaluation.scoring import score_against_scene
-from ui import clicks, panels, picker, player, present, presets, state
+from ui import clicks, export, panels, picker, player, present, presets, snippets, state
 from ui import rcnn_figs as figs
 
 CACHE = dict(max_entries=8, ttl=3600, show_spinner=False)
@@ -273,6 +273,10 @@ else:
         for k in np.argsort(trace.scores, kind="stable"):
             semantic[trace.masks[k]] = ids.get(names[trace.labels[k]], 0)
         panels.metrics_panel(score_against_scene(semantic, scene), run["wall_ms"])
+mr_args = {"weights": weights, "point": point, "score_thresh": score, "nms_thresh": nms,
+           "rpn_nms_thresh": rpn_nms}
+export.export_panel(picked, trace.instances, snippets.mask_rcnn(picked, mr_args), mr_args,
+                    evaluation and {k: evaluation[k] for k in ("AP", "AP50", "AP75")})
 
 # ----------------------------------------------------------------- try this
 panels.try_this(presets.PRESETS["mask-rcnn"])

@@ -24,7 +24,7 @@ from segcore.evaluation.panoptic import (
 from segcore.evaluation.perturb import MAX_GROW, perturb_panoptic
 from segcore.evaluation.scoring import score_against_scene
 from segcore.trace import Step
-from ui import panels, picker, player, present, presets, state
+from ui import export, panels, picker, player, present, presets, snippets, state
 from ui import panoptic_figs as figs
 from ui.caching import CACHE
 
@@ -90,6 +90,7 @@ def evaluate(key: str, image, ids, segments, params: dict, bold: bool, _scene) -
                                _without_crowd(segments), CATEGORIES)
     return {
         "result": trace.result, "pred_segments": pred.segments, "wall_ms": wall_ms,
+        "pred_ids": pred.ids,
         "pred_steps": _captions(pred.steps), "match_steps": _captions(trace.steps),
         "swapped": swapped,
         "miou": _miou(_scene, pred.ids, pred.segments),
@@ -258,6 +259,8 @@ m[4].metric("PQ stuff", figs.fmt(result.summary["stuff"]["pq"]))
 m[5].metric("segcore time", f"{run['wall_ms']:.0f} ms")
 st.plotly_chart(figs.pq_bars(result, CATEGORIES), width="stretch", key="pq_bars")
 st.dataframe(figs.class_rows(result, CATEGORIES), hide_index=True, width="stretch")
+export.export_panel(picked, run["pred_ids"], snippets.panoptic(picked, params), params,
+                    {**result.summary, "miou": run["miou"], "mask_ap": run["ap"]}, run["pred_png"])
 
 st.subheader("4. PQ vs mIoU vs mask AP on the same prediction")
 k = st.columns(3)

@@ -11,7 +11,7 @@ from streamlit_image_coordinates import streamlit_image_coordinates
 import ui.process  # noqa: F401 - first project import: warms the process up once
 from segcore.evaluation.scoring import score_against_scene
 from segcore.classical.region_growing import CRITERIA, brightest_seed, grow_with_rule
-from ui import clicks, panels, picker, player, present, presets, state
+from ui import clicks, export, panels, picker, player, present, presets, snippets, state
 from ui import region_figs as figs
 from ui.caching import CACHE
 from ui.overlay import overlay
@@ -279,4 +279,9 @@ panels.metrics_panel(run["report"], run["wall_ms"])
 if run["report"] is not None:
     st.caption("Regions are matched to ground-truth classes (Hungarian matching; ungrown "
                "pixels count as one more cluster).")
+grow_args = dict(zip(("criterion", "threshold", "connectivity", "max_size"), params[5:9]))
+export.export_panel(picked, trace.labels if merged is None else merged.labels,
+                    snippets.region_growing(picked, *params[:5], grow_args, *params[9:]),
+                    dict(zip(("rule", "seeds", "seedt", "nseeds", "rseed"), params[:5]),
+                         **grow_args, merge=do_merge, k=k_sd), run["report"], run["result_rgb"])
 panels.try_this(presets.PRESETS["region-growing"])

@@ -18,7 +18,7 @@ from segcore.classical.split_merge import (
     SPLIT,
     split_and_merge,
 )
-from ui import panels, picker, player, present, presets, state
+from ui import export, panels, picker, player, present, presets, snippets, state
 from ui import region_figs as figs
 from ui.caching import CACHE
 from ui.overlay import PALETTE, mask_overlay, overlay
@@ -221,4 +221,6 @@ if run["report"] is not None:
                if predicate == "lecture" else
                "Regions are matched to ground-truth classes (Hungarian matching; extra "
                "regions go to the class they overlap most).")
+export.export_panel(picked, trace.mask if predicate == "lecture" else trace.labels,
+                    snippets.split_merge(picked, params), params, run["report"], run["result_rgb"])
 panels.try_this(presets.PRESETS["split-merge"])

@@ -11,7 +11,7 @@ import ui.process  # noqa: F401 - first project import: warms the process up onc
 from segcore import images
 from segcore.evaluation.scoring import score_against_scene
 from segcore.classical import threshold as thr
-from ui import panels, picker, player, present, presets, state
+from ui import export, panels, picker, player, present, presets, snippets, state
 from ui import threshold_figs as figs
 from ui import threshold_formulas
 from ui.caching import CACHE
@@ -224,6 +224,9 @@ if scene is not None:
         st.caption("Classes are matched to the ground-truth classes by the Hungarian algorithm.")
 else:
     panels.metrics_panel(None, run["wall_ms"])
+export.export_panel(picked, out["labels"] if method == "multiotsu" else out["mask"],
+                    snippets.thresholding(picked, method, params), {"method": method, **params},
+                    report if scene is not None else None, pics["result"])
 
 
 # ----------------------------------------------------------------- step player

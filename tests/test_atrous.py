@@ -232,6 +232,23 @@ def test_crf_improves_miou_on_shapes(seed):
     np.testing.assert_allclose(t.q.sum(axis=0), 1.0)
 
 
+@pytest.mark.parametrize("name", ["shapes", "street"])
+def test_scene_crf_is_coarse_scores_then_dense_crf_in_scene_class_ids(name):
+    scene = make_scene(name, seed=0, size=64)
+    void = scene.has_void
+    target = np.where(scene.semantic == 0, metrics.IGNORE, scene.semantic - 1) if void \
+        else scene.semantic
+    probs = crf.coarse_scores(target, scene.num_classes - void, factor=4, noise=1.0,
+                              ignore_index=metrics.IGNORE if void else None, random_state=3)
+    direct = crf.dense_crf(scene.image, probs, iterations=3, w_spatial=2.0, w_bilateral=4.0)
+    result = crf.scene_crf(scene.image, scene, factor=4, noise=1.0, iterations=3,
+                           w_spatial=2.0, w_bilateral=4.0, random_state=3)
+    assert result.shift == int(void)
+    np.testing.assert_array_equal(result.labels, direct.labels + void)
+    np.testing.assert_array_equal(result.initial, direct.initial + void)
+    assert result.labels.min() >= int(void) and result.labels.max() < scene.num_classes
+
+
 def test_crf_zero_iterations_is_the_network_argmax():
     probs = np.random.default_rng(0).random((3, 20, 20))
     t = crf.dense_crf(np.zeros((20, 20), np.uint8), probs, iterations=0)

@@ -17,11 +17,9 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from segcore import metrics
 from segcore.deep import atrous as A
 from segcore.deep import crf
 from segcore.evaluation.scoring import score_against_scene
-from segcore.scenes import VOID
 from ui import atrous_figs as figs
 from ui import overlay
 from ui.caching import CACHE
@@ -129,25 +127,19 @@ def crf_run(key: str, _image: np.ndarray, _scene, factor: int, noise: float, ite
     A scene with VOID is scored like COCO (:func:`score_against_scene`): VOID pixels are
     neither predicted (the network has no VOID class) nor counted.
     """
-    semantic, has_void = _scene.semantic, _scene.has_void
-    if has_void:
-        target = np.where(semantic == VOID, metrics.IGNORE, semantic - 1)
-        ignore, shift = metrics.IGNORE, 1
-    else:
-        target, ignore, shift = semantic, None, 0
-    n_classes = _scene.num_classes - shift
-    probs = crf.coarse_scores(target, n_classes, factor=factor, noise=noise, ignore_index=ignore,
-                              random_state=CRF_SEED)
+    args = {"factor": factor, "noise": noise, "iterations": iterations, "w_spatial": w_spatial,
+            "w_bilateral": w_bilateral, "random_state": CRF_SEED}
     start = time.perf_counter()
-    trace = crf.dense_crf(_image, probs, iterations=iterations, w_spatial=w_spatial,
-                          w_bilateral=w_bilateral, ground_truth=target, ignore_index=ignore)
+    result = crf.scene_crf(_image, _scene, **args)
     wall_ms = (time.perf_counter() - start) * 1000
+    trace, shift = result.trace, result.shift
     slim = replace(trace, output={"labels": trace.labels, "initial": trace.initial})  # no q
-    return {"trace": slim, "wall_ms": wall_ms, "void_ignored": has_void,
+    return {"trace": slim, "wall_ms": wall_ms, "void_ignored": _scene.has_void,
+            "labels": result.labels, "args": args,  # what the export's snippet repeats
             "views": [figs.png(overlay.overlay(_image, s.data + shift, alpha=0.6, bold=bold))
                       for s in trace.steps],
-            "before": score_against_scene(trace.initial + shift, _scene),
-            "after": score_against_scene(trace.labels + shift, _scene)}
+            "before": score_against_scene(result.initial, _scene),
+            "after": score_against_scene(result.labels, _scene)}
 
 
 @st.cache_resource(**FIGURES)

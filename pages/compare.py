@@ -38,7 +38,9 @@ if picked.scene is None:
 image_query = {"src": st.session_state["src"], "seed": str(st.session_state["seed"]),
                "noise": f"{st.session_state['noise']:g}"}
 
-methods = compare.chosen_methods(st.expander("Methods to compare (all by default)"))
+methods = compare.with_link_settings(
+    compare.chosen_methods(st.expander("Methods to compare (all by default)")),
+    st.query_params.to_dict())
 if not methods:
     st.info("Choose at least one method.")
     st.stop()

@@ -10,7 +10,7 @@ from segcore import scenes
 from segcore.classical import graph_cuts as G
 from tests.conftest import app_test, metric_values
 from ui import catalog, compare
-from ui.state import _to_text
+from ui.state import to_text
 
 PAGE = "pages/compare.py"
 SCENES = ["scene:shapes", "scene:texture_mosaic", "scene:street"]
@@ -121,7 +121,7 @@ def test_rows_use_their_pages_defaults(method):
     stem = page.file.split("/")[-1].removesuffix(".py")
     for key, value in method.query.items():
         shown = at.session_state[f"{stem}:{key}"]
-        assert _to_text(shown) == value, (method.key, key, shown)
+        assert to_text(shown) == value, (method.key, key, shown)
 
 
 def test_graph_cuts_ground_truth_seeds_need_a_scene():
@@ -132,3 +132,59 @@ def test_graph_cuts_ground_truth_seeds_need_a_scene():
     at.run()
     assert not at.exception and not at.error
     assert any("no ground truth" in w.value for w in at.warning)
+
+
+def _widget(at, key: str):
+    for kind in ("slider", "select_slider", "selectbox", "radio", "checkbox"):
+        found = [w for w in at.get(kind) if w.key == key]
+        if found:
+            return kind, found[0]
+    raise AssertionError(f"no widget {key}")
+
+
+@pytest.mark.parametrize("kind", list(compare.TUNABLE))
+def test_link_settings_use_the_pages_own_choices_and_ranges(kind):
+    """TUNABLE is what the page's widgets offer: the same options, range and step."""
+    for setting, allowed in compare.TUNABLE[kind].items():
+        method = next(m for m in compare.METHODS if m.kind == kind and setting in m.query)
+        at = app_test(catalog.by_path(method.page).file)
+        for key, value in method.query.items():
+            at.query_params[key] = value
+        at.run()
+        widget_kind, widget = _widget(at, f"{method.page}:{setting}")
+        if widget_kind == "checkbox":
+            assert allowed == ("0", "1"), setting
+        elif isinstance(allowed[0], str):  # the widget shows format_func(option)
+            assert [widget.format_func(v) for v in allowed] == list(widget.options), setting
+        else:
+            assert (widget.min, widget.max, widget.step) == pytest.approx(allowed), setting
+
+
+def test_a_link_changes_one_methods_settings_and_its_row_link_agrees():
+    at = app_test(PAGE)
+    at.query_params.update({"src": "scene:shapes", "methods": "otsu,kmeans-rgb",
+                            "otsu.polarity": "dark", "kmeans-rgb.k": "3.4"})
+    at.run()
+    assert not at.exception and not at.warning, [w.value for w in at.warning]
+    table = at.dataframe[0].value.set_index("Method")
+    links = {name: dict(parse_qsl(urlparse(url).query)) for name, url in table["Open"].items()}
+    assert links["Otsu"]["polarity"] == "dark"
+    assert links["k-means (RGB)"]["k"] == "3", "snapped to the slider's grid"
+    page = app_test("pages/clustering.py")
+    page.query_params.update(links["k-means (RGB)"])
+    page.run()
+    assert metric_values(page)["mIoU"] == _fmt(table.loc["k-means (RGB)", "mIoU"])
+
+
+def test_bad_link_settings_warn_and_keep_the_defaults():
+    at = app_test(PAGE)
+    at.query_params.update({"src": "scene:shapes", "methods": "kmeans-rgb",
+                            "kmeans-rgb.k": "999", "kmeans-rgb.space": "lab",
+                            "kmeans-rgb.rs": "../etc"})
+    at.run()
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "kmeans-rgb.k=999" in warnings and "kmeans-rgb.rs=../etc" in warnings
+    assert "kmeans-rgb.space" in warnings, "the space is the method itself, not a setting"
+    link = dict(parse_qsl(urlparse(at.dataframe[0].value["Open"][0]).query))
+    assert link["k"] == "5" and link["space"] == "rgb" and link["rs"] == "0"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 import numpy as np
@@ -28,10 +28,10 @@ from ui.caching import CACHE
 from ui.figures import png
 from ui.graph_figs import resize_nearest
 from ui.overlay import mask_overlay, overlay
-from ui.state import get_query, set_query, widget_key
+from ui.state import to_text, get_query, set_query, snap, widget_key
 
-__all__ = ["BOUNDARY_TOLERANCE", "METHODS", "Method", "Result", "chosen_methods", "link",
-           "run_method"]
+__all__ = ["BOUNDARY_TOLERANCE", "METHODS", "TUNABLE", "Method", "Result", "chosen_methods",
+           "link", "run_method", "with_link_settings"]
 
 #: Tolerance (pixels) of the boundary F-score.
 BOUNDARY_TOLERANCE = 2
@@ -188,6 +188,72 @@ METHODS: tuple[Method, ...] = (
            {"view": "maxflow", "mfseeds": "gt", "lam": "10", "mfsigma": "30", "mfhood": "4"}),
 )
 _BY_KEY = {m.key: m for m in METHODS}
+
+#: What a link may change, per runner: ``<method key>.<setting>=value`` (e.g.
+#: ``kmeans-texture.k=4``) for a setting the method has. Options, or ``(lo, hi, step)``:
+#: the same choices and slider grids as the method's page (tests/test_compare.py reads
+#: them off the page's widgets), so the row's link opens the page on the same settings.
+TUNABLE: dict[str, dict[str, tuple]] = {
+    "threshold": {"polarity": (thr.BRIGHT, thr.DARK), "classes": (2, 5, 1),
+                  "localkind": ("gaussian", "mean"), "block": (3, 201, 2),
+                  "offset": (-50, 50, 1), "window": (3, 201, 2), "k": (-1.0, 1.0, 0.05)},
+    "region": {"crit": ("mean", "adaptive", "fixed"), "T": (0, 128, 1), "conn": ("4", "8"),
+               "maxsize": (1, 100, 1), "merge": ("0", "1"), "k": (0.0, 5.0, 0.1)},
+    "split": {"minb": ("2", "4", "8", "16", "32", "64"), "v": (0, 3000, 10)},
+    "kmeans": {"k": (1, 12, 1), "init": ("k-means++", "random"), "restarts": (1, 5, 1),
+               "lam": (0.0, 3.0, 0.1), "rs": (0, 99, 1)},
+    "ncut": {"sd": (0.0, 10.0, 0.5), "si": (1.0, 255.0, 1.0), "hood": ("4", "8", "full"),
+             "nodes": (16, G.MAX_NODES, 4)},
+    "rncut": {"nseg": (20, 400, 10), "compact": (1.0, 40.0, 1.0),
+              "rsigma": (10.0, 3000.0, 10.0), "nthresh": (0.001, 0.5, 0.001),
+              "rseed": (0, 99, 1)},
+    "maxflow": {"lam": (0.0, 500.0, 1.0), "mfsigma": (1.0, 150.0, 1.0), "mfhood": ("4", "8")},
+}
+
+
+def _setting(allowed: tuple, raw: str) -> str:
+    """``raw`` as the page writes it to its URL, or ValueError when the page would refuse it."""
+    if isinstance(allowed[0], str):
+        if raw not in allowed:
+            raise ValueError(f"one of {', '.join(allowed)}")
+        return raw
+    lo, hi, step = allowed
+    expected = f"a number from {lo} to {hi}"
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(expected) from None
+    if not lo <= value <= hi:  # also refuses nan
+        raise ValueError(expected)
+    return to_text(type(lo)(snap(value, lo, hi, step)))
+
+
+def with_link_settings(methods: list[Method], query: Mapping[str, str]) -> list[Method]:
+    """``methods`` with the settings a link gives them (``<method key>.<setting>=value``).
+
+    Values are checked like the page's own widgets check them (options, range, snapped to
+    the slider's grid); a bad one gives a warning and the page default stays.
+    """
+    out = []
+    for method in methods:
+        tunable = TUNABLE[method.kind]
+        changed = dict(method.query)
+        for name, raw in query.items():
+            prefix, _, setting = name.partition(".")
+            if prefix != method.key:
+                continue
+            if setting not in tunable or setting not in method.query:
+                known = ", ".join(sorted(set(tunable) & set(method.query)))
+                st.warning(f"The link's setting `{name[:40]}` is not a setting of "
+                           f"{method.name} here; its settings: {known}.")
+                continue
+            try:
+                changed[setting] = _setting(tunable[setting], raw)
+            except ValueError as err:
+                st.warning(f"The link's setting `{name[:40]}={raw[:20]}` is not valid ({err}); "
+                           f"using `{method.query[setting]}` instead.")
+        out.append(replace(method, query=changed))
+    return out
 
 
 def chosen_methods(container=None) -> list[Method]:

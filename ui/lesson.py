@@ -177,7 +177,7 @@ def decode(code: Any) -> Lesson:
 
 def demo_from_preset(page: str, preset: state.Preset, note: str = "") -> Demo:
     """A demo with a try-this preset's settings (as the query strings its page writes)."""
-    values = {key: state._to_text(value) for key, value in preset.values.items()}
+    values = {key: state.to_text(value) for key, value in preset.values.items()}
     return make_demo(page, values, note or preset.title)
 
 

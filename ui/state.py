@@ -41,7 +41,7 @@ import numpy as np
 import streamlit as st
 
 __all__ = ["Preset", "SHARED_KEYS", "HIDE_ADVANCED", "enter_page", "widget_key", "slider",
-           "select", "checkbox", "apply_preset", "get_query", "set_query", "snap"]
+           "select", "checkbox", "apply_preset", "get_query", "set_query", "snap", "to_text"]
 
 #: Keys shared by every page on purpose: the image picker's choice and presentation mode.
 SHARED_KEYS = frozenset({"src", "seed", "noise", "gt", "present"})
@@ -91,12 +91,13 @@ def get_query(key: str) -> str | None:
 
 def set_query(key: str, value: Any) -> None:
     """Write ``value`` to the query string when it differs (avoids needless URL updates)."""
-    text = _to_text(value)
+    text = to_text(value)
     if st.query_params.get(key) != text:
         st.query_params[key] = text
 
 
-def _to_text(value: Any) -> str:
+def to_text(value: Any) -> str:
+    """``value`` as the URL holds it: booleans as 1/0, floats in ``%g`` form."""
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
@@ -106,7 +107,7 @@ def _to_text(value: Any) -> str:
 
 def _warn_bad(key: str, raw: str, expected: str, default: Any) -> None:
     st.warning(f"The link's setting `{key}={raw[:40]}` is not valid ({expected}); "
-               f"using `{_to_text(default)}` instead.")
+               f"using `{to_text(default)}` instead.")
 
 
 def _init(key: str, default: Any, parse: Callable[[str], Any], expected: str) -> str:

@@ -39,5 +39,5 @@ class _Rerun:
 CASES = [
     Case(f"page rerun, warm cache, CPU: {page.url_path}", "default settings",
          _Rerun(page.file), repeat=5, budget_ms=100, clock=time.process_time)
-    for page in catalog.PAGES
+    for page in catalog.PAGES + catalog.TOOLS
 ]

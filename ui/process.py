@@ -21,7 +21,9 @@ session thread, while the other threads wait on the import lock:
 It also holds the process's :func:`run_slot`: at most :data:`RUN_SLOTS` page
 runs compute at the same time (``app.py`` runs every page inside one), the
 others wait their turn, so however many students open pages at the same
-moment, only a few runs hold their intermediate arrays at once.
+moment, only a few runs hold their intermediate arrays at once. A run that
+waits for another process (:mod:`ui.background`) gives its slot back meanwhile
+(:func:`outside_run_slot`).
 """
 
 from __future__ import annotations
@@ -41,19 +43,43 @@ import segcore
 import ui
 from segcore import threads
 
-__all__ = ["prepare", "run_slot", "RUN_SLOTS"]
+__all__ = ["prepare", "run_slot", "outside_run_slot", "RUN_SLOTS"]
 
 RUN_SLOTS = 3
 """Page runs of one process that compute at the same time."""
 
 _slots = threading.BoundedSemaphore(RUN_SLOTS)
+_holding = threading.local()  # .slot: whether this thread holds a run slot now
 
 
 @contextmanager
 def run_slot():
     """Wait for one of the :data:`RUN_SLOTS` run slots and hold it for the block."""
     with _slots:
+        _holding.slot = True
+        try:
+            yield
+        finally:
+            _holding.slot = False
+
+
+@contextmanager
+def outside_run_slot():
+    """Give this thread's run slot back for the block, e.g. while it waits for a result
+    computed in another process (:mod:`ui.background`); take one again after.
+
+    Outside a run slot (a page run by a test without ``app.py``) it does nothing.
+    """
+    if not getattr(_holding, "slot", False):
         yield
+        return
+    _holding.slot = False
+    _slots.release()
+    try:
+        yield
+    finally:
+        _slots.acquire()
+        _holding.slot = True
 
 
 def prepare() -> None:

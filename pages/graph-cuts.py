@@ -264,9 +264,10 @@ def cuts_view() -> None:
     b.caption("Edge weights over the downsampled image (thicker and brighter = higher "
               "affinity); red: the edges the normalized cut removes.")
     ncut_mask = figs.resize_nearest(cuts.ncut, (height, width)) > 0
-    panels.metrics_panel(_binary_report(picked.key, ncut_mask), run["wall_ms"])
-    export.export_panel(picked, ncut_mask, snippets.graph_cuts(picked, "cuts", p), p,
-                        _binary_report(picked.key, ncut_mask), pics["ncut"])
+    report = _binary_report(picked.key, ncut_mask)
+    panels.metrics_panel(report, run["wall_ms"])
+    export.export_panel(picked, ncut_mask, snippets.graph_cuts(picked, "cuts", p), p, report,
+                        pics["ncut"])
     if scene is not None:
         rep = _binary_report(picked.key, figs.resize_nearest(cuts.min_cut, (height, width)) > 0)
         st.caption(f"Scored as object vs background. The min cut's pixel accuracy: "
@@ -364,10 +365,11 @@ def hcs_view() -> None:
                "satisfy k(G) > n/2 and ends up among the singletons, and one weak link is "
                "enough to split a region (the lecture's 'main problem' of HCS). For the metrics "
                "all singletons form one group, matched to a class like any cluster.")
-    panels.metrics_panel(_labels_report(picked.key, run["labels"]), run["wall_ms"])
+    report = _labels_report(picked.key, run["labels"])
+    panels.metrics_panel(report, run["wall_ms"])
     p = {"si": si, "nodes": nodes, "threshold": threshold}
-    export.export_panel(picked, run["labels"], snippets.graph_cuts(picked, "hcs", p), p,
-                        _labels_report(picked.key, run["labels"]), run["picture"])
+    export.export_panel(picked, run["labels"], snippets.graph_cuts(picked, "hcs", p), p, report,
+                        run["picture"])
 
 
 # ================================================================= view: recursive Ncut
@@ -419,10 +421,11 @@ def rncut_view() -> None:
 
     with right:
         player.step_player(trace.steps, key="rstep", render=render, label="Stage")
-    panels.metrics_panel(_labels_report(picked.key, trace.labels), run["wall_ms"])
+    report = _labels_report(picked.key, trace.labels)
+    panels.metrics_panel(report, run["wall_ms"])
     p = {"nseg": nseg, "compact": compact, "sigma": sigma, "thresh": thresh, "rseed": rseed}
-    export.export_panel(picked, trace.labels, snippets.graph_cuts(picked, "rncut", p), p,
-                        _labels_report(picked.key, trace.labels), run["picture"])
+    export.export_panel(picked, trace.labels, snippets.graph_cuts(picked, "rncut", p), p, report,
+                        run["picture"])
 
 
 # ================================================================= view: max-flow with seeds
@@ -545,11 +548,12 @@ def maxflow_view() -> None:
             st.caption("Seed colour models (smoothed histograms of the seed pixels): the "
                        "regional term is -ln of these probabilities.")
         st.plotly_chart(run["energy"], width="stretch", key="energy")
-    panels.metrics_panel(_binary_report(picked.key, out["mask"]), run["wall_ms"])
-    p = {"fg": seeds["fg"], "bg": seeds["bg"], "brush": brush, "lam": lam, "sigma": sigma,
-         "hood": hood, "bins": bins}
-    export.export_panel(picked, out["mask"], snippets.graph_cuts(picked, "maxflow", p), p,
-                        _binary_report(picked.key, out["mask"]), run["picture"])
+    report = _binary_report(picked.key, out["mask"])
+    panels.metrics_panel(report, run["wall_ms"])
+    p = {"source": source, "fg": seeds["fg"], "bg": seeds["bg"], "brush": brush, "lam": lam,
+         "sigma": sigma, "hood": hood, "bins": bins}
+    export.export_panel(picked, out["mask"], snippets.graph_cuts(picked, "maxflow", p), p, report,
+                        run["picture"])
     st.subheader("Step by step")
 
     def render(i: int, step) -> None:

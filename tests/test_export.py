@@ -39,6 +39,7 @@ CASES = [
     ("clustering", {"method": "dbscan", "space": "lab", "lam": "0.5"}),
     ("graph-cuts", {}),
     ("graph-cuts", {"view": "maxflow", "lam": "20"}),
+    ("graph-cuts", {"view": "maxflow", "mfseeds": "gt", "src": "scene:shapes"}),
     ("graph-cuts", {"view": "rncut"}),
     ("graph-cuts", {"view": "hcs", "hcsg": "pixels"}),
     ("fcn-upsampling", {}),

@@ -160,7 +160,8 @@ def graph_cuts(picked, view: str, p: Mapping) -> str:
 
     ``cuts``: the normalized-cut side (0/1, image size); ``hcs``: the HCS
     clusters on the pixel graph (image size); ``rncut``: the recursive Ncut
-    regions; ``maxflow``: the seeded max-flow foreground (0/1).
+    regions; ``maxflow``: the seeded max-flow foreground (0/1), from the clicked
+    seeds or (``source="gt"``) from the ground truth's interior.
     """
     what = {"cuts": "normalized-cut side as 0/1", "hcs": "HCS clusters",
             "rncut": "recursive Ncut regions", "maxflow": "max-flow foreground as 0/1"}[view]
@@ -185,8 +186,11 @@ def graph_cuts(picked, view: str, p: Mapping) -> str:
     else:
         args = {"lam": p["lam"], "sigma": p["sigma"], "neighbourhood": p["hood"],
                 "bins": p["bins"]}
-        lines += [f"{kind} = G.seed_mask(image.shape[:2], {_value(tuple(p[kind]))!r}, "
-                  f"{p['brush']!r})" for kind in ("fg", "bg")]
+        if p["source"] == "gt":
+            lines.append("fg, bg = G.ground_truth_seeds(scene.foreground, scene.void)")
+        else:
+            lines += [f"{kind} = G.seed_mask(image.shape[:2], {_value(tuple(p[kind]))!r}, "
+                      f"{p['brush']!r})" for kind in ("fg", "bg")]
         lines += [f"trace = G.seeded_graph_cut(image, fg, bg, {_args(args)})",
                   "labels = trace.output['mask']"]
     return _code(lines)

@@ -1,4 +1,4 @@
-"""FCN upsampling: a small FCN stage by stage, 32s/16s/8s skips, upsampling methods, sliding window."""
+"""FCN upsampling: a small FCN stage by stage, 32s/16s/8s skips, upsampling, sliding window."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from segcore.evaluation.scoring import score_against_scene
 from segcore.scenes import SHAPE_CLASSES
 from segcore.trace import Step, Trace
 from ui import fcn_figs as figs
+from ui import fcn_formulas
 from ui import export, overlay, panels, picker, player, present, presets, snippets, state
 from ui.caching import CACHE
 from ui.figures import png
@@ -70,8 +71,8 @@ def network_run(key: str, image: np.ndarray, variant: str, gt: np.ndarray | None
         else:
             pictures.append(png(overlay.overlay(image, step.data["labels"], alpha=0.5, bold=bold)))
     # keep the steps' names, captions and metrics, not their arrays (the cache stays small)
-    light = Trace(output={}, steps=tuple(Step(step.name, None, step.caption, step.metrics, step.index)
-                                         for step in trace.steps),
+    light = Trace(output={}, steps=tuple(Step(step.name, None, step.caption, step.metrics,
+                                              step.index) for step in trace.steps),
                   params=trace.params, warnings=trace.warnings)
     result = {"trace": light, "wall_ms": wall_ms, "pictures": pictures,
               "labels": export.label_array(trace.labels),  # uint8: 1/4 of the cache entry
@@ -343,65 +344,7 @@ if win is not None:
 # ----------------------------------------------------------------- try this
 panels.try_this(presets.PRESETS["fcn-upsampling"])
 
-
-# ----------------------------------------------------------------- formulas (live numbers, at the top)
-def _formulas() -> list[panels.Formula]:
-    o = U.transposed_output_size(8, k, s, p)
-    t = U.upsample_bilinear(np.zeros((2, 2)), FACTOR).weights
-    latex = [
-        panels.beyond(
-            r"o = (i - 1)\,s - 2p + k = " + rf"(8 - 1)\cdot {s} - 2\cdot {p} + {k} = {o}",
-            "the output size of a transposed convolution (Dumoulin & Visin's convolution "
-            "arithmetic guide, linked from the short deck; PyTorch's ConvTranspose2d). The "
-            "practical deck only shows examples: 3x3, stride 1: 2x2 -> 4x4; stride 2: 2x2 -> 5x5"),
-        panels.beyond(
-            r"y[s\,i + a - p,\ s\,j + b - p] \mathrel{+}= x[i, j]\, w[a, b]",
-            "the stamping (scatter) form of transposed convolution, written out: the rule "
-            "behind the decks' transposed-convolution animations (Dumoulin & Visin)"),
-        panels.lecture(
-            r"\text{1-D, } s = 2:\quad y[i] = \sum_{k=-1}^{1} w[k]\, x\big[\tfrac{i - k}{2}\big],"
-            r"\quad w = (\tfrac12, 1, \tfrac12) \Rightarrow \text{linear interpolation}",
-            "panoptic", "Learned upsampling"),
-        panels.beyond(
-            r"u = \frac{i + \frac12}{f} - \frac12,\quad y = (1 - t)\,x[\lfloor u\rfloor] + "
-            rf"t\,x[\lfloor u\rfloor + 1],\quad f = {FACTOR}:\ t \in \{{{t[0]:.2f},\ {t[1]:.2f}\}}",
-            "bilinear interpolation with half-pixel centres (align_corners=False, as PyTorch's "
-            "F.interpolate and OpenCV's resize); the panoptic deck's 'Learned upsampling' slide "
-            "samples whole pixels instead"),
-        panels.lecture(
-            r"s_{16} = \mathrm{up}_2(s_{\mathrm{pool3}}) + s_{\mathrm{pool2}},\qquad "
-            r"s_{8} = \mathrm{up}_2(s_{16}) + s_{\mathrm{pool1}},\qquad s = W * f + b\ (1\times1)",
-            "main", "FCN-16x / FCN-8x; 1x1 conv to class scores"),
-    ]
-    report = run.get("report") if run is not None else None
-    if report is not None:
-        latex += [
-            panels.lecture(
-                r"L_{CE} = -\frac{1}{N}\sum_{\text{pixels}}\sum_{c} y_c \log p_c = "
-                rf"{report['cross_entropy']:.4f}", "practical", "LOSS"),
-            panels.lecture(
-                r"L_{\text{soft Dice}} = \frac{1}{C}\sum_c\Big(1 - \frac{2\sum y_c p_c}"
-                r"{\sum y_c^2 + \sum p_c^2}\Big) = " + f"{report['soft_dice']:.4f}",
-                "practical", "Variation: Dice-Loss"),
-            panels.lecture(
-                rf"\text{{Dice}} = \frac{{2\,TP}}{{2\,TP + FP + FN}} = {run['scores']['dice']:.3f},"
-                rf"\quad \text{{IoU}} = \frac{{TP}}{{TP + FP + FN}}:\ \text{{mIoU}} = "
-                rf"{run['scores']['miou']:.3f}",
-                "practical", "Evaluation metrics"),
-        ]
-    else:
-        latex.append(panels.lecture(
-            r"L_{CE} = -\frac{1}{N}\sum_{\text{pixels}}\sum_{c} y_c \log p_c,\quad "
-            r"L_{\text{soft Dice}} = 1 - \frac{2\sum y p}{\sum y^2 + \sum p^2}"
-            r"\quad\text{(pick a shapes scene for this run's values)}",
-            "practical", "LOSS; Variation: Dice-Loss"))
-    return latex
-
-
+# ----------------------------------------------------------------- formulas (drawn at the top)
 with formula_slot:
-    panels.formula_panel(_formulas(), caption=(
-        "Output size and stamping rule of the transposed convolution at the chosen k, s, p; "
-        "bilinear weights for 2x; FCN's skip fusion by addition (the lecture's VGG-based FCN "
-        "fuses pool4 and pool3; this small stride-8 net fuses pool2 and pool1); and the losses "
-        "of this "
-        f"prediction ({fcn.VARIANT_TITLES[variant]}) against the ground truth."))
+    panels.formula_panel(fcn_formulas.formulas(k, s, p, FACTOR, run),
+                         caption=fcn_formulas.caption(fcn.VARIANT_TITLES[variant]))

@@ -8,9 +8,9 @@ validates them itself when it applies them, exactly as for any link.
 
 A page opened with ``lesson=<code>&demo=<i>`` shows :func:`lesson_bar` at the
 top (``panels.page_header`` calls it): where the class is in the lesson,
-Previous / Next buttons and a way back to the outline. A button clears the target page's settings in this
-session, so the page reads the demo's values from the URL as a fresh link
-would, and switches to the page with ``st.switch_page(file, query_params=...)``.
+Previous / Next buttons and a way back to the outline. A button clears the
+target page's settings in this session (:func:`ui.state.forget_page`), so the
+page reads the demo's values from the URL as a fresh link would, and switches to the page with ``st.switch_page(file, query_params=...)``.
 
 Decoding trusts nothing: the code's size, the decompressed size, the number
 of demos, every page (a lecture page of :data:`ui.catalog.PAGES`), every key
@@ -221,9 +221,7 @@ def go_to(lesson: Lesson, code: str, index: int) -> None:
     """
     demo = lesson.demos[index]
     page = catalog.by_path(demo.page)
-    prefix = Path(page.file).stem + ":"
-    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
-        del st.session_state[key]
+    state.forget_page(Path(page.file).stem)
     for key in state.SHARED_KEYS & set(demo.values):
         st.session_state.pop(key, None)
     st.switch_page(page.file, query_params=_demo_query(code, demo, index))

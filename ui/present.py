@@ -37,7 +37,6 @@ KEY = "present"  #: query-string name and session-state key of the toggle
 _KEEP = "_present_keep"  # persistent copy of the toggle (survives pages that drop the widget)
 _PAGE = "_present_page"  # page the autoplay memory below belongs to
 _PLAYED = "_present_played"  # step players that already autoplayed on this page visit
-_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 MARKER = "seglab-present"  #: class of the style block (tests look for it)
 
@@ -63,8 +62,11 @@ h3 {{ font-size: 1.5rem !important; }}
 
 
 def _parse(raw: str) -> bool | None:
-    raw = raw.strip().lower()
-    return True if raw in _TRUE else False if raw in _FALSE else None
+    """A URL flag as :func:`ui.state.parse_bool` reads it; ``None`` when it is not one."""
+    try:
+        return state.parse_bool(raw.strip())
+    except ValueError:
+        return None
 
 
 def requested() -> bool:

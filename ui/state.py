@@ -40,8 +40,10 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import streamlit as st
 
-__all__ = ["Preset", "SHARED_KEYS", "HIDE_ADVANCED", "enter_page", "widget_key", "slider",
-           "select", "checkbox", "apply_preset", "get_query", "set_query", "snap", "to_text"]
+__all__ = ["Preset", "SHARED_KEYS", "HIDE_ADVANCED", "enter_page", "widget_key", "forget_page",
+           "slider",
+           "select", "checkbox", "apply_preset", "get_query", "set_query", "snap", "to_text",
+           "parse_bool"]
 
 #: Keys shared by every page on purpose: the image picker's choice and presentation mode.
 SHARED_KEYS = frozenset({"src", "seed", "noise", "gt", "present"})
@@ -63,6 +65,14 @@ def widget_key(key: str) -> str:
     """
     page = st.session_state.get(_PAGE)
     return key if key in SHARED_KEYS or not page else f"{page}:{key}"
+
+
+def forget_page(page: str) -> None:
+    """Drop the page ``page``'s own control states (``"<page>:*"``) from this session, so
+    that page reads its settings from the URL again, as on a fresh link."""
+    prefix = f"{page}:"
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
+        del st.session_state[key]
 
 
 @dataclass(frozen=True)
@@ -230,7 +240,8 @@ def select(label: str, key: str, options: Sequence[str], default: str,
     return value
 
 
-def _parse_bool(raw: str) -> bool:
+def parse_bool(raw: str) -> bool:
+    """A URL flag: 1/true/yes/on or 0/false/no/off (any case); ValueError otherwise."""
     if raw.lower() in ("1", "true", "yes", "on"):
         return True
     if raw.lower() in ("0", "false", "no", "off"):
@@ -241,7 +252,7 @@ def _parse_bool(raw: str) -> bool:
 def checkbox(label: str, key: str, default: bool, help: str | None = None, container=None,
              advanced: bool = False) -> bool:
     """A checkbox mirrored in the URL as 1/0 (``advanced``: hidden while presenting)."""
-    state_key = _init(key, default, _parse_bool, "1 or 0")
+    state_key = _init(key, default, parse_bool, "1 or 0")
     if _hidden(advanced, state_key):
         value = bool(st.session_state[state_key])
     else:

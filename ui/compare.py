@@ -18,7 +18,7 @@ from ui import background, process
 from ui.caching import CACHE
 from ui.compare_methods import (BOUNDARY_TOLERANCE, BY_KEY, METHODS, TUNABLE, Method, Result,
                                 compute, link)
-from ui.state import get_query, set_query, snap, to_text, widget_key
+from ui.state import get_query, parse_number, set_query, to_text, widget_key
 
 __all__ = ["BOUNDARY_TOLERANCE", "METHODS", "TUNABLE", "Method", "Result", "chosen_methods",
            "link", "run_method", "with_link_settings"]
@@ -31,14 +31,10 @@ def _setting(allowed: tuple, raw: str) -> str:
             raise ValueError(f"one of {', '.join(allowed)}")
         return raw
     lo, hi, step = allowed
-    expected = f"a number from {lo} to {hi}"
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(expected) from None
-    if not lo <= value <= hi:  # also refuses nan
-        raise ValueError(expected)
-    return to_text(type(lo)(snap(value, lo, hi, step)))
+    try:  # the page's own URL check: in range, snapped to the slider's grid
+        return to_text(parse_number(type(lo), lo, hi, step)(raw))
+    except (ValueError, OverflowError):
+        raise ValueError(f"a number from {lo} to {hi}") from None
 
 
 def with_link_settings(methods: list[Method], query: Mapping[str, str]) -> list[Method]:

@@ -43,7 +43,7 @@ import streamlit as st
 __all__ = ["Preset", "SHARED_KEYS", "HIDE_ADVANCED", "enter_page", "widget_key", "forget_page",
            "slider",
            "select", "checkbox", "apply_preset", "get_query", "set_query", "snap", "to_text",
-           "parse_bool"]
+           "parse_bool", "parse_number"]
 
 #: Keys shared by every page on purpose: the image picker's choice and presentation mode.
 SHARED_KEYS = frozenset({"src", "seed", "noise", "gt", "present"})
@@ -171,7 +171,8 @@ def snap(value, lo, hi, step):
     return float(round(lo + n * step, decimals))
 
 
-def _parse_number(kind: type, lo: float, hi: float, grid: float | None) -> Callable[[str], Any]:
+def parse_number(kind: type, lo: float, hi: float, grid: float | None) -> Callable[[str], Any]:
+    """A parser of URL numbers: ``kind`` in [lo, hi] snapped to ``grid``; ValueError otherwise."""
     def parse(raw: str):
         value = float(raw)
         if not lo <= value <= hi:  # also rejects nan
@@ -193,7 +194,7 @@ def slider(label: str, key: str, min_value, max_value, default, step=None, help:
     kind = float if isinstance(default, float) else int
     grid = step or (1 if kind is int else None)
     expected = f"a number from {min_value} to {max_value}"
-    state_key = _init(key, default, _parse_number(kind, min_value, max_value, grid), expected)
+    state_key = _init(key, default, parse_number(kind, min_value, max_value, grid), expected)
     kept = st.session_state[state_key]
     on_grid = kind(snap(kept, min_value, max_value, grid))
     if on_grid != kept:

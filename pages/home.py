@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui.process  # noqa: F401 - first project import: warms the process up once
-from ui import catalog, panels, picker
+from ui import catalog, challenge, panels, picker
 
 panels.page_header(
     "SegLab: image segmentation, step by step",
@@ -23,6 +23,12 @@ if picked.scene is not None:
 else:
     st.caption(f"Current image: {picked.title} (no ground truth: metrics need a synthetic scene).")
 
+progress = {row["file"]: row for row in challenge.progress_rows()}
+solved = sum(row["solved"] for row in progress.values())
+st.caption(f"Challenges solved this session: {solved} of "
+           f"{sum(row['total'] for row in progress.values())}. Each lecture page ends with a "
+           "Challenge panel of exercises that SegLab checks.")
+
 for group in catalog.GROUPS + ((catalog.TOOLS_GROUP,) if catalog.TOOLS else ()):
     st.subheader(group)
     for page in (p for p in catalog.PAGES + catalog.TOOLS if p.group == group):
@@ -30,3 +36,8 @@ for group in catalog.GROUPS + ((catalog.TOOLS_GROUP,) if catalog.TOOLS else ()):
             st.page_link(page.file, label=page.title, icon=page.icon)
             st.caption(page.summary)
             st.markdown("Lecture: " + "; ".join(page.teaches) + ".")
+            if page.file in progress:
+                row = progress[page.file]
+                tried = f", {row['tried']} tried" if row["tried"] else ""
+                st.caption(f":material/task_alt: Challenge: {row['solved']} of {row['total']} "
+                           f"solved{tried}")

@@ -11,7 +11,7 @@ import ui.process  # noqa: F401 - first project import: warms the process up onc
 from segcore import images
 from segcore.evaluation.scoring import score_against_scene
 from segcore.classical import threshold as thr
-from ui import export, panels, picker, player, present, presets, snippets, state
+from ui import challenge, export, panels, picker, player, present, presets, snippets, state
 from ui import threshold_figs as figs
 from ui import threshold_formulas
 from ui.caching import CACHE
@@ -313,3 +313,7 @@ documents_panel()
 
 # ----------------------------------------------------------------- try this
 panels.try_this(presets.PRESETS["thresholding"])
+
+
+# ----------------------------------------------------------------- challenge
+challenge.challenge_panel("thresholding")

@@ -42,7 +42,7 @@ import streamlit as st
 
 __all__ = ["Preset", "SHARED_KEYS", "HIDE_ADVANCED", "enter_page", "widget_key", "forget_page",
            "slider",
-           "select", "checkbox", "apply_preset", "get_query", "set_query", "snap", "to_text",
+           "select", "checkbox", "number", "apply_preset", "get_query", "set_query", "snap", "to_text",
            "parse_bool", "parse_number"]
 
 #: Keys shared by every page on purpose: the image picker's choice and presentation mode.
@@ -258,6 +258,24 @@ def checkbox(label: str, key: str, default: bool, help: str | None = None, conta
         value = bool(st.session_state[state_key])
     else:
         value = (container or st).checkbox(label, key=state_key, help=help)
+    set_query(key, value)
+    return value
+
+
+def number(label: str, key: str, min_value: int, max_value: int, default: int,
+           help: str | None = None, container=None) -> int:
+    """A whole-number input mirrored in the URL under ``key`` (e.g. an exercise seed).
+
+    URL values outside [min_value, max_value] or not numbers warn and fall back
+    to ``default``; fractions are rounded to the nearest whole number.
+    """
+    state_key = _init(key, default, parse_number(int, min_value, max_value, 1),
+                      f"a whole number from {min_value} to {max_value}")
+    kept = st.session_state[state_key]
+    st.session_state[state_key] = int(snap(kept, min_value, max_value, 1))
+    value = (container or st).number_input(label, min_value=min_value, max_value=max_value,
+                                           step=1, key=state_key, help=help)
+    value = int(snap(value, min_value, max_value, 1))
     set_query(key, value)
     return value
 

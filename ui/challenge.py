@@ -1,0 +1,232 @@
+"""The Challenge panel of a lecture page: seeded exercises whose answers segcore checks.
+
+Every lecture page calls :func:`challenge_panel` with its URL path, last. The
+panel draws the page's exercises (:mod:`segcore.exercises`) for one seed:
+
+- the seed is a page setting mirrored in the URL as ``challenge=N``, so a
+  lecturer's link sets the same numbers for the whole class; without one
+  each session starts from its own random seed, so two students get
+  different numbers. "New numbers" draws another.
+- each exercise has an answer box and a button: *Check* (beat the method,
+  compute by hand) or *Commit and reveal* (predict: the truth stays hidden
+  until the student commits, then the gap is shown and the answer is final).
+  Bad input (text, out of range) gets a warning that says what is expected;
+  a wrong answer an error; a right one a success.
+- hints one at a time on request, and the worked solution on request (for a
+  prediction only after the reveal).
+
+The panel is an ``st.fragment``: answering reruns the panel, not the page.
+Progress (which exercises were solved or tried, per page) is kept for the
+session in :data:`PROGRESS` and summed up on the home page
+(:func:`progress_rows`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from segcore import exercises
+from segcore.exercises import KINDS, Exercise, Show
+from ui import catalog, state
+from ui.figures import plain, tidy
+
+__all__ = ["SEED_KEY", "PROGRESS", "challenge_panel", "page_exercises", "progress_rows",
+           "answer_key", "check_key", "hint_key", "solution_key"]
+
+SEED_KEY = "challenge"
+"""URL key of the exercise seed (``/thresholding?challenge=42``)."""
+PROGRESS = "_seglab_progress"
+"""Session-state slot, shared by all pages: ``{page: {exercise id: "solved" | "tried"}}``."""
+_DEFAULT_SEED = "_seglab_challenge_seed"  # this session's random seed for pages without one
+
+
+@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
+def page_exercises(page: str, seed: int) -> tuple[Exercise, ...]:
+    """The exercises of ``page`` for ``seed`` (shared by every session: they are immutable)."""
+    return exercises.for_page(page, seed)
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def _bars(page: str, seed: int, exercise_id: str, index: int, value: dict) -> dict:
+    fig = go.Figure(go.Bar(x=value["x"], y=value["y"], marker_color="#4c78a8",
+                           marker_line_width=0))
+    fig.update_xaxes(title_text=value.get("xlabel", ""))
+    fig.update_yaxes(title_text=value.get("ylabel", ""))
+    return plain(tidy(fig, height=220))
+
+
+def answer_key(ex: Exercise) -> str:
+    """Session-state key of the exercise's answer box (page-local, per seed)."""
+    return state.widget_key(f"ex-{ex.id}-{ex.seed}")
+
+
+def check_key(ex: Exercise) -> str:
+    """Key of the exercise's Check / Commit button."""
+    return state.widget_key(f"ex-{ex.id}-{ex.seed}-check")
+
+
+def hint_key(ex: Exercise) -> str:
+    """Key of the exercise's Hint button."""
+    return state.widget_key(f"ex-{ex.id}-{ex.seed}-hint")
+
+
+def solution_key(ex: Exercise) -> str:
+    """Key of the exercise's worked-solution button."""
+    return state.widget_key(f"ex-{ex.id}-{ex.seed}-solution")
+
+
+def _record(ex: Exercise) -> dict:
+    """The exercise's feedback state: verdict, input error, hints shown, solution shown."""
+    return st.session_state.setdefault(state.widget_key(f"ex-{ex.id}-{ex.seed}-record"),
+                                       {"verdict": None, "error": None, "hints": 0,
+                                        "solution": False})
+
+
+def _mark(page: str, ex: Exercise, solved: bool) -> None:
+    done = st.session_state.setdefault(PROGRESS, {}).setdefault(page, {})
+    if done.get(ex.id) != "solved":
+        done[ex.id] = "solved" if solved else "tried"
+
+
+def _check(page: str, ex: Exercise) -> None:
+    """Button callback: parse and judge the answer with segcore, keep the feedback."""
+    record = _record(ex)
+    try:
+        verdict = ex.check(st.session_state.get(answer_key(ex)))
+    except ValueError as err:
+        record["error"] = str(err)
+        return
+    record["error"], record["verdict"] = None, verdict
+    _mark(page, ex, verdict.correct)
+
+
+def _more(ex: Exercise, what: str) -> None:
+    record = _record(ex)
+    if what == "hint":
+        record["hints"] = min(record["hints"] + 1, len(ex.hints))
+    else:
+        record["solution"] = True
+
+
+def _show(page: str, ex: Exercise, index: int, show: Show) -> None:
+    if show.kind == "image":
+        st.image(show.value, caption=show.caption or None, width=256)
+    elif show.kind == "bars":
+        st.plotly_chart(_bars(page, ex.seed, ex.id, index, show.value), width="stretch",
+                        key=state.widget_key(f"ex-{ex.id}-{index}-bars"))
+        if show.caption:
+            st.caption(show.caption)
+    elif show.kind in ("table", "grid"):
+        rows: Any = show.value
+        if show.kind == "grid":
+            rows = [{f"col {c}": int(v) for c, v in enumerate(row)} for row in show.value]
+        st.dataframe(rows, hide_index=show.kind == "table", width="content")
+        if show.caption:
+            st.caption(show.caption)
+    elif show.kind == "latex":
+        st.latex(show.value)
+    else:
+        st.markdown(show.value)
+
+
+def _answer_box(page: str, ex: Exercise, final: bool) -> None:
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    if ex.answer.choices:
+        left.selectbox(ex.answer.label, ex.answer.choices, index=None, key=answer_key(ex),
+                       placeholder="Choose...", disabled=final)
+    else:
+        left.text_input(ex.answer.label, key=answer_key(ex), disabled=final,
+                        placeholder="a number, e.g. 0.42 or 6/25")
+    label = "Commit and reveal" if ex.kind == "predict" else "Check"
+    right.button(label, key=check_key(ex), on_click=_check, args=(page, ex), disabled=final,
+                 icon=":material/task_alt:", type="primary")
+
+
+def _feedback(ex: Exercise, record: dict) -> None:
+    if record["error"]:
+        st.warning(record["error"], icon=":material/edit:")
+    verdict = record["verdict"]
+    if verdict is not None:
+        if verdict.correct:
+            st.success(verdict.message, icon=":material/check_circle:")
+        else:
+            st.error(verdict.message, icon=":material/cancel:")
+
+
+def _helpers(ex: Exercise, record: dict, revealed: bool) -> None:
+    for hint in ex.hints[: record["hints"]]:
+        st.info(hint, icon=":material/lightbulb:")
+    a, b = st.columns(2)
+    a.button(f"Hint ({record['hints']} of {len(ex.hints)} shown)", key=hint_key(ex),
+             on_click=_more, args=(ex, "hint"), disabled=record["hints"] >= len(ex.hints),
+             icon=":material/lightbulb:")
+    hidden = ex.kind == "predict" and not revealed
+    b.button("Worked solution", key=solution_key(ex), on_click=_more, args=(ex, "solution"),
+             disabled=hidden or record["solution"], icon=":material/menu_book:",
+             help="Available after you commit a prediction." if hidden else None)
+    if record["solution"] and not hidden:
+        with st.container(border=True):
+            st.markdown("**Worked solution.** " + ex.solution)
+
+
+def _exercise(page: str, number: int, ex: Exercise) -> None:
+    record = _record(ex)
+    revealed = ex.kind == "predict" and record["verdict"] is not None
+    with st.container(border=True):
+        st.markdown(f"**{number}. {ex.title}** · *{KINDS[ex.kind]}*")
+        st.markdown(ex.prompt)
+        for i, show in enumerate(ex.shows):
+            _show(page, ex, i, show)
+        _answer_box(page, ex, final=revealed)
+        _feedback(ex, record)
+        _helpers(ex, record, revealed)
+
+
+def _new_seed(key: str, current: int) -> None:
+    low, high = exercises.SEED_RANGE
+    seed = current
+    while seed == current:
+        seed = low + secrets.randbelow(high - low + 1)
+    st.session_state[key] = seed
+
+
+@st.fragment
+def _panel(page: str) -> None:
+    low, high = exercises.SEED_RANGE
+    default = st.session_state.setdefault(_DEFAULT_SEED, low + secrets.randbelow(high - low + 1))
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    seed = state.number("Exercise set", SEED_KEY, low, high, default, container=left,
+                        help="The seed the numbers come from; it is in the page's link.")
+    right.button("New numbers", key=state.widget_key("challenge-new"), on_click=_new_seed,
+                 args=(state.widget_key(SEED_KEY), seed), icon=":material/casino:")
+    st.caption(f"Exercise set {seed}: everyone who opens this page's link gets the same numbers. "
+               "Answers are checked by SegLab's own segcore functions.")
+    with st.spinner("Preparing the exercises..."):
+        items = page_exercises(page, seed)
+    for number, ex in enumerate(items, 1):
+        _exercise(page, number, ex)
+
+
+def challenge_panel(page: str) -> None:
+    """The page's "Challenge" section (``page`` is its URL path, e.g. ``"thresholding"``)."""
+    st.subheader("Challenge")
+    _panel(page)
+
+
+def progress_rows() -> list[dict]:
+    """This session's progress per lecture page: title, solved, tried, total."""
+    done = st.session_state.get(PROGRESS, {})
+    rows = []
+    for page in catalog.PAGES:
+        if page.url_path not in exercises.MODULES:
+            continue
+        marks = done.get(page.url_path, {}).values()
+        rows.append({"page": page.title, "file": page.file,
+                     "solved": sum(m == "solved" for m in marks),
+                     "tried": sum(m == "tried" for m in marks),
+                     "total": exercises.count(page.url_path)})
+    return rows

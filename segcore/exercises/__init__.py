@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 import importlib
+import numbers
 
 from segcore.exercises.core import (KINDS, Answer, Exercise, Show, Verdict, choice_is,
                                     close_to, parse_answer, reach, rng_for)
@@ -37,7 +38,7 @@ def _module(page: str):
 
 
 def _validate_seed(seed) -> int:
-    if isinstance(seed, bool) or not float(seed).is_integer():
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise ValueError(f"seed must be a whole number, got {seed!r}")
     seed = int(seed)
     if not SEED_RANGE[0] <= seed <= SEED_RANGE[1]:

@@ -5,6 +5,8 @@ Used by the browser tests and to take the screenshots in ``assets/screenshots``:
     python -m tests.browser shot /thresholding assets/screenshots/thresholding.png
     python -m tests.browser shot "/clustering?present=1" out.png --viewport 1280x720 \
         --viewport-only --scroll-to "[data-testid='stImage']"
+    python -m tests.browser challenge "/thresholding?challenge=7" otsu-t 120 \
+        assets/screenshots/challenge-thresholding
 
 Chromium is Debian's ``/usr/bin/chromium`` driven by the ``playwright``
 package (never ``playwright install``). The server listens on 127.0.0.1 only
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -150,6 +153,37 @@ def shot(path: str, out: str, wait: float = 2.0, full_page: bool = True,
     return out_path
 
 
+def answer_exercise(page, exercise_id: str, value: str):
+    """Type ``value`` in a Challenge exercise's box, press its Check / Commit button and
+    wait for the rerun; return the exercise's container (a playwright Locator)."""
+    box = page.locator(f".st-key-challenge_{exercise_id}")
+    box.scroll_into_view_if_needed()
+    field = box.locator("input[type='text']")
+    field.fill(str(value))
+    field.press("Enter")  # commits the text (a rerun) before the button is pressed
+    wait_idle(page)
+    box.get_by_role("button", name=re.compile("Commit and reveal|Check")).click()
+    wait_idle(page)
+    return box
+
+
+def challenge_shots(path: str, exercise_id: str, value: str, prefix: str) -> list[Path]:
+    """Screenshot a page's Challenge panel before and after answering one exercise
+    (``<prefix>-before.png``, ``<prefix>-after.png``)."""
+    outs = [ROOT / f"{prefix}-before.png", ROOT / f"{prefix}-after.png"]
+    outs[0].parent.mkdir(parents=True, exist_ok=True)
+    with serve_app() as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1100, "height": 2400})
+        open_page(page, url + path)
+        panel = page.locator(".st-key-challenge_panel")
+        panel.scroll_into_view_if_needed()
+        wait_idle(page)
+        panel.screenshot(path=str(outs[0]))
+        answer_exercise(page, exercise_id, value)
+        panel.screenshot(path=str(outs[1]))
+    return outs
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -162,7 +196,15 @@ def main(argv: list[str] | None = None) -> None:
                    help="window size WxH, e.g. 1280x720 (default 1400x1000)")
     p.add_argument("--scroll-to", default=None,
                    help="CSS selector scrolled to the top of the window before the shot")
+    c = sub.add_parser("challenge", help="a Challenge panel before and after one answer")
+    c.add_argument("path", help="URL path with query, e.g. /thresholding?challenge=7")
+    c.add_argument("exercise", help="exercise id, e.g. otsu-t")
+    c.add_argument("value", help="the answer to type")
+    c.add_argument("prefix", help="output prefix, relative to the repository root")
     args = parser.parse_args(argv)
+    if args.cmd == "challenge":
+        print(*challenge_shots(args.path, args.exercise, args.value, args.prefix), sep="\n")
+        return
     print(shot(args.path, args.out, args.wait, full_page=not args.viewport_only,
                viewport=args.viewport, scroll_to=args.scroll_to))
 

@@ -14,8 +14,9 @@ SEEDS = (1, 7, 42, 2024, 9999)
 
 def _sigma_b_by_numpy(ex) -> float:
     """sigma_B^2 from the table the student sees: omega fractions and class means."""
-    levels = np.array([row["gray level"] for row in ex.shows[0].value], float)
-    counts = np.array([row["count"] for row in ex.shows[0].value], float)
+    row = ex.shows[0].value[0]
+    levels = np.array([float(k) for k in row if k != "gray level"])
+    counts = np.array([row[k] for k in row if k != "gray level"], float)
     t = int(ex.prompt.split("**t = ")[1].split("**")[0])
     low = levels <= t
     w0, w1 = counts[low].sum() / counts.sum(), counts[~low].sum() / counts.sum()

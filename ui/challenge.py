@@ -176,7 +176,7 @@ def _helpers(ex: Exercise, record: dict, revealed: bool) -> None:
 def _exercise(page: str, number: int, ex: Exercise) -> None:
     record = _record(ex)
     revealed = ex.kind == "predict" and record["verdict"] is not None
-    with st.container(border=True):
+    with st.container(border=True, key=f"challenge_{ex.id}"):
         st.markdown(f"**{number}. {ex.title}** · *{KINDS[ex.kind]}*")
         st.markdown(ex.prompt)
         for i, show in enumerate(ex.shows):
@@ -213,8 +213,9 @@ def _panel(page: str) -> None:
 
 def challenge_panel(page: str) -> None:
     """The page's "Challenge" section (``page`` is its URL path, e.g. ``"thresholding"``)."""
-    st.subheader("Challenge")
-    _panel(page)
+    with st.container(key="challenge_panel"):
+        st.subheader("Challenge")
+        _panel(page)
 
 
 def progress_rows() -> list[dict]:

@@ -60,8 +60,9 @@ def sigma_b_by_hand(seed: int) -> Exercise:
                "mu_0 = sum(level x count) / sum(count) over the levels <= t; "
                "mu_1 the same over the levels > t."),
         solution=solution, seed=seed,
-        shows=(Show("table", [{"gray level": lv, "count": int(counts[lv])}
-                              for lv in range(SMALL_LEVELS)], "The histogram"),))
+        shows=(Show("table", [{"gray level": "pixels",
+                               **{str(lv): int(counts[lv]) for lv in range(SMALL_LEVELS)}}],
+                    "The histogram: pixels per gray level"),))
 
 
 def _bimodal_image(rng) -> np.ndarray:

@@ -26,13 +26,11 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from segcore import exercises
 from segcore.exercises import KINDS, Exercise, Show
 from ui import catalog, state
-from ui.figures import plain, tidy
 
 __all__ = ["SEED_KEY", "PROGRESS", "challenge_panel", "page_exercises", "progress_rows",
            "answer_key", "check_key", "hint_key", "solution_key"]
@@ -50,13 +48,41 @@ def page_exercises(page: str, seed: int) -> tuple[Exercise, ...]:
     return exercises.for_page(page, seed)
 
 
-@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def _bars(page: str, seed: int, exercise_id: str, index: int, value: dict) -> dict:
-    fig = go.Figure(go.Bar(x=value["x"], y=value["y"], marker_color="#4c78a8",
-                           marker_line_width=0))
-    fig.update_xaxes(title_text=value.get("xlabel", ""))
-    fig.update_yaxes(title_text=value.get("ylabel", ""))
-    return plain(tidy(fig, height=220))
+@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
+def _bars(page: str, seed: int, name: str, value: dict) -> dict:
+    """A bar chart as a Vega-Lite spec with its data inline (cached: a rerun only sends it).
+
+    Vega-Lite rather than plotly: the spec needs no figure validation on every rerun
+    (about 1 ms instead of 5 ms for 256 bars on this machine).
+    """
+    axis = {"grid": True, "gridColor": "#e5e5e5"}
+    domain = [min(value["x"]), max(value["x"])]
+    layers = [{"mark": {"type": "bar", "color": "#4c78a8"},
+               "data": {"values": [{"x": x, "y": y} for x, y in zip(value["x"], value["y"])]},
+               "encoding": {"x": {"field": "x", "type": "quantitative", "axis": axis,
+                                  "title": value.get("xlabel", ""),
+                                  "scale": {"domain": domain, "nice": False}},
+                            "y": {"field": "y", "type": "quantitative",
+                                  "title": value.get("ylabel", ""), "axis": axis}}}]
+    marks = [{"x": x, "label": label} for x, label in value.get("lines", ())]
+    if marks:
+        layers += [{"data": {"values": marks}, "mark": {"type": "rule", "color": "#d62728",
+                                                        "strokeWidth": 2},
+                    "encoding": {"x": {"field": "x", "type": "quantitative"}}},
+                   {"data": {"values": marks}, "mark": {"type": "text", "align": "left",
+                                                        "dx": 4, "dy": -4, "color": "#d62728",
+                                                        "fontSize": 13},
+                    "encoding": {"x": {"field": "x", "type": "quantitative"},
+                                 "y": {"value": 12}, "text": {"field": "label"}}}]
+    return {"layer": layers, "height": 200}
+
+
+def _markdown_table(rows) -> str:
+    """Rows of dicts as a Markdown table (cheaper on every rerun than a dataframe)."""
+    head = list(rows[0])
+    lines = [" | ".join(map(str, head)), " | ".join("---" for _ in head)]
+    lines += [" | ".join(str(row[k]) for k in head) for row in rows]
+    return "\n".join(lines)
 
 
 def answer_key(ex: Exercise) -> str:
@@ -112,25 +138,25 @@ def _more(ex: Exercise, what: str) -> None:
         record["solution"] = True
 
 
-def _show(page: str, ex: Exercise, index: int, show: Show) -> None:
+def _show(page: str, ex: Exercise, name: str, show: Show) -> None:
     if show.kind == "image":
         st.image(show.value, caption=show.caption or None, width=256)
-    elif show.kind == "bars":
-        st.plotly_chart(_bars(page, ex.seed, ex.id, index, show.value), width="stretch",
-                        key=state.widget_key(f"ex-{ex.id}-{index}-bars"))
-        if show.caption:
-            st.caption(show.caption)
+        return
+    if show.kind == "bars":
+        st.vega_lite_chart(spec=_bars(page, ex.seed, f"{ex.id}-{name}", show.value),
+                           width="stretch")
     elif show.kind in ("table", "grid"):
         rows: Any = show.value
         if show.kind == "grid":
-            rows = [{f"col {c}": int(v) for c, v in enumerate(row)} for row in show.value]
-        st.dataframe(rows, hide_index=show.kind == "table", width="content")
-        if show.caption:
-            st.caption(show.caption)
+            rows = [{"": f"row {r}", **{f"col {c}": int(v) for c, v in enumerate(row)}}
+                    for r, row in enumerate(show.value)]
+        st.markdown(_markdown_table(rows))
     elif show.kind == "latex":
         st.latex(show.value)
     else:
         st.markdown(show.value)
+    if show.caption:
+        st.caption(show.caption)
 
 
 def _answer_box(page: str, ex: Exercise, final: bool) -> None:
@@ -180,9 +206,13 @@ def _exercise(page: str, number: int, ex: Exercise) -> None:
         st.markdown(f"**{number}. {ex.title}** · *{KINDS[ex.kind]}*")
         st.markdown(ex.prompt)
         for i, show in enumerate(ex.shows):
-            _show(page, ex, i, show)
+            _show(page, ex, f"show{i}", show)
         _answer_box(page, ex, final=revealed)
         _feedback(ex, record)
+        verdict = record["verdict"]
+        if revealed or record["solution"] or (verdict is not None and verdict.correct):
+            for i, show in enumerate(ex.reveal):
+                _show(page, ex, f"reveal{i}", show)
         _helpers(ex, record, revealed)
 
 

@@ -67,8 +67,9 @@ class Show:
     """Something the panel draws with the exercise (segcore stays free of Streamlit).
 
     ``kind`` is one of ``"image"`` (uint8 array), ``"bars"`` (``{"x", "y",
-    "xlabel", "ylabel"}``), ``"table"`` (list of row dicts), ``"grid"`` (small
-    integer array shown cell by cell) or ``"latex"`` (a string).
+    "xlabel", "ylabel"}`` and optionally ``"lines": [(x, label), ...]``, vertical
+    marks), ``"table"`` (list of row dicts), ``"grid"`` (small integer array
+    shown cell by cell), ``"latex"`` or ``"markdown"`` (a string).
     """
 
     kind: str
@@ -122,6 +123,9 @@ class Exercise:
         The seed the numbers came from.
     shows : tuple of Show
         What to draw between the prompt and the answer box.
+    reveal : tuple of Show
+        What to draw once the truth is out (a prediction committed, a right answer,
+        or the worked solution shown): the step that explains the answer.
     """
 
     id: str
@@ -134,6 +138,7 @@ class Exercise:
     solution: str
     seed: int
     shows: tuple[Show, ...] = ()
+    reveal: tuple[Show, ...] = ()
 
     def __post_init__(self):
         if self.kind not in KINDS:

@@ -17,7 +17,8 @@ __all__ = ["EXERCISES", "sigma_b_by_hand", "predict_otsu", "beat_otsu", "SMALL_L
 
 SMALL_LEVELS = 8          # the by-hand histogram has gray levels 0..7
 PREDICT_SIDE = 64         # side of the image whose histogram the student reads
-PREDICT_TOLERANCE = 8     # gray levels either side of Otsu's t that count as right
+PREDICT_TOLERANCE = 10    # gray levels either side of Otsu's t that count as right
+                          # (sigma_B^2 stays within about 1 % of its peak over ~17 levels)
 BY_HAND_RELATIVE = 0.02   # sigma_B^2 by hand: 2 % either side (rounded omegas and means)
 BEAT_SIZE = 128           # side of the scene of "beat Otsu"
 BEAT_NOISE = 0.15         # heavy noise: Otsu's t lands too low and lets background in
@@ -66,9 +67,10 @@ def sigma_b_by_hand(seed: int) -> Exercise:
 
 
 def _bimodal_image(rng) -> np.ndarray:
-    dark, bright = rng.uniform(40, 110), rng.uniform(140, 215)
+    dark = rng.uniform(50, 110)
+    bright = dark + rng.uniform(50, 80)  # overlapping modes: no empty gap, so one clear peak
     share = rng.uniform(0.15, 0.6)  # unequal classes pull Otsu's t towards the bigger one
-    spread = rng.uniform(8, 22, 2)
+    spread = rng.uniform(16, 26, 2)
     n = PREDICT_SIDE * PREDICT_SIDE
     is_bright = rng.random(n) < share
     values = np.where(is_bright, rng.normal(bright, spread[1], n), rng.normal(dark, spread[0], n))
@@ -98,7 +100,12 @@ def predict_otsu(seed: int) -> Exercise:
         seed=seed,
         shows=(Show("bars", {"x": list(range(thr.NBINS)), "y": counts.astype(int).tolist(),
                              "xlabel": "gray level", "ylabel": "pixels"},
-                    f"Histogram of {image.size:,} pixels"),))
+                    f"Histogram of {image.size:,} pixels"),),
+        reveal=(Show("bars", {"x": list(range(thr.NBINS)),
+                              "y": np.nan_to_num(trace.output["criterion"]).round(1).tolist(),
+                              "xlabel": "t", "ylabel": "sigma_B^2(t)",
+                              "lines": [(truth, f"Otsu t = {truth:.0f}")]},
+                     "Otsu's criterion sigma_B^2(t) for every t: its maximum is Otsu's t."),))
 
 
 def beat_scene(seed: int):

@@ -212,17 +212,19 @@ def close_to(truth: float, tolerance: float, *, reveal: bool, fmt: str = "{:.4g}
     def judge(value: float) -> Verdict:
         gap = value - truth
         ok = abs(gap) <= tolerance
+        within = f"within ±{fmt.format(tolerance)}" if tolerance > 0 else "exactly"
         if reveal:
             verdict = "Right" if ok else "Not quite"
             message = (f"{verdict}: {name} is {fmt.format(truth)}; your prediction "
                        f"{fmt.format(value)} is off by {fmt.format(abs(gap))} "
-                       f"(within ±{fmt.format(tolerance)} counts as right).")
+                       f"({within} counts as right).")
         elif ok:
             message = f"Right: {name} is {fmt.format(truth)}."
         else:
             side = "too high" if gap > 0 else "too low"
-            message = (f"Not yet: {fmt.format(value)} is {side} (it must be within "
-                       f"±{fmt.format(tolerance)}). Try a hint or check each term.")
+            must = f"it must be {within}" if tolerance > 0 else "it must be exact"
+            message = (f"Not yet: {fmt.format(value)} is {side} ({must}). "
+                       "Try a hint or check each term.")
         return Verdict(ok, message, truth=truth if reveal or ok else None)
     return judge
 

@@ -13,7 +13,7 @@ from segcore.scenes import SHAPE_CLASSES
 from segcore.trace import Step, Trace
 from ui import fcn_figs as figs
 from ui import fcn_formulas
-from ui import export, overlay, panels, picker, player, present, presets, snippets, state
+from ui import challenge, export, overlay, panels, picker, player, present, presets, snippets, state
 from ui.caching import CACHE
 from ui.fcn_compare import FACTOR, METHOD_TITLES, comparison, comparison_figures, stamp_figure
 from ui.figures import png
@@ -309,3 +309,7 @@ panels.try_this(presets.PRESETS["fcn-upsampling"])
 with formula_slot:
     panels.formula_panel(fcn_formulas.formulas(k, s, p, FACTOR, run),
                          caption=fcn_formulas.caption(fcn.VARIANT_TITLES[variant]))
+
+
+# ----------------------------------------------------------------- challenge
+challenge.challenge_panel("fcn-upsampling")

@@ -26,6 +26,7 @@ __all__ = ["KINDS", "Answer", "Exercise", "Show", "Verdict", "MODULES", "SEED_RA
 MODULES = {
     "thresholding": "thresholding",
     "fcn-upsampling": "fcn_upsampling",
+    "atrous-convolution": "atrous",
 }
 #: Seeds a link may carry (inclusive).
 SEED_RANGE = (1, 9999)

@@ -7,7 +7,7 @@ import streamlit as st
 
 import ui.process  # noqa: F401 - first project import: warms the process up once
 from segcore.deep import atrous as A
-from ui import export, panels, picker, player, present, presets, snippets, state
+from ui import challenge, export, panels, picker, player, present, presets, snippets, state
 from ui.atrous_cached import (ZOOM, ZOOM_WINDOW, aspp_figures, aspp_run, crf_curve, crf_run,
                               footprints, receptive, signal, tap_png, taps)
 
@@ -258,3 +258,7 @@ with formula_slot:
         "The atrous formula at the chosen rate, the receptive field of the chosen stack with its "
         "numbers (k kernel, r rate, s stride), the ASPP branches' reach, and the dense-CRF "
         "mean-field update with this run's weights."))
+
+
+# ----------------------------------------------------------------- challenge
+challenge.challenge_panel("atrous-convolution")

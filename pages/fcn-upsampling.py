@@ -13,20 +13,17 @@ from segcore.scenes import SHAPE_CLASSES
 from segcore.trace import Step, Trace
 from ui import fcn_figs as figs
 from ui import fcn_formulas
-from ui import export, overlay, panels, picker, player, present, presets, snippets, state
+from ui import challenge, export, overlay, panels, picker, player, present, presets, snippets, state
 from ui.caching import CACHE
+from ui.fcn_compare import FACTOR, METHOD_TITLES, comparison, comparison_figures, stamp_figure
 from ui.figures import png
 
 # Figures are cached as shared objects (st.cache_resource): unpickling a cached go.Figure
 # re-validates its whole template (~40 ms each), which would dominate every rerun.
 FIGURES = dict(max_entries=64, ttl=3600, show_spinner=False)
-CROP = 16                                     # side of the upsampling-comparison crop
-FACTOR = 2                                    # its down/upsampling factor
 WINDOW_STRIDES = ["4", "8", "16"]
 INITS = ["bilinear", "uniform"]
 INIT_TITLES = {"bilinear": "bilinear (FCN init)", "uniform": "uniform (flat, untrained)"}
-METHOD_TITLES = {"nearest": "nearest", "bilinear": "bilinear", "transposed": "transposed conv",
-                 "unpooling": "max unpooling"}
 
 panels.page_header(
     "FCN upsampling",
@@ -138,42 +135,6 @@ def profile(key: str, image: np.ndarray, variant: str, gt: np.ndarray | None, ro
     curves = {v: variant_prediction(key, image, v)["probs"][target, row, cols].astype(np.float32)
               for v in fcn.VARIANTS}
     return figs.profile_figure(curves, variant)
-
-
-@st.cache_data(**CACHE)
-def comparison(key: str, image: np.ndarray, k: int, s: int, p: int, init: str) -> dict:
-    """The four upsampling methods on the busiest 16 x 16 crop, and the stamping trace."""
-    top, left = U.busiest_crop(image.astype(np.float64), CROP)
-    crop = image[top:top + CROP, left:left + CROP].astype(np.float64)
-    trace = U.compare_methods(crop, FACTOR, kernel_size=k, stride=s, padding=p, init=init)
-    stamps = U.transposed_conv2d(trace.coarse, trace.kernel, s, p)
-    pooled = U.max_pool_switches(crop, FACTOR)
-    zmax = max(255.0, *(float(v.max()) for v in trace.outputs.values()))
-    return {"trace": trace, "corner": (top, left), "crop": crop, "stamps": stamps,
-            "pooled": pooled, "zmax": zmax}
-
-
-@st.cache_resource(**FIGURES)
-def comparison_figures(key: str, image: np.ndarray, k: int, s: int, p: int, init: str) -> dict:
-    """Pixel-grid figures of the comparison, the stamp coverage and the switches."""
-    c = comparison(key, image, k, s, p, init)
-    trace, pooled = c["trace"], c["pooled"]
-    maps = {"crop 16 x 16": c["crop"], "avg-pooled 8 x 8": trace.coarse}
-    maps.update({METHOD_TITLES[m]: v for m, v in trace.outputs.items()})
-    return {"grid": figs.pixel_grid_figure(maps, c["zmax"]),
-            "coverage": figs.coverage_figure(trace.coverage),
-            "switches": figs.pixel_grid_figure(
-                {"max-pooled 8 x 8": pooled.pooled,
-                 "switches": pooled.steps[0].data["switches"] * 255.0,
-                 "unpooled 16 x 16": trace.outputs["unpooling"]}, 255.0)}
-
-
-@st.cache_resource(**FIGURES)
-def stamp_figure(key: str, image: np.ndarray, k: int, s: int, p: int, init: str, i: int):
-    """The output canvas after the i-th recorded stamp."""
-    c = comparison(key, image, k, s, p, init)
-    return figs.pixel_grid_figure({"output canvas": c["stamps"].steps[i].data}, c["zmax"],
-                                  height=300)
 
 
 @st.cache_data(**CACHE)
@@ -348,3 +309,7 @@ panels.try_this(presets.PRESETS["fcn-upsampling"])
 with formula_slot:
     panels.formula_panel(fcn_formulas.formulas(k, s, p, FACTOR, run),
                          caption=fcn_formulas.caption(fcn.VARIANT_TITLES[variant]))
+
+
+# ----------------------------------------------------------------- challenge
+challenge.challenge_panel("fcn-upsampling")

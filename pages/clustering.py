@@ -13,7 +13,7 @@ from segcore.classical import clustering as clu
 from segcore.classical import features as feat
 from ui import cluster_figs as figs
 from ui import cluster_formulas
-from ui import export, panels, picker, player, present, presets, snippets, state
+from ui import challenge, export, panels, picker, player, present, presets, snippets, state
 from ui.caching import CACHE
 from ui.figures import plain, png
 
@@ -317,3 +317,7 @@ elbow_panel()
 
 # ----------------------------------------------------------------- try this
 panels.try_this(presets.PRESETS["clustering"])
+
+
+# ----------------------------------------------------------------- challenge
+challenge.challenge_panel("clustering")

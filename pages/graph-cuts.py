@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui.process  # noqa: F401 - first project import: warms the process up once
-from ui import panels, picker, presets, state
+from ui import challenge, panels, picker, presets, state
 from ui.graph_cuts import cuts, hcs, maxflow, rncut
 
 # The lecture's own material first (affinities, min cut vs Ncut, HCS); the page opens on it.
@@ -37,3 +37,7 @@ VIEW_MODULES[view].view(picked, formula_box)
 
 # ----------------------------------------------------------------- try this
 panels.try_this(presets.PRESETS["graph-cuts"])
+
+
+# ----------------------------------------------------------------- challenge
+challenge.challenge_panel("graph-cuts")

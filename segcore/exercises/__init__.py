@@ -26,6 +26,7 @@ __all__ = ["KINDS", "Answer", "Exercise", "Show", "Verdict", "MODULES", "SEED_RA
 MODULES = {
     "thresholding": "thresholding",
     "region-growing": "region_growing",
+    "split-merge": "split_merge",
 }
 #: Seeds a link may carry (inclusive).
 SEED_RANGE = (1, 9999)

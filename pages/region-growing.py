@@ -11,6 +11,7 @@ from streamlit_image_coordinates import streamlit_image_coordinates
 import ui.process  # noqa: F401 - first project import: warms the process up once
 from segcore.evaluation.scoring import score_against_scene
 from segcore.classical.region_growing import CRITERIA, brightest_seed, grow_with_rule
+from ui import challenge
 from ui import clicks, export, panels, picker, player, present, presets, snippets, state
 from ui import region_figs as figs
 from ui.caching import CACHE
@@ -285,3 +286,7 @@ export.export_panel(picked, trace.labels if merged is None else merged.labels,
                     dict(zip(("rule", "seeds", "seedt", "nseeds", "rseed"), params[:5]),
                          **grow_args, merge=do_merge, k=k_sd), run["report"], run["result_rgb"])
 panels.try_this(presets.PRESETS["region-growing"])
+
+
+# ----------------------------------------------------------------- challenge
+challenge.challenge_panel("region-growing")

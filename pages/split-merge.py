@@ -18,7 +18,7 @@ from segcore.classical.split_merge import (
     SPLIT,
     split_and_merge,
 )
-from ui import export, panels, picker, player, present, presets, snippets, state
+from ui import challenge, export, panels, picker, player, present, presets, snippets, state
 from ui import region_figs as figs
 from ui.caching import CACHE
 from ui.overlay import PALETTE, mask_overlay, overlay
@@ -224,3 +224,7 @@ if run["report"] is not None:
 export.export_panel(picked, trace.mask if predicate == "lecture" else trace.labels,
                     snippets.split_merge(picked, params), params, run["report"], run["result_rgb"])
 panels.try_this(presets.PRESETS["split-merge"])
+
+
+# ----------------------------------------------------------------- challenge
+challenge.challenge_panel("split-merge")

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 from segcore.deep import crf
 from segcore.exercises import atrous as ex_atrous
-from tests.exercise_contract import (by_id, check_generation_time, check_panel, check_rejects,
+from tests.exercise_checks import (by_id, check_generation_time, check_panel, check_rejects,
                                      check_seeding)
 
 PAGE = "atrous-convolution"

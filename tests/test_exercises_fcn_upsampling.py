@@ -11,7 +11,7 @@ from skimage.segmentation import find_boundaries
 
 from segcore.deep import fcn
 from segcore.exercises import fcn_upsampling as ex_fcn
-from tests.exercise_contract import (by_id, check_generation_time, check_panel, check_rejects,
+from tests.exercise_checks import (by_id, check_generation_time, check_panel, check_rejects,
                                      check_seeding)
 
 PAGE = "fcn-upsampling"

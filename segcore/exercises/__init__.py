@@ -26,6 +26,8 @@ __all__ = ["KINDS", "Answer", "Exercise", "Show", "Verdict", "MODULES", "SEED_RA
 #: Lecture page (URL path) -> module of its exercises.
 MODULES = {
     "thresholding": "thresholding",
+    "region-growing": "region_growing",
+    "split-merge": "split_merge",
     "clustering": "clustering",
     "graph-cuts": "graph_cuts",
     "fcn-upsampling": "fcn_upsampling",

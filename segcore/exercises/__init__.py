@@ -26,6 +26,7 @@ __all__ = ["KINDS", "Answer", "Exercise", "Show", "Verdict", "MODULES", "SEED_RA
 MODULES = {
     "thresholding": "thresholding",
     "mask-rcnn": "mask_rcnn",
+    "panoptic-quality": "panoptic",
 }
 #: Seeds a link may carry (inclusive).
 SEED_RANGE = (1, 9999)

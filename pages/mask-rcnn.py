@@ -13,7 +13,7 @@ from segcore.deep import mask_rcnn as mr
 from segcore.deep import weights as wts
 from segcore.evaluation import instances as inst
 from segcore.evaluation.scoring import score_against_scene
-from ui import clicks, export, panels, picker, player, present, presets, snippets, state
+from ui import challenge, clicks, export, panels, picker, player, present, presets, snippets, state
 from ui import rcnn_figs as figs
 
 CACHE = dict(max_entries=8, ttl=3600, show_spinner=False)
@@ -280,3 +280,7 @@ export.export_panel(picked, trace.instances, snippets.mask_rcnn(picked, mr_args)
 
 # ----------------------------------------------------------------- try this
 panels.try_this(presets.PRESETS["mask-rcnn"])
+
+
+# ----------------------------------------------------------------- challenge
+challenge.challenge_panel("mask-rcnn")

@@ -24,7 +24,7 @@ from segcore.evaluation.panoptic import (
 from segcore.evaluation.perturb import MAX_GROW, perturb_panoptic
 from segcore.evaluation.scoring import score_against_scene
 from segcore.trace import Step
-from ui import export, panels, picker, player, present, presets, snippets, state
+from ui import challenge, export, panels, picker, player, present, presets, snippets, state
 from ui import panoptic_figs as figs
 from ui.caching import CACHE
 
@@ -327,3 +327,7 @@ if fused is not None:
                        st.image(fused[which + "_png"][i], width=420, output_format="PNG"))
 
 panels.try_this(presets.PRESETS["panoptic-quality"])
+
+
+# ----------------------------------------------------------------- challenge
+challenge.challenge_panel("panoptic-quality")

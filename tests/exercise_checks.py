@@ -16,6 +16,7 @@ from segcore import exercises
 from tests.challenge_helpers import SEED, answer, exercise, feedback, open_page
 
 HTML_TAG = re.compile(r"</?[a-zA-Z!][^>]*>")
+SEEDS = (1, 7, 42, 321, 5000, 9999)  # seeds the per-page truth tests sweep
 GENERATION_SECONDS = 0.5  # one page's exercises for a new seed (imports and weights loaded)
 
 

@@ -32,6 +32,8 @@ MODULES = {
     "graph-cuts": "graph_cuts",
     "fcn-upsampling": "fcn_upsampling",
     "atrous-convolution": "atrous",
+    "mask-rcnn": "mask_rcnn",
+    "panoptic-quality": "panoptic",
 }
 #: Seeds a link may carry (inclusive).
 SEED_RANGE = (1, 9999)

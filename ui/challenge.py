@@ -77,12 +77,17 @@ def _bars(page: str, seed: int, name: str, value: dict) -> dict:
     return {"layer": layers, "height": 200}
 
 
+def _cell(value) -> str:
+    """A grid cell: whole numbers as they are, others to four significant digits."""
+    return str(int(value)) if float(value).is_integer() else f"{float(value):.4g}"
+
+
 def _markdown_table(rows) -> str:
     """Rows of dicts as a Markdown table (cheaper on every rerun than a dataframe)."""
     head = list(rows[0])
-    lines = [" | ".join(map(str, head)), " | ".join("---" for _ in head)]
-    lines += [" | ".join(str(row[k]) for k in head) for row in rows]
-    return "\n".join(lines)
+    lines = [[str(k) for k in head], ["---"] * len(head)]
+    lines += [[str(row[k]) for k in head] for row in rows]
+    return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
 
 
 def answer_key(ex: Exercise) -> str:
@@ -148,7 +153,7 @@ def _show(page: str, ex: Exercise, name: str, show: Show) -> None:
     elif show.kind in ("table", "grid"):
         rows: Any = show.value
         if show.kind == "grid":
-            rows = [{"": f"row {r}", **{f"col {c}": int(v) for c, v in enumerate(row)}}
+            rows = [{"row": r, **{f"col {c}": _cell(v) for c, v in enumerate(row)}}
                     for r, row in enumerate(show.value)]
         st.markdown(_markdown_table(rows))
     elif show.kind == "latex":

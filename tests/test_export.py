@@ -34,6 +34,8 @@ CASES = [
     ("region-growing", {"seeds": "127.102;30.40", "crit": "mean", "T": "60", "merge": "0"}),
     ("split-merge", {}),
     ("split-merge", {"pred": "lecture", "mlo": "40", "mhi": "70"}),
+    ("split-merge", {"mode": "interleaved", "v": "1", "minb": "4", "noise": "0"}),
+    ("split-merge", {"mode": "merge-only", "minb": "4", "pred": "range"}),
     ("clustering", {}),
     ("clustering", {"space": "texture", "k": "4", "src": "scene:texture_mosaic"}),
     ("clustering", {"method": "dbscan", "space": "lab", "lam": "0.5"}),

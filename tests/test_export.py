@@ -32,6 +32,7 @@ CASES = [
     ("region-growing", {"rule": "threshold", "seedt": "200", "nseeds": "5", "merge": "1"}),
     ("region-growing", {"rule": "max", "src": "scene:crack", "crit": "fixed"}),
     ("region-growing", {"seeds": "127.102;30.40", "crit": "mean", "T": "60", "merge": "0"}),
+    ("region-growing", {"seeds": "127.102;30.40", "crit": "mean", "T": "60", "lam": "0.5"}),
     ("split-merge", {}),
     ("split-merge", {"pred": "lecture", "mlo": "40", "mhi": "70"}),
     ("split-merge", {"mode": "interleaved", "v": "1", "minb": "4", "noise": "0"}),

@@ -175,6 +175,8 @@ PLAYER_TITLES = {"split-then-merge": "Split depth by depth, then merge round by 
 with right:
     st.markdown(f"**{PLAYER_TITLES[mode]}**")
     player.step_player(trace.steps, key="smstep", render=render, label="Step")
+    if trace.truncated:
+        st.caption(f"{len(trace.steps)} of {trace.total_steps} steps are kept for replay.")
 
 # ----------------------------------------------------------------- the RAG
 st.subheader("Region adjacency graph before and after merging")

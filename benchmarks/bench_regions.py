@@ -7,7 +7,10 @@ Two seeds are timed: one inside a disk (a typical click: a few dozen stages)
 and one in the noisy background (the worst case: the region covers most of the
 image and takes several hundred stages: about 540 with 8-connectivity, about
 1000 with 4-connectivity). The budget holds for every rule (fixed, mean,
-adaptive) with one background seed.
+adaptive) with one background seed. The position term (lambda > 0, off by
+default) and the split-and-merge orders other than the default
+split-then-merge are timed without a budget (the budgets are for default
+parameters).
 """
 
 import numpy as np
@@ -65,6 +68,10 @@ CASES = [
     Case(name=f"region growing: adaptive, T=60, all {_noisy_max.max()} max-intensity blobs "
               "as seeds (noisy shapes)", size=SIZE,
          run=lambda: region_grow(_noisy, markers=_noisy_max, criterion="adaptive", threshold=60)),
+    Case(name="region growing: mean, T=40, position lambda=0.2, 1 seed in the background",
+         size=SIZE,
+         run=lambda: region_grow(_image, [_background_seed], criterion="mean", threshold=40,
+                                 position_weight=0.2)),
     Case(name="split-and-merge: variance <= 400, min block 8", size=SIZE,
          run=lambda: split_and_merge(_image, predicate="variance", max_variance=400, min_block=8),
          budget_ms=SPLIT_MERGE_BUDGET_MS),
@@ -75,4 +82,10 @@ CASES = [
          run=lambda: split_and_merge(_image, predicate="lecture", min_sd=10, mean_low=0,
                                      mean_high=126, min_block=8),
          budget_ms=SPLIT_MERGE_BUDGET_MS),
+    Case(name="split-and-merge: variance <= 400, min block 8, interleaved", size=SIZE,
+         run=lambda: split_and_merge(_image, predicate="variance", max_variance=400, min_block=8,
+                                     mode="interleaved")),
+    Case(name="split-and-merge: variance <= 400, merge-only from 8 x 8 blocks", size=SIZE,
+         run=lambda: split_and_merge(_image, predicate="variance", max_variance=400, min_block=8,
+                                     mode="merge-only")),
 ]

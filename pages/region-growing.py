@@ -14,6 +14,7 @@ from segcore.classical.region_growing import CRITERIA, brightest_seed, grow_with
 from ui import challenge
 from ui import clicks, export, panels, picker, player, present, presets, snippets, state
 from ui import region_figs as figs
+from ui import region_position as position
 from ui.caching import CACHE
 from ui.overlay import overlay
 
@@ -98,6 +99,11 @@ rseed = state.slider("Random seed", "rseed", 0, 99, 0, container=c1, advanced=Tr
 criterion = state.select("Homogeneity test", "crit", list(CRITERIA), "adaptive",
                          format_func=CRITERION_NAMES.get, container=c2)
 tolerance = state.slider("T (intensity tolerance)", "T", 0, 128, 80, container=c2)
+position_weight = state.slider(
+    "lambda (position weight, 0 = off)", "lam", 0.0, 4.0, 0.0, step=0.05, container=c2,
+    help="Location in the homogeneity test: a pixel joins when sqrt((I - M)^2 + lambda^2 d^2) "
+         "<= T(i), d its distance to the region's centroid (the seeds' for the fixed rule), "
+         "so no pixel farther than T(i) / lambda joins.")
 connectivity = int(state.select("Connectivity", "conn", ["4", "8"], "8", radio=True,
                                 container=c2, advanced=True))
 max_pct = state.slider("Max region size (% of image)", "maxsize", 1, 100, 100, container=c3,
@@ -120,23 +126,26 @@ if rule == "click":
 @st.cache_data(**CACHE)
 def grow(key: str, image: np.ndarray, rule: str, clicked: tuple, seed_threshold: int,
          n_seeds: int, rseed: int, criterion: str, tolerance: int, connectivity: int,
-         max_size: int | None, do_merge: bool, k_sd: float, bold: bool = False,
-         _scene=None) -> dict:
+         max_size: int | None, position_weight: float, do_merge: bool, k_sd: float,
+         bold: bool = False, _scene=None) -> dict:
     """Seeds -> region growing -> merging, the result pictures and the metrics."""
     start = time.perf_counter()
     seeds, trace, merged = grow_with_rule(
         image, rule, clicked, seed_threshold=seed_threshold, n_seeds=n_seeds, random_state=rseed,
         criterion=criterion, threshold=tolerance, connectivity=connectivity, max_size=max_size,
-        merge_k=k_sd if do_merge else None)
+        position_weight=position_weight, merge_k=k_sd if do_merge else None)
     wall_ms = (time.perf_counter() - start) * 1000
     final = trace.labels if merged is None else merged.labels
     report = None
     if _scene is not None:
         report = score_against_scene(final, _scene, match_clusters=True)
     drawn = seeds[:: max(1, len(seeds) // MAX_DRAWN_SEEDS)]
+    result = figs.mark_points(overlay(image, final, alpha=0.45, bold=bold), drawn)
+    if position_weight > 0 and trace.n_regions:  # the bound T(i) / lambda of each tracked region
+        result = position.draw_circles(result, *position.reference_points(
+            trace.history, criterion, tolerance, position_weight))
     return {"trace": trace, "merged": merged, "wall_ms": wall_ms, "report": report,
-            "seeds": seeds, "drawn": drawn,
-            "result_rgb": figs.mark_points(overlay(image, final, alpha=0.45, bold=bold), drawn)}
+            "seeds": seeds, "drawn": drawn, "result_rgb": result}
 
 
 @st.cache_data(**CACHE)
@@ -161,7 +170,7 @@ def rag_plots(key: str, params: tuple, image: np.ndarray, before_labels: np.ndar
 
 params = (rule, tuple(clicked), seed_threshold, n_seeds, rseed, criterion, tolerance,
           connectivity, None if max_pct == 100 else max(1, gray.size * max_pct // 100),
-          do_merge, k_sd)
+          position_weight, do_merge, k_sd)
 run = None
 with panels.user_errors():
     run = grow(picked.key, gray, *params, bold=present.is_on(), _scene=picked.scene)
@@ -205,6 +214,8 @@ with formula_slot:
                    r"\quad\text{(the adaptive rule; not used in this run)}"),
                 "main", ADAPTIVE_T),
         ]
+        if position_weight > 0:
+            lines.append(position.position_line(history, criterion, tolerance, position_weight))
         if merged is not None and len(merged.rag_before["edges"]):
             rag = merged.rag_before
             best = int(np.argmin(rag["similarity"]))
@@ -218,7 +229,11 @@ with formula_slot:
                 rf"\ \Rightarrow\ \text{{{verdict}}}", "main", MERGE))
         panels.formula_panel(lines, caption="Region 1's statistics at the last stage"
                              + ("; the merge line shows the most similar pair of adjacent "
-                                "regions." if len(lines) > 2 else "."))
+                                "regions." if merged is not None and len(merged.rag_before["edges"])
+                                else ".")
+                             + (" Position term on: yellow circles on the result mark T(i) / "
+                                "lambda around each region's reference point."
+                                if position_weight > 0 else ""))
     else:
         panels.formula_panel([panels.lecture(r"|I(r,c) - M(i)| \le T(i),\qquad T(i) = "
                                              r"\left(1 - \frac{sd(i)}{M(i)}\right) T",
@@ -235,6 +250,8 @@ with left:
                f"grown: {int((trace.labels > 0).sum())} px "
                f"({100 * float((trace.labels > 0).mean()):.1f} % of the image), "
                f"{trace.total_steps - 1} stages; stopped: {trace.stop_reason}."
+               + (f" Position term lambda = {position_weight:g}: yellow circles of radius "
+                  "T(i) / lambda." if position_weight > 0 else "")
                + (f" After merging: {merged.n_after} region(s)." if merged is not None else ""))
 
 
@@ -260,7 +277,10 @@ if trace.n_regions:
     st.plotly_chart(growth_plot(picked.key, params, history, criterion), width="stretch")
     st.caption("Solid: region means M(i); dotted: sd(i) (right axis). The shaded band is "
                "M(1) +- T(1): the intensities the next ring of region 1 may have. "
-               "On a ramp the mean drifts with the region and the band follows it.")
+               "On a ramp the mean drifts with the region and the band follows it."
+               + (" With the position term it is the band at the centroid itself; at distance "
+                  "d it narrows to M(1) +- sqrt(T(1)^2 - lambda^2 d^2)."
+                  if position_weight > 0 else ""))
 
 # ----------------------------------------------------------------- merging
 if merged is not None:
@@ -280,9 +300,10 @@ panels.metrics_panel(run["report"], run["wall_ms"])
 if run["report"] is not None:
     st.caption("Regions are matched to ground-truth classes (Hungarian matching; ungrown "
                "pixels count as one more cluster).")
-grow_args = dict(zip(("criterion", "threshold", "connectivity", "max_size"), params[5:9]))
+grow_args = dict(zip(("criterion", "threshold", "connectivity", "max_size", "position_weight"),
+                     params[5:10]))
 export.export_panel(picked, trace.labels if merged is None else merged.labels,
-                    snippets.region_growing(picked, *params[:5], grow_args, *params[9:]),
+                    snippets.region_growing(picked, *params[:5], grow_args, *params[10:]),
                     dict(zip(("rule", "seeds", "seedt", "nseeds", "rseed"), params[:5]),
                          **grow_args, merge=do_merge, k=k_sd), run["report"], run["result_rgb"])
 panels.try_this(presets.PRESETS["region-growing"])

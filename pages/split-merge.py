@@ -1,4 +1,5 @@
-"""Split and merge: quadtree split while P(R) is FALSE, then merge on the RAG while P(R1 U R2)."""
+"""Split and merge: quadtree split while P(R) is FALSE, merge on the RAG while P(R1 U R2);
+split then merge, interleaved depth by depth, or merge only from small blocks."""
 
 from __future__ import annotations
 
@@ -14,25 +15,29 @@ from segcore.classical.split_merge import (
     AT_MIN_SIZE,
     HOMOGENEOUS,
     MIN_BLOCKS,
+    MODES,
     PREDICATES,
     SPLIT,
     split_and_merge,
 )
 from ui import challenge, export, panels, picker, player, present, presets, snippets, state
 from ui import region_figs as figs
+from ui import split_merge_formulas as formulas
 from ui.caching import CACHE
 from ui.overlay import PALETTE, mask_overlay, overlay
 
 PREDICATE_NAMES = {"variance": "Variance: sd^2 <= v", "range": "Range: max - min <= r",
                    "lecture": "Lecture: sd > a and m_low <= m <= m_high"}
+MAX_MERGE_STEPS = 60  # recorded merge rounds (merge-only from 2 x 2 blocks can take many)
 
 panels.page_header(
     "Split and merge",
     "Start with the whole image as one region. Any region R whose homogeneity predicate "
     "P(R) is FALSE is split into four quadrants, recursively, down to a minimum quadrant "
     "size: a **quadtree**. Splitting alone leaves neighbouring quadrants apart even when "
-    "they belong together, so adjacent regions of the **region adjacency graph** are then "
-    "merged while P(R1 U R2) is TRUE.")
+    "they belong together, so adjacent regions of the **region adjacency graph** are "
+    "merged while P(R1 U R2) is TRUE: after the whole split, at each depth of it (as the "
+    "lecture iterates), or bottom-up from small blocks without any split.")
 formula_slot = st.container()
 picked = picker.image_picker(default="scene:shapes")
 gray = picked.gray
@@ -40,14 +45,20 @@ gray = picked.gray
 # ----------------------------------------------------------------- controls
 box = st.container(border=True)
 c1, c2, c3 = box.columns(3)
+mode = state.select("Order of split and merge", "mode", list(MODES), "split-then-merge",
+                    format_func=formulas.MODE_NAMES.get, container=c1)
 predicate = state.select("Predicate P(R)", "pred", list(PREDICATES), "variance",
                          format_func=PREDICATE_NAMES.get, container=c1)
 min_block = int(state.select("Minimum quadrant (px)", "minb", [str(b) for b in MIN_BLOCKS], "8",
-                             radio=True, container=c1, advanced=True))
+                             radio=True, container=c1, advanced=True,
+                             help="Quadrants this small are never split. Merge only: the side "
+                                  "of the blocks the image starts as."))
 # Presenting, only the chosen predicate's sliders are drawn (the others keep their values).
-max_variance = state.slider("v (max variance)", "v", 0, 3000, 600, step=10, container=c2,
+max_variance = state.slider("v (max variance)", "v", 0, 3000, 600, step=1, container=c2,
                             advanced=predicate != "variance",
-                            help="Variance predicate: P(R) TRUE when sd^2 <= v.")
+                            help="Variance predicate: P(R) TRUE when sd^2 <= v. Steps of 1: "
+                                 "the lecture's example uses a variance of 1 (arrow keys move "
+                                 "the slider by one).")
 max_range = state.slider("r (max range)", "r", 0, 255, 120, container=c2,
                          advanced=predicate != "range",
                          help="Range predicate: P(R) TRUE when max - min <= r.")
@@ -74,7 +85,7 @@ def _mask_class(mask: np.ndarray, scene) -> int:
 def run_split_merge(key: str, image: np.ndarray, params: dict, _scene=None) -> dict:
     """split_and_merge plus the result pictures and the metrics against ground truth."""
     start = time.perf_counter()
-    trace = split_and_merge(image, **params)
+    trace = split_and_merge(image, **params, max_steps=MAX_MERGE_STEPS)
     wall_ms = (time.perf_counter() - start) * 1000
     report = None
     if _scene is not None:
@@ -92,7 +103,8 @@ def run_split_merge(key: str, image: np.ndarray, params: dict, _scene=None) -> d
 
 @st.cache_data(**CACHE)
 def step_picture(key: str, params: dict, image: np.ndarray, i: int) -> np.ndarray:
-    """Partition at a depth (tinted by P), or the regions after a merge round."""
+    """Partition at a depth (tinted by P), or the regions after a merge (interleaved: only the
+    leaves that exist at that depth; the rest is left plain)."""
     trace = run_split_merge(key, image, params)["trace"]
     step = trace.steps[i]
     if "blocks" in step.data:
@@ -104,8 +116,9 @@ def step_picture(key: str, params: dict, image: np.ndarray, i: int) -> np.ndarra
 @st.cache_data(**CACHE)
 def rag_plots(key: str, params: dict, image: np.ndarray):
     trace = run_split_merge(key, image, params)["trace"]
+    what = "start blocks" if params["mode"] == "merge-only" else "quadtree leaves"
     before = figs.rag_figure(overlay(image, trace.leaves, alpha=0.3), trace.rag_before,
-                             f"Before merging: RAG of {trace.n_leaves} quadtree leaves")
+                             f"Before merging: RAG of {trace.n_leaves} {what}")
     after = figs.rag_figure(overlay(image, trace.labels, alpha=0.3), trace.rag_after,
                             f"After merging: {trace.n_regions} regions")
     return before, after
@@ -113,7 +126,7 @@ def rag_plots(key: str, params: dict, image: np.ndarray):
 
 params = {"predicate": predicate, "max_variance": float(max_variance),
           "max_range": float(max_range), "min_sd": float(min_sd), "mean_low": float(mean_low),
-          "mean_high": float(mean_high), "min_block": min_block}
+          "mean_high": float(mean_high), "min_block": min_block, "mode": mode}
 run = None
 with panels.user_errors():
     run = run_split_merge(picked.key, gray, params, _scene=picked.scene)
@@ -124,64 +137,18 @@ panels.show_warnings(trace)
 
 
 # ----------------------------------------------------------------- formulas (live numbers)
-# The split/merge rule is the main deck's; so are the variance predicate (the "Region
-# splitting: example" uses variance as the criterion of homogeneity) and the sigma/mean
-# predicate g(x, y) of its example. The range predicate is SegLab's addition.
-RULE = panels.lecture(r"\text{split } R \text{ into 4 quadrants if } P(R) = \text{FALSE};\quad"
-                      r"\text{merge } R_1, R_2 \text{ if } P(R_1 \cup R_2) = \text{TRUE}",
-                      "main", "Splitting & merging segmentation algorithm")
-PREDICATE_TOPICS = {"variance": "Region splitting: example",
-                    "lecture": "Segmentation by Region Splitting and Merging: Example"}
-RANGE_NOTE = ("SegLab's range predicate, gray-level max - min (the deck uses the variance and "
-              "the sigma/mean predicate g(x, y))")
-
-
-def _cited(latex: str) -> panels.Formula:
-    """A predicate line with the source of the chosen predicate."""
-    if predicate == "range":
-        return panels.beyond(latex, RANGE_NOTE)
-    return panels.lecture(latex, "main", PREDICATE_TOPICS[predicate])
-
-
-def _predicate_latex(mean: float, sd: float, value_range: float, region: str) -> str:
-    """P(region) with this run's numbers, the comparison sign telling the verdict."""
-    le, gt, member, non_member = r"\le", ">", r"\in", r"\notin"
-    if predicate == "variance":
-        holds = sd ** 2 <= max_variance
-        body = rf"sd^2 = {sd ** 2:.0f} {le if holds else gt} v = {max_variance}"
-    elif predicate == "range":
-        holds = value_range <= max_range
-        body = rf"\max - \min = {value_range:.0f} {le if holds else gt} r = {max_range}"
-    else:
-        sd_ok, band_ok = sd > min_sd, mean_low <= mean <= mean_high
-        holds = sd_ok and band_ok
-        body = (rf"sd = {sd:.1f} {gt if sd_ok else le} a = {min_sd},\ m = {mean:.1f}"
-                rf"\ {member if band_ok else non_member}\ [{mean_low}, {mean_high}]")
-    return rf"P({region}):\ {body}\ \Rightarrow\ \text{{{str(holds).upper()}}}"
-
-
 with formula_slot:
-    after = trace.rag_after
-    big = int(np.argmax(after["node_size"]))
-    big_range = float(np.ptp(gray[trace.labels == big + 1]))
-    lines = [RULE, _cited(_predicate_latex(after["node_mean"][big], after["node_sd"][big],
-                                           big_range, rf"R_{{{big + 1}}}"))]
-    if len(after["edges"]):
-        e = int(np.argmin(after["similarity"]))
-        a, b = after["edges"][e] + 1
-        lines.append(_cited(_predicate_latex(after["union_mean"][e], after["union_sd"][e],
-                                             after["union_range"][e],
-                                             rf"R_{{{a}}} \cup R_{{{b}}}")))
-    panels.formula_panel(lines, caption=(
-        f"R{big + 1} is the largest region after merging; R{a} and R{b} the most similar "
-        "adjacent pair left, so P of their union must be FALSE (merging stopped)."
-        if len(after["edges"]) else "The largest region after merging; no adjacent pair left."))
+    panels.formula_panel(*formulas.formula_lines(trace, gray, params))
 
 # ----------------------------------------------------------------- counts, result, steps
 n_depths = sum(s.name.startswith("depth") for s in trace.steps)
 k1, k2, k3, k4 = st.columns(4)
-k1.metric("Quadtree depth", n_depths - 1)
-k2.metric("Leaves after split", trace.n_leaves)
+if mode == "merge-only":
+    k1.metric("Start block side", int(trace.blocks[0, 2]))
+    k2.metric("Start blocks", trace.n_leaves)
+else:
+    k1.metric("Quadtree depth", n_depths - 1)
+    k2.metric("Leaves after split", trace.n_leaves)
 k3.metric("Regions after merge", trace.n_regions)
 k4.metric("Merges", len(trace.merged))
 left, right = st.columns(2)
@@ -198,11 +165,18 @@ def render(i, step) -> None:
         st.caption("Tint: " + "; ".join(
             f"{'green' if v == HOMOGENEOUS else 'orange' if v == SPLIT else 'blue'} = "
             f"{figs.STATE_NAMES[v]}" for v in (HOMOGENEOUS, SPLIT, AT_MIN_SIZE)))
+    elif step.name.startswith("merge at depth"):
+        st.caption("Plain (untinted): blocks still to be split at the next depth.")
 
 
+PLAYER_TITLES = {"split-then-merge": "Split depth by depth, then merge round by round",
+                 "interleaved": "At each depth: split, then merge",
+                 "merge-only": "Start blocks, then merge round by round"}
 with right:
-    st.markdown("**Split depth by depth, then merge round by round**")
+    st.markdown(f"**{PLAYER_TITLES[mode]}**")
     player.step_player(trace.steps, key="smstep", render=render, label="Step")
+    if trace.truncated:
+        st.caption(f"{len(trace.steps)} of {trace.total_steps} steps are kept for replay.")
 
 # ----------------------------------------------------------------- the RAG
 st.subheader("Region adjacency graph before and after merging")

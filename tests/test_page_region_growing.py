@@ -56,7 +56,8 @@ def test_seeds_from_the_url_and_a_click():
 
 
 @pytest.mark.parametrize("key, value", [("T", "bad"), ("crit", "median"), ("seeds", "1.2.3"),
-                                        ("seeds", "999.999"), ("conn", "6"), ("k", "nan")])
+                                        ("seeds", "999.999"), ("conn", "6"), ("k", "nan"),
+                                        ("lam", "-1"), ("lam", "abc"), ("lam", "4.5")])
 def test_bad_query_value_warns(key, value):
     at = _run(**{key: value})
     assert not at.exception
@@ -96,3 +97,36 @@ def test_formula_sources_follow_the_homogeneity_test():
     assert "merging of two regions" in merged[2]
     fixed = formula_sources(_run(crit="fixed", seeds="128.128"))
     assert fixed[0].startswith("Beyond the lecture") and fixed[1].startswith("From the lecture")
+
+
+def test_position_term_from_the_url_bounds_the_region_and_shows_its_formula():
+    query = {"src": "scene:shapes", "seeds": "128.128", "crit": "fixed", "T": "30", "merge": "0"}
+    without = _run(**query)
+    with_position = _run(**query, lam="2")
+    assert not with_position.exception, [e.value for e in with_position.exception]
+    assert with_position.slider(key="region-growing:lam").value == 2.0
+    grown = _summary(with_position)[2]
+    assert 0 < grown < _summary(without)[2]
+    assert grown <= 3.15 * (30 / 2) ** 2 + 1  # inside the disc of radius T / lambda = 15
+    sources = formula_sources(with_position)
+    assert sources[:2] == formula_sources(without)  # the lecture's lines stay
+    assert sources[2].startswith("Beyond the lecture: SegLab's form of the deck's")
+    latex = with_position.get("latex")[2].value
+    assert r"\lambda = 2" in latex and r"d \le 15.0" in latex
+    assert any("Position term lambda = 2" in c.value for c in with_position.caption)
+
+
+def test_position_term_is_off_by_default():
+    at = _run()
+    assert at.slider(key="region-growing:lam").value == 0.0
+    assert not any("Position term" in c.value for c in at.caption)
+
+
+def test_location_preset_bounds_the_leak_and_lambda_0_floods_again():
+    at = _run()
+    at.button(key="try_3").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    size = 256 * 256
+    assert _summary(at)[2] < 3.15 * 40 ** 2  # inside the circle of radius T / lambda = 40
+    at.slider(key="region-growing:lam").set_value(0.0).run()
+    assert _summary(at)[2] > 0.3 * size  # the first experiment's leak

@@ -47,7 +47,7 @@ def test_other_predicates(pred):
 
 
 @pytest.mark.parametrize("key, value", [("minb", "3"), ("pred", "texture"), ("v", "-5"),
-                                        ("mhi", "abc")])
+                                        ("mhi", "abc"), ("mode", "zigzag"), ("v", "3001")])
 def test_bad_query_value_warns(key, value):
     at = _run(**{key: value})
     assert not at.exception
@@ -93,3 +93,62 @@ def test_a_rerun_with_the_same_settings_is_served_from_the_cache(monkeypatch):
     at.run()
     assert not at.exception
     assert len(calls) <= 1, len(calls)
+
+
+def _step_names(at):
+    return list(at.select_slider(key="split-merge:smstep").options)
+
+
+def _mode_caption(at):
+    return next(c.value for c in at.caption if c.value.startswith("Mode "))
+
+
+def test_interleaved_mode_from_the_url_records_split_and_merge_at_each_depth():
+    at = _run(mode="interleaved")
+    assert not at.exception, [e.value for e in at.exception]
+    names = _step_names(at)
+    assert names[:4] == ["depth 0", "merge at depth 0", "depth 1", "merge at depth 1"]
+    assert all(a.startswith("depth") and b == f"merge at {a}"
+               for a, b in zip(names[::2], names[1::2]))
+    assert _mode_caption(at).startswith("Mode interleaved")
+    assert formula_sources(at)[0].endswith('"Splitting & merging segmentation algorithm"')
+    assert at.query_params["mode"] in ("interleaved", ["interleaved"])
+
+
+def test_merge_only_mode_starts_from_blocks():
+    at = _run(mode="merge-only", minb="4")
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Start block side"]) == 4 and int(metrics["Start blocks"]) == 64 * 64
+    assert _step_names(at)[:2] == ["start blocks", "merge round 0"]
+    assert _mode_caption(at).startswith("Mode merge-only")
+    assert formula_sources(at)[0].endswith('"Region splitting and merging segmentation"')
+
+
+def test_default_mode_says_split_then_merge():
+    at = _run()
+    assert _mode_caption(at).startswith("Mode split-then-merge")
+    assert at.selectbox(key="split-merge:mode").value == "split-then-merge"
+
+
+def test_the_variance_threshold_takes_every_whole_number_from_1():
+    at = _run(v="1", pred="variance")
+    assert not at.exception and not at.warning
+    assert at.slider(key="split-merge:v").value == 1
+    assert "v = 1" in "".join(e.value for e in at.get("latex"))
+    at.slider(key="split-merge:v").set_value(605).run()
+    assert not at.exception and at.slider(key="split-merge:v").value == 605
+
+
+def test_order_presets_interleaved_keeps_more_regions_than_split_then_merge():
+    at = _run()
+    at.button(key="try_3").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.slider(key="split-merge:v").value == 1
+    assert at.selectbox(key="split-merge:mode").value == "interleaved"
+    at.button(key="try_4").click().run()
+    interleaved = _counts(at)
+    at.selectbox(key="split-merge:mode").set_value("split-then-merge").run()
+    assert not at.exception
+    assert _counts(at)["Leaves after split"] == interleaved["Leaves after split"]
+    assert _counts(at)["Regions after merge"] < interleaved["Regions after merge"]

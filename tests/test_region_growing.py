@@ -1,6 +1,9 @@
 """Region growing: exact growth stages on hand-made 8 x 8 images, flood equality."""
 
 import doctest
+import hashlib
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -251,6 +254,11 @@ def test_duplicate_seeds_warn():
     ({"seeds": [(9, 0)]}, "seed"),
     ({"seeds": [(0.5, 1)]}, "seeds"),
     ({"markers": np.ones((8, 8), int)}, "exactly one"),
+    ({"position_weight": -0.5}, "position_weight"),
+    ({"position_weight": np.nan}, "position_weight"),
+    ({"position_weight": np.inf}, "position_weight"),
+    ({"position_weight": "1"}, "position_weight"),
+    ({"position_weight": True}, "position_weight"),
 ])
 def test_validation_names_the_argument(kwargs, word):
     kwargs = {"seeds": [(0, 0)], **kwargs}
@@ -292,15 +300,19 @@ def test_merge_regions_8_connectivity_adds_diagonal_edges():
     assert len(t.rag_before["edges"]) == 6
 
 
-def _reference_growth(img, markers, criterion, tolerance, connectivity, max_size=None):
+def _reference_growth(img, markers, criterion, tolerance, connectivity, max_size=None,
+                      weight=0.0):
     """The lecture's algorithm pixel by pixel, with its statistics, for every rule.
 
     At each stage every unlabelled neighbour of region i is tested against
     M(i) +- T(i) of the region before the stage (the seed value +- T for the fixed
     rule); a pixel several regions accept joins the closest (ties: the smaller label);
     a region at max_size stops, and a stage fills it with the closest pixels first,
-    then in raster order. Returns stage, labels and, before every stage, each region's
-    (size, mean, sd, T(i)).
+    then in raster order. With the position term (``weight`` lambda > 0) the test is
+    sqrt((I - M(i))^2 + lambda^2 d^2) <= T(i), d the distance to the region's centroid
+    before the stage (the seeds' centroid for the fixed rule), and "closest" uses that
+    distance. Returns stage, labels and, before every stage, each region's
+    (size, mean, sd, T(i), reference, centroid row, centroid col).
     """
     img = img.astype(float)
     steps = [(-1, 0), (1, 0), (0, -1), (0, 1)]
@@ -311,15 +323,28 @@ def _reference_growth(img, markers, criterion, tolerance, connectivity, max_size
     members = {i: [tuple(p) for p in np.argwhere(markers == i)]
                for i in range(1, markers.max() + 1)}
     seed_value = {i: np.mean([img[p] for p in pixels]) for i, pixels in members.items()}
+    seed_point = {i: np.mean(pixels, axis=0) for i, pixels in members.items()}
 
     def statistics(i):
         values = np.array([img[p] for p in members[i]])
         mean, sd = values.mean(), values.std()
+        row, col = np.mean(members[i], axis=0)
         if criterion == "fixed":
-            return len(values), mean, sd, tolerance, seed_value[i]
+            return len(values), mean, sd, tolerance, seed_value[i], row, col
         ratio = sd / mean if mean > 0 else 0.0
         limit = tolerance if criterion == "mean" else max(0.0, 1 - ratio) * tolerance
-        return len(values), mean, sd, limit, mean
+        return len(values), mean, sd, limit, mean, row, col
+
+    def homogeneity(p, i, stats):
+        """The homogeneity distance of pixel p to region i, or None if it fails the test."""
+        _, _, _, limit, reference, row, col = stats
+        if criterion == "fixed":
+            row, col = seed_point[i]
+        if not weight:
+            return abs(img[p] - reference) if reference - limit <= img[p] <= reference + limit \
+                else None
+        square = (img[p] - reference) ** 2 + weight ** 2 * ((p[0] - row) ** 2 + (p[1] - col) ** 2)
+        return np.sqrt(square) if square <= limit ** 2 else None
 
     history, k = [], 0
     while True:
@@ -327,21 +352,21 @@ def _reference_growth(img, markers, criterion, tolerance, connectivity, max_size
         history.append(stats)
         offers = {}
         for i, pixels in members.items():
-            size, _, _, limit, reference = stats[i]
-            if max_size is not None and size >= max_size:
+            if max_size is not None and stats[i][0] >= max_size:
                 continue
             for r, c in pixels:
                 for dr, dc in steps:
                     p = (r + dr, c + dc)
-                    if (0 <= p[0] < img.shape[0] and 0 <= p[1] < img.shape[1] and stage[p] < 0
-                            and reference - limit <= img[p] <= reference + limit):
-                        offers.setdefault(p, set()).add((abs(img[p] - reference), i))
+                    if 0 <= p[0] < img.shape[0] and 0 <= p[1] < img.shape[1] and stage[p] < 0:
+                        d = homogeneity(p, i, stats[i])
+                        if d is not None:
+                            offers.setdefault(p, set()).add((d, i))
         winners = {p: min(choices) for p, choices in offers.items()}  # (distance, label)
         if max_size is not None:
             kept, taken = {}, dict.fromkeys(members, 0)
-            for i, distance, p in sorted((i, d, p) for p, (d, i) in winners.items()):
+            for i, gap, p in sorted((i, d, p) for p, (d, i) in winners.items()):
                 if taken[i] < max_size - stats[i][0]:
-                    kept[p], taken[i] = (distance, i), taken[i] + 1
+                    kept[p], taken[i] = (gap, i), taken[i] + 1
             winners = kept
         if not winners:
             return stage, labels, history
@@ -369,6 +394,9 @@ def _assert_matches_reference(ours, stage, labels, history):
     for j, name in enumerate(["size", "mean", "sd", "threshold"]):
         np.testing.assert_allclose(ours.history[name], expected[:, :, j], rtol=1e-12, atol=1e-9,
                                    err_msg=name)
+    if "centroid" in ours.history:  # with the position term
+        np.testing.assert_allclose(ours.history["centroid"], expected[:, :, 5:7], rtol=1e-12,
+                                   atol=1e-9)
     for step in ours.steps:  # each recorded ring is exactly the pixels of its stage
         np.testing.assert_array_equal(np.sort(step.data["ring"]),
                                       np.flatnonzero(stage == step.index))
@@ -468,3 +496,137 @@ def test_one_region_statistics_are_region_stats_bit_for_bit():
             expected = [v[1] for v in region_growing._region_stats(sums, criterion,
                                                                    grow.threshold)]
             assert grow.stats() == tuple(expected)
+
+
+# ----------------------------------------------------------------- the position term
+WITHOUT_POSITION = Path(__file__).parent / "data" / "region_growing_without_position.json"
+
+
+def _digest(trace):
+    return hashlib.sha256(trace.labels.astype(np.int32).tobytes()
+                          + trace.stage.astype(np.int32).tobytes()).hexdigest()
+
+
+def test_without_the_position_term_results_are_unchanged():
+    """The function before the position term existed (digests recorded at commit 1b3428c)
+    and the function now, with the term off (default) and with position_weight=0."""
+    from segcore.scenes import make_scene
+
+    cases = json.loads(WITHOUT_POSITION.read_text())["cases"]
+    assert len(cases) >= 30 and sum(c["stages"] > 10 for c in cases) >= 15
+    for case in cases:
+        img = make_scene(case["scene"], seed=0, size=128).image
+        where = ({"markers": seeds_at_max(img, case["connectivity"])} if case["seeds"] is None
+                 else {"seeds": case["seeds"]})
+        kwargs = {"criterion": case["criterion"], "threshold": case["threshold"],
+                  "connectivity": case["connectivity"], "max_size": case["max_size"], **where}
+        for extra in ({}, {"position_weight": 0.0}, {"position_weight": 0}):
+            trace = region_grow(img, **kwargs, **extra)
+            assert _digest(trace) == case["sha256"], (case, extra)
+            assert "centroid" not in trace.history
+
+
+@pytest.mark.parametrize("connectivity", [4, 8])
+@pytest.mark.parametrize("criterion", ["fixed", "mean", "adaptive"])
+@pytest.mark.parametrize("n_seeds", [1, 3])
+@pytest.mark.parametrize("weight", [0.5, 3.0])
+def test_position_term_matches_the_pixel_by_pixel_algorithm(criterion, connectivity, n_seeds,
+                                                            weight):
+    rng = np.random.default_rng(7 * n_seeds + connectivity)
+    img, markers = _random_case(rng, n_seeds, size=20)
+    tolerance = {"fixed": 30.5, "mean": 25.5, "adaptive": 45.5}[criterion]
+    for max_size in (None, 40):
+        ours = region_grow(img, markers=markers, criterion=criterion, threshold=tolerance,
+                           connectivity=connectivity, max_size=max_size, position_weight=weight,
+                           max_steps=None)
+        expected = _reference_growth(img, markers, criterion, tolerance, connectivity, max_size,
+                                     weight=weight)
+        _assert_matches_reference(ours, *expected)
+        assert ours.params["position_weight"] == weight
+
+
+def _region_before(trace, img, i, k, criterion, tolerance):
+    """M(i), T(i) and the reference point of region i after stage k - 1, from the maps."""
+    inside = (trace.labels == i) & (trace.stage >= 0) & (trace.stage < k)
+    seeds = (trace.labels == i) & (trace.stage == 0)
+    values = img[inside].astype(float)
+    mean, sd = values.mean(), values.std()
+    limit = tolerance
+    if criterion == "adaptive":
+        limit = max(0.0, 1 - (sd / mean if mean > 0 else 0.0)) * tolerance
+    if criterion == "fixed":
+        return img[seeds].mean(), limit, np.argwhere(seeds).mean(axis=0)
+    return mean, limit, np.argwhere(inside).mean(axis=0)
+
+
+@pytest.mark.parametrize("criterion", ["fixed", "mean", "adaptive"])
+@pytest.mark.parametrize("seeds", [[(30, 30)], [(8, 8), (50, 20), (30, 55)]])
+def test_with_the_position_term_the_region_is_bounded_as_the_formula_says(criterion, seeds):
+    """Brute force on a noisy ramp: every pixel that joined at stage k passed
+    (I - M)^2 + lambda^2 d^2 <= T(i)^2 against its region after stage k - 1, so it lies
+    within T(i) / lambda of that centroid; no unlabelled neighbour of a region passes at
+    the end; and the term really cuts regions short."""
+    rng = np.random.default_rng(len(seeds))
+    img = rng.integers(0, 30, (64, 64)) + np.arange(64) // 2
+    tolerance, weight = 40.0, 1.5
+    kwargs = {"criterion": criterion, "threshold": tolerance, "connectivity": 8, "max_steps": None}
+    ours = region_grow(img, seeds, position_weight=weight, **kwargs)
+    assert ours.stage.max() > 5
+    for r, c in np.argwhere(ours.stage > 0):
+        i, k = ours.labels[r, c], ours.stage[r, c]
+        reference, limit, (row, col) = _region_before(ours, img, i, k, criterion, tolerance)
+        d2 = (r - row) ** 2 + (c - col) ** 2
+        assert (img[r, c] - reference) ** 2 + weight ** 2 * d2 <= limit ** 2 + 1e-9
+        assert np.sqrt(d2) <= tolerance / weight + 1e-9
+    final = ours.stage.max() + 1
+    for r, c in np.argwhere(ours.labels == 0):
+        for i in {ours.labels[rr, cc] for rr in range(max(r - 1, 0), min(r + 2, 64))
+                  for cc in range(max(c - 1, 0), min(c + 2, 64))} - {0}:
+            reference, limit, (row, col) = _region_before(ours, img, i, final, criterion,
+                                                          tolerance)
+            d2 = (r - row) ** 2 + (c - col) ** 2
+            assert (img[r, c] - reference) ** 2 + weight ** 2 * d2 > limit ** 2 - 1e-9
+    without = region_grow(img, seeds, **kwargs)
+    assert (ours.labels > 0).sum() < (without.labels > 0).sum()
+    np.testing.assert_allclose(ours.history["centroid"][-1],
+                               [np.argwhere(ours.labels == i).mean(axis=0)
+                                for i in range(1, len(seeds) + 1)])
+
+
+@pytest.mark.parametrize("criterion", ["fixed", "mean"])
+def test_on_a_constant_image_the_region_is_the_disc_of_radius_t_over_lambda(criterion):
+    img = np.full((41, 41), 90)
+    for tolerance, weight in ((10.0, 1.0), (12.2, 0.8), (7.5, 2.5)):  # no lattice point on a rim
+        t = region_grow(img, [(20, 20)], criterion=criterion, threshold=tolerance,
+                        position_weight=weight, connectivity=8, max_steps=None)
+        rows, cols = np.indices(img.shape)
+        disc = (rows - 20) ** 2 + (cols - 20) ** 2 <= (tolerance / weight) ** 2
+        np.testing.assert_array_equal(t.labels > 0, disc)
+
+
+def test_one_region_code_equals_the_many_regions_code_with_the_position_term():
+    rng = np.random.default_rng(3)
+    img = np.round(rng.normal(size=(40, 40)) * 12 + 100 + np.arange(40) * 2, 1)
+    markers = np.zeros(img.shape, np.int32)
+    markers[20, 5] = 1
+    for criterion in ("fixed", "mean", "adaptive"):
+        grown = []
+        for kind in (region_growing._OneRegion, region_growing._Regions):
+            grow = kind(region_growing.gray_float(img), markers, 1, criterion, 30.0, None, 1.2)
+            region_growing._grow_stages(grow, 8)
+            grown.append(grow)
+        one, many = grown
+        np.testing.assert_array_equal(one.crop(np.maximum(one.state, NOT_REACHED)),
+                                      many.crop(np.maximum(many.state, NOT_REACHED)))
+        for name, values in one.history().items():
+            np.testing.assert_allclose(values, many.history()[name], rtol=1e-9, err_msg=name)
+
+
+def test_grow_with_rule_passes_the_position_weight():
+    img = np.full((21, 21), 50)
+    _, trace, _ = region_growing.grow_with_rule(img, "click", [(10, 10)], criterion="fixed",
+                                                threshold=6, position_weight=2.0)
+    rows, cols = np.indices(img.shape)
+    disc = (rows - 10) ** 2 + (cols - 10) ** 2 <= (6 / 2.0) ** 2  # d <= T / lambda = 3
+    np.testing.assert_array_equal(trace.labels > 0, disc)
+    assert trace.params["position_weight"] == 2.0

@@ -131,3 +131,161 @@ def test_validation_names_the_argument(kwargs, word):
         split_and_merge(np.zeros((8, 8)), **kwargs)
     with pytest.raises(ValueError, match="2-D"):
         split_and_merge(np.zeros(8))
+
+
+# ----------------------------------------------------------------- the three orders (modes)
+def _notes_image():
+    """The example of split_and_merge's Notes: TL quadrant 0, TR quadrant 2 (their union has
+    variance exactly 1), a 2 x 2 block of 3 under TR, the rest far away."""
+    img = np.full((8, 8), 100)
+    img[:4, :4] = 0
+    img[:4, 4:] = 2
+    img[4:6, 4:6] = 3
+    img[4:, :4] = 200
+    img[4:6, 2:4] = 250
+    img[6:, :2] = 250
+    return img
+
+
+def _predicate(values, predicate, kw):
+    """P(R) by brute force, in exact integer arithmetic (n q - s^2 = n^2 var)."""
+    values = [int(v) for v in np.ravel(values)]
+    n, s, q = len(values), sum(values), sum(v * v for v in values)
+    if predicate == "variance":
+        return n * q - s * s <= kw["max_variance"] * n * n
+    if predicate == "range":
+        return max(values) - min(values) <= kw["max_range"]
+    return (n * q - s * s > kw["min_sd"] ** 2 * n * n
+            and kw["mean_low"] * n <= s <= kw["mean_high"] * n)
+
+
+def _adjacent_regions(labels):
+    """4-adjacent label pairs, pixel by pixel."""
+    pairs = set()
+    height, width = labels.shape
+    for r in range(height):
+        for c in range(width):
+            for rr, cc in ((r + 1, c), (r, c + 1)):
+                if rr < height and cc < width and labels[r, c] != labels[rr, cc]:
+                    pairs.add(tuple(sorted((int(labels[r, c]), int(labels[rr, cc])))))
+    return pairs
+
+
+def _same_partition(a, b):
+    """Whether two label maps group the pixels the same way (numbering aside)."""
+    pairs = np.unique(np.stack([a.ravel(), b.ravel()]), axis=1)
+    return len(pairs[0]) == len(np.unique(a)) == len(np.unique(b))
+
+
+def _check_against_brute_force(img, t, predicate, kw, min_block):
+    """Every final region satisfies P (or is one leaf P rejects at the minimum size); no two
+    adjacent final regions satisfy P on their union; every quadtree leaf satisfies P while
+    its parent quadrant did not (or sits at the minimum size with P FALSE)."""
+    mode = t.params["mode"]
+    for region in range(1, t.n_regions + 1):
+        inside = t.labels == region
+        leaves = np.unique(t.leaves[inside])
+        if not _predicate(img[inside], predicate, kw):
+            assert len(leaves) == 1 and t.leaf_state[leaves[0] - 1] == AT_MIN_SIZE
+        assert t.mask[inside].all() == _predicate(img[inside], predicate, kw)
+    for a, b in _adjacent_regions(t.labels):
+        assert not _predicate(img[(t.labels == a) | (t.labels == b)], predicate, kw), (a, b)
+    for (row, col, size), state in zip(t.blocks, t.leaf_state):
+        leaf = img[row:row + size, col:col + size]
+        assert _predicate(leaf, predicate, kw) == (state == HOMOGENEOUS)
+        if mode == "merge-only":
+            assert size == min_block or size > max(img.shape)
+        elif state == AT_MIN_SIZE:
+            assert size == min_block or size >= max(img.shape)
+        elif size < 2 ** int(np.ceil(np.log2(max(img.shape)))):  # not the root: parent split
+            top, left = row // (2 * size) * 2 * size, col // (2 * size) * 2 * size
+            assert not _predicate(img[top:top + 2 * size, left:left + 2 * size], predicate, kw)
+
+
+def _test_images():
+    rng = np.random.default_rng(3)
+    blocky = np.kron(rng.integers(0, 4, (7, 11)), np.ones((3, 3), int))[:19, :29] * 40
+    noisy = blocky + rng.integers(0, 3, blocky.shape)  # not square, not a power of two
+    from segcore.scenes import make_scene
+    shapes = make_scene("shapes", seed=2, size=64).image[:40, :52].astype(int)
+    return {"notes": _notes_image(), "blocky": blocky, "noisy": noisy, "shapes": shapes}
+
+
+CHECKS = [("variance", {"max_variance": 1}), ("variance", {"max_variance": 300}),
+          ("range", {"max_range": 45}), ("lecture", {"min_sd": 10, "mean_low": 20,
+                                                     "mean_high": 60})]
+
+
+@pytest.mark.parametrize("mode", split_merge.MODES)
+@pytest.mark.parametrize("predicate, kw", CHECKS, ids=[f"{p}-{list(k.values())[0]}"
+                                                       for p, k in CHECKS])
+@pytest.mark.parametrize("name", ["notes", "blocky", "noisy", "shapes"])
+def test_every_mode_agrees_with_a_brute_force_predicate_check(mode, predicate, kw, name):
+    img = _test_images()[name]
+    for min_block in (2, 4):
+        t = split_and_merge(img, predicate=predicate, min_block=min_block, mode=mode, **kw)
+        assert (t.leaves > 0).all() and t.leaves.max() == t.n_leaves
+        np.testing.assert_array_equal(blocks_to_labels(t.blocks, img.shape), t.leaves)
+        _check_against_brute_force(img, t, predicate, kw, min_block)
+
+
+@pytest.mark.parametrize("mode", split_merge.MODES)
+def test_the_brute_force_cases_are_not_vacuous(mode):
+    """Across the cases above, regions of several leaves form, and leaves P rejects at the
+    minimum size are left over, in every mode and for every predicate."""
+    images = _test_images()
+    for predicate, kw in CHECKS:
+        runs = [split_and_merge(img, predicate=predicate, min_block=2, mode=mode, **kw)
+                for img in images.values()]
+        assert sum(len(t.merged) for t in runs) > 10, predicate
+        assert sum((t.leaf_state == AT_MIN_SIZE).sum() for t in runs) > 10, predicate
+
+
+def test_interleaved_trace_differs_from_split_then_merge_as_documented():
+    """The Notes' example: the same quadtree, merged in another order, other regions."""
+    img = _notes_image()
+    after = split_and_merge(img, max_variance=1, min_block=2, mode="split-then-merge")
+    inter = split_and_merge(img, max_variance=1, min_block=2, mode="interleaved")
+    np.testing.assert_array_equal(after.blocks, inter.blocks)  # the split ignores the merge
+    np.testing.assert_array_equal(after.leaves, inter.leaves)
+    assert [s.name for s in after.steps] == ["depth 0", "depth 1", "depth 2", "merge round 0",
+                                             "merge round 1", "merge round 2"]
+    assert [s.name for s in inter.steps] == ["depth 0", "merge at depth 0", "depth 1",
+                                             "merge at depth 1", "depth 2", "merge at depth 2"]
+    top_left, top_right, three = after.leaves[0, 0], after.leaves[0, 4], after.leaves[4, 4]
+    # interleaved: at depth 1 only TL and TR exist, and P(TL U TR) holds (variance 1): merged
+    at_depth_1 = inter.steps[3].data["parent"]
+    assert at_depth_1[top_left] == at_depth_1[top_right] != 0
+    assert (at_depth_1[3:] == 0).all()  # the depth-2 leaves do not exist yet
+    assert inter.steps[3].metrics == {"regions": 1, "merges": 1, "rounds": 1}
+    # split-then-merge: round 1 merges TR with the block of 3 (|2 - 3| = 1 < |0 - 2|)
+    assert [top_right, three] in after.merged[:2].tolist()
+    assert inter.labels[0, 0] == inter.labels[0, 4] != inter.labels[4, 4]
+    assert after.labels[0, 0] != after.labels[0, 4] == after.labels[4, 4]
+    assert not _same_partition(after.labels, inter.labels)
+    assert after.n_regions == inter.n_regions == 7
+
+
+def test_merge_only_starts_from_2x2_and_4x4_blocks():
+    img = _test_images()["blocky"]  # 19 x 29
+    for side in (2, 4):
+        t = split_and_merge(img, max_variance=0, min_block=side, mode="merge-only")
+        assert t.n_leaves == -(-19 // side) * -(-29 // side)
+        assert (t.blocks[:, 2] == side).all()
+        assert [s.name for s in t.steps[:2]] == ["start blocks", "merge round 0"]
+        np.testing.assert_array_equal(t.steps[0].data["blocks"], t.blocks)
+    # 3 x 3 cells of one value: 2 x 2 blocks straddle cells, 4 x 4 ones more of them
+    assert split_and_merge(img, max_variance=0, min_block=2, mode="merge-only").mask.mean() > \
+        split_and_merge(img, max_variance=0, min_block=4, mode="merge-only").mask.mean()
+
+
+def test_modes_agree_on_an_image_one_block_can_hold():
+    """A block bigger than the image: one start block; a constant image: one region."""
+    for mode in split_merge.MODES:
+        t = split_and_merge(np.full((5, 6), 7), max_variance=0, min_block=16, mode=mode)
+        assert t.n_leaves == 1 and t.n_regions == 1 and t.mask.all()
+
+
+def test_mode_is_validated():
+    with pytest.raises(ValueError, match="mode"):
+        split_and_merge(np.zeros((8, 8)), mode="zigzag")

@@ -56,12 +56,15 @@ PAGES = (
         "Grow regions from seeds ring by ring while the homogeneity test holds.",
         ("seeds: clicked, random from a threshold, maximum intensity",
          "homogeneity |I - M| <= T and T(i) = (1 - sd/M) T", "4- and 8-connectivity",
-         "region merging |M1 - M2| < k sd", "noise leakage and the gradient problem")),
+         "region merging |M1 - M2| < k sd", "noise leakage and the gradient problem",
+         "pixel location in the test: sqrt((I - M)^2 + lambda^2 d^2) <= T(i)")),
     LecturePage(
         "split-merge", "pages/split-merge.py", "Split and merge", ":material/grid_view:", "Classical",
         "Split inhomogeneous quadrants recursively, then merge similar neighbours on the RAG.",
-        ("quadtree split with a homogeneity predicate", "minimum quadrant 8 / 16 / 32",
-         "region adjacency graph", "merge while P(R1 U R2) is TRUE")),
+        ("quadtree split with a homogeneity predicate (variance of 1 and up)",
+         "minimum quadrant 8 / 16 / 32", "region adjacency graph",
+         "merge while P(R1 U R2) is TRUE: after the split, at each depth, or bottom-up "
+         "from 2 x 2 / 4 x 4 blocks")),
     LecturePage(
         "clustering", "pages/clustering.py", "Clustering", ":material/scatter_plot:", "Classical",
         "Group pixels in a feature space: intensity, colour, texture, position.",

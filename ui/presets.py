@@ -23,9 +23,13 @@ def _default_noise(scene: str) -> float:
 
 # thresholding: the illumination-gradient scene at its own noise level
 GRADIENT_NOISE = _default_noise("shapes_gradient")
+# region growing: a seed in a triangle, running mean, strong noise (the region leaks)
+LEAKING_TRIANGLE = {"src": "scene:shapes", "seed": 0, "noise": 0.2, "rule": "click",
+                    "seeds": "127.102", "crit": "mean", "T": 60, "conn": "8", "merge": False,
+                    "maxsize": 100}
 # split-merge: the lecture predicate tuned to the shapes scene's noisy, moderately dark background
 NOISY_BACKGROUND = {"src": "scene:shapes", "noise": 0.08, "pred": "lecture", "a": 10, "mlo": 40,
-                    "mhi": 70}
+                    "mhi": 70, "mode": "split-then-merge"}
 # clustering: the texture mosaic, k-means with three clusters
 MOSAIC = {"src": "scene:texture_mosaic", "seed": 0, "noise": _default_noise("texture_mosaic"),
           "method": "kmeans", "k": 3, "restarts": 3, "lam": 0.0, "init": "k-means++", "rs": 0}
@@ -60,22 +64,27 @@ PRESETS: dict[str, tuple[Preset, ...]] = {
                "noise 0.2: noisy pixels bridge the gap and the region floods the background. "
                "Set the noise (sidebar) back to 0.08, or switch to the adaptive T(i), and "
                "it stays inside the triangle.",
-               {"src": "scene:shapes", "seed": 0, "noise": 0.2, "rule": "click",
-                "seeds": "127.102", "crit": "mean", "T": 60, "conn": "8", "merge": False,
-                "maxsize": 100}),
+               {**LEAKING_TRIANGLE, "lam": 0.0}),
         Preset("The gradient problem",
                "A seed on the dark left edge of an unevenly lit page. With the running mean "
                "the region follows the illumination ramp towards the bright side, because "
                "its mean drifts with it; switch to the fixed interval around the seed value "
                "and it stops near the seed.",
                {"src": "sample:page", "rule": "click", "seeds": "5.5", "crit": "mean",
-                "T": 12, "conn": "8", "merge": False, "maxsize": 100}),
+                "T": 12, "conn": "8", "merge": False, "maxsize": 100, "lam": 0.0}),
         Preset("Seeds in the wrong place",
                "Random seeds drawn from a too-low threshold land in the background of the "
                "crack image: those regions grow over the background and merging glues "
                "them together. Raise the seed threshold to 240.",
                {"src": "scene:crack", "rule": "threshold", "seedt": 120, "nseeds": 10,
-                "crit": "adaptive", "T": 80, "merge": True, "k": 1.0}),
+                "crit": "adaptive", "T": 80, "merge": True, "k": 1.0, "lam": 0.0}),
+        Preset("Location bounds the leak",
+               "The leaking triangle of the first experiment with pixel location in the test "
+               "(lambda = 1.5): no pixel farther than T / lambda = 40 px from the region's "
+               "centroid joins, so the leak stops at the yellow circle, though it still takes "
+               "the background inside it. Location bounds a leak; it does not find the border. "
+               "Set lambda to 0 and the region floods the background again.",
+               {**LEAKING_TRIANGLE, "lam": 1.5}),
     ),
     "split-merge": (
         Preset("Minimum quadrant 32, then 16 and 8",
@@ -95,7 +104,22 @@ PRESETS: dict[str, tuple[Preset, ...]] = {
                "the minimum everywhere and the merge has thousands of leaves to glue back. "
                "Raise v, or try the range predicate.",
                {"src": "scene:shapes", "noise": 0.3, "pred": "variance", "v": 600,
-                "minb": "4"}),
+                "minb": "4", "mode": "split-then-merge"}),
+        Preset("The lecture's variance of 1, split and merge interleaved",
+               "The deck's example takes a variance of 1 as the criterion of homogeneity. On "
+               "the noise-free shapes only flat blocks pass, so the quadtree follows every "
+               "border down to 4 x 4. Step through: at each depth the blocks are split, then "
+               "the flat regions found so far merge before the next depth. Now add noise "
+               "0.02 (sidebar): no block has a variance of 1 any more, and nothing merges.",
+               {"src": "scene:shapes", "seed": 0, "noise": 0.0, "pred": "variance", "v": 1,
+                "minb": "4", "mode": "interleaved"}),
+        Preset("The order matters: interleaved vs split-then-merge",
+               "Interleaved, the background's big quadrants merge at the first depths into a "
+               "region whose variance is close to v; the small blocks split off later no "
+               "longer fit, so about 170 regions are left. Switch to split-then-merge: the "
+               "same leaves, merged all at once, end as about 90 regions with a better mIoU.",
+               {"src": "scene:shapes", "seed": 0, "noise": SHAPES_NOISE, "pred": "variance",
+                "v": 600, "minb": "4", "mode": "interleaved"}),
     ),
     "clustering": (
         Preset("Texture mosaic: intensity fails",

@@ -22,6 +22,7 @@ SEED_COLOR = (0, 114, 178)  # dark blue crosses (visible on the light region col
 STATE_COLORS = {SPLIT: (230, 159, 0), HOMOGENEOUS: (0, 158, 115), AT_MIN_SIZE: (86, 180, 233)}
 STATE_NAMES = {SPLIT: "P FALSE: split next", HOMOGENEOUS: "P TRUE: leaf",
                AT_MIN_SIZE: "P FALSE at minimum size: leaf"}
+MIN_OUTLINED = 4  # quadtree blocks at least this wide get a white border
 MAX_DRAWN_EDGES = 3000  # more RAG edges than this are thinned for drawing
 MAX_DRAWN_NODES = 1500  # more regions than this: only the largest are drawn
 SIMILARITY_BINS = 5
@@ -47,15 +48,21 @@ def mark_points(rgb: np.ndarray, points: np.ndarray, color=SEED_COLOR) -> np.nda
 
 
 def quadtree_rgb(gray: np.ndarray, blocks: np.ndarray, state: np.ndarray) -> np.ndarray:
-    """A quadtree partition: blocks tinted by their state, block borders in white."""
+    """A quadtree partition: blocks tinted by their state, block borders in white.
+
+    Borders between two blocks narrower than :data:`MIN_OUTLINED` pixels are
+    not drawn (white lines would cover half of a 2 x 2 block); the tint still
+    shows those blocks.
+    """
     labels = blocks_to_labels(blocks, gray.shape)
     out = as_rgb(gray)
     for value, color in STATE_COLORS.items():
         tinted = np.isin(labels, np.flatnonzero(state == value) + 1)
         out = mask_overlay(out, tinted, color=color, alpha=0.35)
+    big = np.r_[0, np.asarray(blocks, np.int64).reshape(-1, 3)[:, 2]][labels] >= MIN_OUTLINED
     border = np.zeros(gray.shape, bool)
-    border[:, 1:] |= labels[:, 1:] != labels[:, :-1]
-    border[1:, :] |= labels[1:, :] != labels[:-1, :]
+    border[:, 1:] |= (labels[:, 1:] != labels[:, :-1]) & (big[:, 1:] | big[:, :-1])
+    border[1:, :] |= (labels[1:, :] != labels[:-1, :]) & (big[1:, :] | big[:-1, :])
     out[border] = 255
     return out
 

@@ -18,10 +18,26 @@ tolerance T):
 * ``"fixed"``: :math:`|I(r,c) - I(seed)| \\le T`, a fixed interval around the
   seed value. With one seed this equals :func:`skimage.segmentation.flood`.
 
-M(i) and sd(i) are updated once per stage (after all pixels of the ring
-joined). A pixel wanted by several regions in the same stage joins the one
-whose reference value is closest (ties: the smaller label). Growth stops when
-no region has an admissible neighbour, or a region reaches ``max_size``.
+Location (optional, ``position_weight`` lambda > 0): the lecture lets the
+similarity criterion "incorporate pixel location", and its clustering slides
+group pixels by "intensity + position" to encode both similarity and
+proximity. SegLab does the same in the homogeneity test: a pixel x at
+distance d(x) from the region's centroid (the seed set's centroid for the
+fixed rule) joins region i when its distance to the region in the
+(I, lambda r, lambda c) feature space is within the tolerance,
+
+.. math:: D(x) = \\sqrt{(I(r,c) - M(i))^2 + \\lambda^2 d(x)^2} \\le T(i),
+
+so no pixel farther than T(i) / lambda from the centroid ever joins, and the
+intensity tolerance shrinks to :math:`\\sqrt{T(i)^2 - \\lambda^2 d^2}` with the
+distance. lambda is in gray levels per pixel; lambda = 0 is the test without
+location, computed exactly as before.
+
+M(i), sd(i) and the centroid are updated once per stage (after all pixels of
+the ring joined). A pixel wanted by several regions in the same stage joins the
+one whose reference value is closest, by D(x) with the position term (ties: the
+smaller label). Growth stops when no region has an admissible neighbour, or a
+region reaches ``max_size``.
 
 Two adjacent regions merge when :math:`|M_1 - M_2| < k\\, sd(i)` for
 i = 1 and 2, i.e. :math:`|M_1 - M_2| < k \\min(sd_1, sd_2)`.
@@ -66,13 +82,18 @@ _OFFSETS = {
 }
 
 
-def _validate_grow(image, seeds, markers, criterion, threshold, connectivity, max_size):
+def _validate_grow(image, seeds, markers, criterion, threshold, connectivity, max_size,
+                   position_weight=0.0):
     """Check and normalise region-growing arguments; raise ValueError naming the culprit."""
     image = gray_float(image)
     if criterion not in CRITERIA:
         raise ValueError(f"criterion must be one of {CRITERIA}, got {criterion!r}")
     if not np.isfinite(threshold) or threshold < 0:
         raise ValueError(f"threshold must be a finite number >= 0, got {threshold}")
+    if (isinstance(position_weight, (bool, np.bool_))
+            or not isinstance(position_weight, (int, float, np.integer, np.floating))
+            or not np.isfinite(position_weight) or position_weight < 0):
+        raise ValueError(f"position_weight must be a finite number >= 0, got {position_weight!r}")
     if connectivity not in CONNECTIVITIES:
         raise ValueError(f"connectivity must be 4 or 8, got {connectivity!r}")
     if max_size is not None and (int(max_size) != max_size or max_size < 1):
@@ -109,7 +130,8 @@ def _validate_grow(image, seeds, markers, criterion, threshold, connectivity, ma
 
 
 def region_grow(image, seeds=None, *, markers=None, criterion="mean", threshold=20.0,
-                connectivity=8, max_size=None, max_steps=DEFAULT_MAX_STEPS) -> Trace:
+                connectivity=8, max_size=None, position_weight=0.0,
+                max_steps=DEFAULT_MAX_STEPS) -> Trace:
     """Grow one labelled region per seed, recording the ring added at each stage.
 
     Parameters
@@ -129,6 +151,10 @@ def region_grow(image, seeds=None, *, markers=None, criterion="mean", threshold=
         Neighbourhood of the border pixels.
     max_size : int, optional
         A region stops growing when it has this many pixels.
+    position_weight : float
+        lambda >= 0, gray levels per pixel: the weight of the pixel's distance
+        to the region's centroid in the homogeneity test (module Notes);
+        0 (default) leaves location out.
     max_steps : int or None
         Bound on recorded stages (the full ``stage`` map is always kept).
 
@@ -139,7 +165,9 @@ def region_grow(image, seeds=None, *, markers=None, criterion="mean", threshold=
         (H, W) int32 stage at which each pixel joined (seeds 0, -1 = never),
         ``history`` dict of (K + 1, min(N, 8)) float arrays ``mean``, ``sd``,
         ``size`` after each stage and ``threshold`` T(i) computed from them
-        (the tolerance tested at the next stage), ``sizes`` (N,) final sizes,
+        (the tolerance tested at the next stage), with ``position_weight`` > 0
+        also ``centroid`` (K + 1, min(N, 8), 2) (row, col) of the regions,
+        ``sizes`` (N,) final sizes,
         ``n_regions`` and ``stop_reason``. Step k holds ``ring`` (flat
         indices of the pixels that joined at stage k, i.e. ``stage == k``)
         and ``sizes`` of the tracked regions, with metrics ``added``,
@@ -149,7 +177,8 @@ def region_grow(image, seeds=None, *, markers=None, criterion="mean", threshold=
     ------
     ValueError
         For a non-2-D image, unknown criterion or connectivity, negative
-        threshold, seeds outside the image, or both/neither of seeds/markers.
+        threshold or position_weight, seeds outside the image, or
+        both/neither of seeds/markers.
 
     Notes
     -----
@@ -161,7 +190,10 @@ def region_grow(image, seeds=None, *, markers=None, criterion="mean", threshold=
               T(i) = T \\;\\text{or}\\; \\left(1 - \\frac{sd(i)}{M(i)}\\right) T
 
     with M(i), sd(i) of the region after stage k - 1 (the seed value instead
-    of M(i) for the fixed rule).
+    of M(i) for the fixed rule). With the position term, the test is
+    :math:`(I(x) - M(i))^2 + \\lambda^2 d(x)^2 \\le T(i)^2`, d(x) the distance
+    from x to the region's centroid after stage k - 1 (to the seeds' centroid
+    for the fixed rule).
 
     References
     ----------
@@ -175,11 +207,18 @@ def region_grow(image, seeds=None, *, markers=None, criterion="mean", threshold=
     >>> t = region_grow(img, [(0, 0)], threshold=5, connectivity=4)
     >>> t.labels.tolist(), t.stage.tolist()
     ([[1, 1, 0], [1, 1, 0], [0, 0, 0]], [[0, 1, -1], [1, 2, -1], [-1, -1, -1]])
+
+    With location: on a constant row, no pixel farther than T / lambda = 2 from
+    the seed joins.
+
+    >>> region_grow(np.zeros((1, 7)), [(0, 3)], threshold=4, position_weight=2).labels
+    array([[0, 1, 1, 1, 1, 1, 0]], dtype=int32)
     """
     image, markers, warnings = _validate_grow(image, seeds, markers, criterion, threshold,
-                                              connectivity, max_size)
+                                              connectivity, max_size, position_weight)
     params = {"criterion": criterion, "threshold": float(threshold),
-              "connectivity": connectivity, "max_size": max_size}
+              "connectivity": connectivity, "max_size": max_size,
+              "position_weight": float(position_weight)}
     rec = TraceRecorder(max_steps)
     n_regions = int(markers.max())
     if n_regions == 0:
@@ -188,7 +227,8 @@ def region_grow(image, seeds=None, *, markers=None, criterion="mean", threshold=
         return rec.finish(_grow_output(markers, stage, _empty_history(), 0, "no seeds"),
                           params, warnings)
     grow = (_OneRegion if n_regions == 1 else _Regions)(image, markers, n_regions, criterion,
-                                                         float(threshold), max_size)
+                                                         float(threshold), max_size,
+                                                         float(position_weight))
     _grow_stages(grow, connectivity)
     history = grow.history()
     reason = "max size reached" if grow.all_full() else "no admissible neighbour"
@@ -238,7 +278,8 @@ class _Growth:
     ring joins; update M(i), sd(i), T(i)).
     """
 
-    def __init__(self, image, markers, criterion, threshold, max_size):
+    def __init__(self, image, markers, criterion, threshold, max_size, n_labels,
+                 position_weight):
         self.shape = image.shape
         self.width = image.shape[1] + 2
         self.criterion, self.threshold, self.max_size = criterion, threshold, max_size
@@ -253,6 +294,11 @@ class _Growth:
         self._rings = [self.seeds]
         self._stamp = np.empty(len(self.values), np.intp)
         self._order = np.arange(4096)
+        self.position = None  # the position term, only with position_weight > 0
+        if position_weight > 0:
+            self.position = _Position(position_weight, padded, self.seeds,
+                                      np.pad(markers, 1).ravel()[self.seeds], n_labels + 1,
+                                      fixed=criterion == "fixed")
 
     def flat_offsets(self, connectivity):
         return (_OFFSETS[connectivity] @ np.array([self.width, 1])).astype(np.intp)
@@ -274,6 +320,58 @@ class _Growth:
         pix = self._rings[k]
         return ((pix // self.width - 1) * self.shape[1] + pix % self.width - 1).astype(np.int32)
 
+    def centroid_history(self):
+        """``{"centroid": (K + 1, min(N, 8), 2)}`` (row, col) after every stage with the
+        position term, else ``{}``."""
+        if self.position is None:
+            return {}
+        return {"centroid": np.stack(self.position.snapshots)[:, 1:1 + MAX_TRACKED_REGIONS] - 1}
+
+
+class _Position:
+    """The position term: centroids of the regions and lambda^2 d^2 of candidate pixels.
+
+    Works in the padded image's (row, col), like the flat indices; the
+    reference point of region i is its running centroid, or the centroid of
+    its seed set for the fixed rule (whose reference never moves). ``lab``
+    None means the one region 1.
+    """
+
+    def __init__(self, weight, shape, seeds, lab, n_labels, fixed):
+        self.weight2, self.fixed = float(weight) ** 2, fixed
+        self.rows, self.cols = (a.ravel() for a in np.indices(shape, np.float64))
+        self.sums = np.zeros((3, n_labels))  # count, sum of rows, sum of cols
+        self.centroid = np.zeros((n_labels, 2))
+        self.snapshots = []
+        self.add(seeds, lab)
+        self.seed_centroid = self.centroid.copy()
+
+    def add(self, pix, lab):
+        """The pixels ``pix`` joined regions ``lab``: update the centroids."""
+        rows, cols = self.rows.take(pix), self.cols.take(pix)
+        if lab is None:
+            self.sums[:, 1] += (len(pix), rows.sum(), cols.sum())
+        else:
+            size = self.sums.shape[1]
+            self.sums += np.stack([np.bincount(lab, minlength=size),
+                                   np.bincount(lab, rows, minlength=size),
+                                   np.bincount(lab, cols, minlength=size)])
+        self.centroid = (self.sums[1:] / np.maximum(self.sums[0], 1)).T
+        self.snapshots.append(self.centroid)
+
+    def admits(self, pix, lab, values, reference, limit, distance=True):
+        """The test D <= T(i), D^2 = (I - M(i))^2 + lambda^2 d^2, and D (None unless
+        ``distance``), for pixels ``pix`` of regions ``lab`` (intensities ``values``; M(i),
+        T(i) per pixel or scalars; a negative T(i) admits nothing)."""
+        point = (self.seed_centroid if self.fixed else self.centroid)[1 if lab is None else lab]
+        rows = self.rows.take(pix) - point[..., 0]
+        cols = self.cols.take(pix) - point[..., 1]
+        square = values - reference
+        square *= square
+        square += self.weight2 * (rows * rows + cols * cols)
+        ok = (limit >= 0) & (square <= np.square(limit))
+        return ok, np.sqrt(square) if distance else None
+
 
 class _OneRegion(_Growth):
     """One region: M, sd and T(i) are Python floats, and the pixels waiting in
@@ -281,8 +379,9 @@ class _OneRegion(_Growth):
     finds the new candidates and no labels are carried.
     """
 
-    def __init__(self, image, markers, n_regions, criterion, threshold, max_size):
-        super().__init__(image, markers, criterion, threshold, max_size)
+    def __init__(self, image, markers, n_regions, criterion, threshold, max_size,
+                 position_weight=0.0):
+        super().__init__(image, markers, criterion, threshold, max_size, 1, position_weight)
         seeds = np.flatnonzero(markers)
         sums = _region_sums(markers.ravel()[seeds], image.ravel()[seeds], 2)[:, 1]
         self.count, self.total, self.total_sq = (float(v) for v in sums)
@@ -294,7 +393,11 @@ class _OneRegion(_Growth):
         # pixels up front and failing pixels are never proposed as candidates
         self.static = criterion == "fixed" and max_size is None
         if self.static:
-            outside = (self.values < self.low) | (self.values > self.high)
+            if self.position is None:
+                outside = (self.values < self.low) | (self.values > self.high)
+            else:
+                outside = ~self.position.admits(np.arange(len(self.values)), None, self.values,
+                                                *self.reference_limit(), distance=False)[0]
             self.state[outside & (self.state == NOT_REACHED)] = _CLOSED
 
     def all_full(self):
@@ -318,14 +421,19 @@ class _OneRegion(_Growth):
         ratio = sd / mean if mean > 0 else 0.0
         return mean, sd, max(1.0 - ratio, 0.0) * self.threshold
 
-    def interval(self):
-        """Bounds M - T(i) and M + T(i) (the seed value for the fixed rule); empty
-        (low > high) once the region reached max_size."""
+    def reference_limit(self):
+        """M (the seed value for the fixed rule) and T(i); T(i) = -1 once the region
+        reached max_size."""
         if self.criterion == "fixed":  # reference and tolerance never change
             reference, threshold = self.seed_value, self.threshold
         else:
             reference, _, threshold = self.stats()
-        limit = -1.0 if self.all_full() else threshold
+        return reference, -1.0 if self.all_full() else threshold
+
+    def interval(self):
+        """Bounds M - T(i) and M + T(i) (the seed value for the fixed rule); empty
+        (low > high) once the region reached max_size."""
+        reference, limit = self.reference_limit()
         return reference - limit, reference + limit
 
     def border_candidates(self, ring, offsets):
@@ -345,6 +453,9 @@ class _OneRegion(_Growth):
         if self.static:
             return None, None
         values = self.values[pix]
+        if self.position is not None:
+            return self.position.admits(pix, None, values, *self.reference_limit(),
+                                        distance=self.max_size is not None)
         ok = (values >= self.low) & (values <= self.high)
         distance = None
         if self.max_size is not None:
@@ -380,13 +491,17 @@ class _OneRegion(_Growth):
         self.snapshots.append((self.count, self.total, self.total_sq))
         self.added.append(len(pix))
         self._rings.append(pix)
+        if self.position is not None:
+            self.position.add(pix, None)
         self.low, self.high = self.interval()
 
     def history(self):
-        """Mean, sd, size and next T(i) after every stage."""
+        """Mean, sd, size and next T(i) after every stage (and the centroid with the
+        position term)."""
         sums = np.array(self.snapshots)[:, :, None]
         mean, sd, threshold = _region_stats(sums, self.criterion, self.threshold)
-        return {"mean": mean, "sd": sd, "size": sums[:, 0], "threshold": threshold}
+        return {"mean": mean, "sd": sd, "size": sums[:, 0], "threshold": threshold,
+                **self.centroid_history()}
 
 
 class _Regions(_Growth):
@@ -395,8 +510,10 @@ class _Regions(_Growth):
     joins the closest.
     """
 
-    def __init__(self, image, markers, n_regions, criterion, threshold, max_size):
-        super().__init__(image, markers, criterion, threshold, max_size)
+    def __init__(self, image, markers, n_regions, criterion, threshold, max_size,
+                 position_weight=0.0):
+        super().__init__(image, markers, criterion, threshold, max_size, n_regions,
+                         position_weight)
         self.n_regions = n_regions
         labels = np.zeros((image.shape[0] + 2, self.width), np.int32)
         labels[1:-1, 1:-1] = markers
@@ -423,14 +540,19 @@ class _Regions(_Growth):
     def final_labels(self):
         return self.crop(self.labels)
 
-    def interval(self):
-        """(N + 1,) bounds M(i) - T(i) and M(i) + T(i) (the seed value for the fixed rule);
-        empty (low > high) for regions at max_size."""
+    def reference_limit(self):
+        """(N + 1,) M(i) (the seed value for the fixed rule) and T(i), -1 for regions at
+        max_size."""
         if self.criterion == "fixed":  # reference and tolerance never change
             reference, threshold = self.seed_value, self.threshold
         else:
             reference, _, threshold = _region_stats(self.sums, self.criterion, self.threshold)
-        limit = np.where(self.full, -1.0, threshold)
+        return reference, np.where(self.full, -1.0, threshold)
+
+    def interval(self):
+        """(N + 1,) bounds M(i) - T(i) and M(i) + T(i) (the seed value for the fixed rule);
+        empty (low > high) for regions at max_size."""
+        reference, limit = self.reference_limit()
         return reference - limit, reference + limit
 
     def border_candidates(self, ring, offsets):
@@ -448,7 +570,11 @@ class _Regions(_Growth):
         return pix[first], lab[first]
 
     def homogeneity_test(self, pix, lab):
-        """Admissible candidates (M(i) - T(i) <= I <= M(i) + T(i)) and their distance |I - M(i)|."""
+        """Admissible candidates (M(i) - T(i) <= I <= M(i) + T(i)) and their distance |I - M(i)|
+        (with the position term: D <= T(i), and D)."""
+        if self.position is not None:
+            reference, limit = self.reference_limit()
+            return self.position.admits(pix, lab, self.values[pix], reference[lab], limit[lab])
         low, high = self.interval()
         low, high = low[lab], high[lab]
         values = self.values[pix]
@@ -484,12 +610,15 @@ class _Regions(_Growth):
         self.snapshots.append(self.sums.copy())
         self.added.append(len(pix))
         self._rings.append(pix)
+        if self.position is not None:
+            self.position.add(pix, lab)
 
     def history(self):
         """Mean, sd, size and next T(i) after every stage, for the tracked regions."""
         sums = np.stack(self.snapshots)[:, :, 1:1 + MAX_TRACKED_REGIONS]
         mean, sd, threshold = _region_stats(sums, self.criterion, self.threshold)
-        return {"mean": mean, "sd": sd, "size": sums[:, 0], "threshold": threshold}
+        return {"mean": mean, "sd": sd, "size": sums[:, 0], "threshold": threshold,
+                **self.centroid_history()}
 
 
 class _ValueQueue:
@@ -704,7 +833,7 @@ def brightest_seed(image) -> list[tuple[int, int]]:
 
 def grow_with_rule(image, rule="click", points=None, *, seed_threshold=240, n_seeds=10,
                    random_state=0, criterion="adaptive", threshold=80, connectivity=8,
-                   max_size=None, merge_k=None):
+                   max_size=None, position_weight=0.0, merge_k=None):
     """Seeds by a rule, region growing from them, then optional merging (one pipeline).
 
     Parameters
@@ -717,7 +846,7 @@ def grow_with_rule(image, rule="click", points=None, *, seed_threshold=240, n_se
         Seed pixels for ``rule="click"``.
     seed_threshold, n_seeds, random_state
         Passed to :func:`seeds_from_threshold`.
-    criterion, threshold, connectivity, max_size
+    criterion, threshold, connectivity, max_size, position_weight
         Passed to :func:`region_grow`.
     merge_k : float, optional
         If given and more than one region grew, :func:`merge_regions` with ``k=merge_k``.
@@ -733,7 +862,7 @@ def grow_with_rule(image, rule="click", points=None, *, seed_threshold=240, n_se
     if rule not in SEED_RULES:
         raise ValueError(f"rule must be one of {SEED_RULES}, got {rule!r}")
     grow = {"criterion": criterion, "threshold": threshold, "connectivity": connectivity,
-            "max_size": max_size}
+            "max_size": max_size, "position_weight": position_weight}
     if rule == "max":
         markers = seeds_at_max(image, connectivity)
         seeds = np.argwhere(markers > 0)

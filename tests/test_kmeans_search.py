@@ -138,3 +138,19 @@ def test_validation(kwargs, word):
         exhaustive_vs_lloyd(**args)
     with pytest.raises(ValueError, match="point set"):
         point_set("nope")
+
+
+def test_what_the_point_sets_claim_is_true():
+    """The descriptions the page shows under each point set."""
+    rays = exhaustive_kmeans(point_set("rays"), 2, "cosine")["labels"].tolist()
+    assert rays == [0, 0, 0, 0, 1, 1, 1, 1]                    # the two directions apart
+    mixed = exhaustive_kmeans(point_set("rays"), 2, "euclidean")["labels"].tolist()
+    assert mixed != rays                                        # Euclidean mixes them (both
+    #                                         labellings are canonical: cluster 0 holds point 1)
+    means = exhaustive_kmeans(point_set("outlier"), 2, "euclidean")["labels"].tolist()
+    medians = exhaustive_kmeans(point_set("outlier"), 2, "manhattan")["labels"].tolist()
+    assert means == [0, 0, 0, 0, 0, 0, 1]                      # a cluster for the outlier
+    assert medians == [0, 0, 0, 1, 1, 1, 1]                    # the two groups apart
+    groups = exhaustive_vs_lloyd(point_set("groups"), 3)
+    stuck = groups.labels.tolist()
+    assert len(set(stuck[:3])) == 2 and len(set(stuck[3:])) == 1  # split one, merged two

@@ -31,13 +31,14 @@ __all__ = ["POINT_SETS", "MAX_POINTS", "MAX_CLUSTERS", "point_set", "set_partiti
 
 #: Tiny problems: name -> (what it shows, points). Points avoid the origin (cosine).
 POINT_SETS = {
-    "groups": ("three groups in 2-D: centres started inside one group split it and merge "
-               "two others", np.array([[1, 1], [1, 2], [2, 1], [6, 1], [6, 2], [7, 1.5],
+    "groups": ("three groups in 2-D: with k = 3, centres started inside one group split it "
+               "and merge the two others", np.array([[1, 1], [1, 2], [2, 1], [6, 1], [6, 2], [7, 1.5],
                                        [11, 1], [11, 2]], float)),
-    "outlier": ("two groups and an outlier on a line: the mean chases the outlier, the median "
-                "does not", np.array([[0], [1], [2], [10], [11], [12], [30]], float)),
-    "rays": ("points along two directions at different lengths: the cosine distance sees the "
-             "directions, the Euclidean distance the lengths",
+    "outlier": ("two groups and an outlier on a line: with k = 2 the best partition by means "
+                "spends a cluster on the outlier, the best by medians keeps the groups apart",
+                np.array([[0], [1], [2], [10], [11], [12], [30]], float)),
+    "rays": ("points along two directions at different lengths: with k = 2 the cosine "
+             "distance separates the directions, the Euclidean distance mixes them",
              np.array([[np.cos(a) * r, np.sin(a) * r] for a, r in
                        [(0.2, 1), (0.2, 2.5), (0.2, 4), (0.25, 1.7),
                         (1.2, 1), (1.2, 2.5), (1.2, 4), (1.15, 3.2)]])),

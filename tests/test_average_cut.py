@@ -1,24 +1,11 @@
 """The lecture's average cut, Acut = cut/|A| + cut/|B|, against a brute-force count."""
 
-from itertools import product
-
 import numpy as np
 import pytest
 
 from segcore.classical.cut_measures import average_cut, minimum_cut, partition_measures
-
-
-def _random_graph(n, seed, density=1.0):
-    rng = np.random.default_rng(seed)
-    w = np.triu(rng.random((n, n)) * (rng.random((n, n)) < density), k=1)
-    return w + w.T
-
-
-def _partitions(n):
-    for bits in product([False, True], repeat=n - 1):
-        in_a = np.array((True,) + bits)
-        if not in_a.all():
-            yield in_a
+from tests.test_graph_cuts import _all_partitions as _partitions
+from tests.test_graph_cuts import _symmetric as _random_graph
 
 
 def _brute_acut(w, in_a):

@@ -11,7 +11,7 @@ GLOBAL, STARTS = "Global optimum J* (exhaustive)", "Starts reaching J*"
 
 def _run(**query):
     at = app_test(PAGE)
-    for key, value in query.items():
+    for key, value in {"tinyp": "1", **query}.items():
         at.query_params[key] = str(value)
     return at.run()
 
@@ -23,6 +23,15 @@ def _lloyd_metric(at):
 @pytest.fixture(scope="module")
 def default_run():
     return _run()
+
+
+def test_the_panel_is_one_click_away():
+    at = app_test(PAGE).run()
+    assert not at.exception
+    assert any(s.value.startswith("Global optimum vs Lloyd") for s in at.subheader)
+    assert GLOBAL not in metric_values(at)  # closed: nothing computed or drawn
+    at.checkbox(key="clustering:tinyp").check().run()
+    assert metric_values(at)[GLOBAL] == "3" and at.query_params["tinyp"] == "1"
 
 
 def test_default_shows_a_start_stuck_in_a_local_optimum(default_run):

@@ -3,18 +3,11 @@
 import pytest
 
 from segcore.evaluation.worked_example import LECTURE_PREDICTION, LECTURE_TARGET, cell_by_cell
-from tests.conftest import app_test, latex_texts, metric_values
+from tests.conftest import latex_texts, metric_values
+from tests.test_page_panoptic_quality import _app
 from ui.eval_basics import encode_grid
 
-PAGE = "pages/panoptic-quality.py"
 SLIDE_PA, PA, IOU, DICE = "PA as on the slide", "Pixel accuracy", "IoU (object)", "Dice (object)"
-
-
-def _run(**query):
-    at = app_test(PAGE)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
 
 
 def _shown(at) -> dict:
@@ -35,7 +28,7 @@ def _balanced(tex: str) -> bool:
 
 @pytest.fixture(scope="module")
 def lecture_run():
-    return _run()
+    return _app()
 
 
 def test_the_lecture_setting_shows_6_of_25_and_6_of_12(lecture_run):
@@ -66,7 +59,7 @@ def test_every_formula_line_is_valid_tex_with_a_source(lecture_run):
 
 
 def test_clicking_a_cell_recounts_every_metric():
-    at = _run()
+    at = _app()
     at.button(key="eb_prediction_1_1").click().run()  # the target's top-left object cell
     assert not at.exception
     prediction = LECTURE_PREDICTION.copy()
@@ -86,7 +79,7 @@ def test_clicking_a_cell_recounts_every_metric():
 
 
 def test_predicting_only_background_shows_the_class_imbalance():
-    at = _run()
+    at = _app()
     at.button(key="eb_preset_background").click().run()
     assert not at.exception
     assert _shown(at) == {SLIDE_PA: "0/25 = 0.000", PA: "16/25 = 0.640", IOU: "0/9 = 0.000",
@@ -97,11 +90,11 @@ def test_predicting_only_background_shows_the_class_imbalance():
 
 
 def test_grids_come_from_the_link_and_bad_ones_warn():
-    at = _run(epred="1" * 25)
+    at = _app(epred="1" * 25)
     assert not at.exception and not at.warning
     assert _shown(at) == {SLIDE_PA: "9/25 = 0.360", PA: "9/25 = 0.360", IOU: "9/25 = 0.360",
                           DICE: "18/34 = 0.529"}
-    at = _run(egt="01x", epred="1" * 26)
+    at = _app(egt="01x", epred="1" * 26)
     assert not at.exception
     warned = " ".join(w.value for w in at.warning)
     assert "egt=01x" in warned and "epred=" in warned

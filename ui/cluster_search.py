@@ -66,7 +66,8 @@ def search_run(name: str, k: int, metric: str, start: int | None) -> dict:
     frames = [(rename[s.data["labels"].astype(int)], s.data["centroids"][np.argsort(rename)])
               for s in trace.steps]
     replay = out["starts"][out["start"]]
-    return {"trace": trace, "frames": frames,
+    return {"trace": trace,
+            "steps": [figures.plain(points_figure(out["points"], *frame, metric)) for frame in frames],
             "global": figures.plain(points_figure(out["points"], out["global_labels"],
                                                   out["global_centroids"], metric)),
             "lloyd": figures.plain(points_figure(
@@ -190,7 +191,11 @@ def panel() -> None:
     st.subheader("Global optimum vs Lloyd's local optima, and the choice of distance")
     st.caption("k-means is a heuristic: it only ever improves the current partition, so where "
                "it ends depends on where it starts. On a handful of points the lecture's "
-               "exhaustive search is affordable: try every partition, keep the best.")
+               "exhaustive search is affordable: try every partition, keep the best. The same "
+               "points show what changes with the distance (Euclidean, Manhattan, cosine).")
+    if not state.checkbox("Show the tiny problem (7 or 8 points: every partition, and Lloyd "
+                          "from every start)", "tinyp", False):
+        return  # off by default: its four charts would add ~25 ms to every page rerun
     name, k, metric, start = _controls()
     st.markdown(f"**{METRIC_LABELS[metric]}**: {METRIC_NOTES[metric]} "
                 f"*{ks.POINT_SETS[name][0].capitalize()}.*")
@@ -232,6 +237,4 @@ def _results(run: dict, metric: str, k: int) -> None:
                "centres, by where Lloyd's loop ends (outlined: the replayed start). Restarts "
                "with different seeds, as the Restarts control above does, are the usual cure.")
     player.step_player(trace.steps, key="tstep", label="Iteration", render=lambda i, step:
-                       st.plotly_chart(figures.plain(points_figure(
-                           out["points"], *run["frames"][i], metric)),
-                           width="stretch", key="tiny_step"))
+                       st.plotly_chart(run["steps"][i], width="stretch", key="tiny_step"))

@@ -59,10 +59,8 @@ def average_cut(weights: np.ndarray, in_a: np.ndarray) -> float:
 
     Parameters
     ----------
-    weights : (n, n) float ndarray
-        Symmetric non-negative affinity matrix W (zero diagonal).
-    in_a : (n,) bool ndarray
-        True for nodes in A, False for nodes in B (both non-empty).
+    weights, in_a
+        The affinity matrix W and the partition, as for :func:`partition_measures`.
 
     Returns
     -------
@@ -72,8 +70,7 @@ def average_cut(weights: np.ndarray, in_a: np.ndarray) -> float:
     Raises
     ------
     ValueError
-        If W is not square, symmetric and non-negative, or the partition is
-        one-sided or of the wrong length.
+        As :func:`partition_measures`.
 
     Notes
     -----

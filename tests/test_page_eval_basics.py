@@ -53,7 +53,8 @@ def test_every_formula_line_is_valid_tex_with_a_source(lecture_run):
             or "Intersect" in t]
     assert len(ours) == 5 and all(_balanced(t) for t in ours)
     sources = [c.value for c in at.caption if "slide \"" in c.value]
-    for slide in ('seminar deck, slide "Pixel Accuracy"', 'panoptic deck, slide "Evaluation metric"',
+    for slide in ('seminar deck, slide "Pixel Accuracy"',
+                  'panoptic deck, slide "Evaluation metric"',
                   'practical deck, slide "Evaluation metrics (Dice-Koeffizient)"'):
         assert any(slide in s for s in sources), slide
 

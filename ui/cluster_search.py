@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from segcore.classical import kmeans_search as ks
-from segcore.classical.kmeans_metrics import CENTRES, METRICS
+from segcore.classical.kmeans_metrics import METRICS
 from ui import figures, panels, player, state
 from ui.caching import CACHE
 from ui.cluster_figs import css
@@ -67,7 +67,8 @@ def search_run(name: str, k: int, metric: str, start: int | None) -> dict:
               for s in trace.steps]
     replay = out["starts"][out["start"]]
     return {"trace": trace,
-            "steps": [figures.plain(points_figure(out["points"], *frame, metric)) for frame in frames],
+            "steps": [figures.plain(points_figure(out["points"], *frame, metric))
+                      for frame in frames],
             "global": figures.plain(points_figure(out["points"], out["global_labels"],
                                                   out["global_centroids"], metric)),
             "lloyd": figures.plain(points_figure(

@@ -19,7 +19,6 @@ update step helps, yet another partition is better.
 from __future__ import annotations
 
 from itertools import combinations
-from math import comb
 
 import numpy as np
 

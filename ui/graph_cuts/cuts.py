@@ -86,6 +86,11 @@ def view(picked, formula_box) -> None:
         st.caption(f"Scored as object vs background. The min cut's pixel accuracy: "
                    f"{rep['pixel_accuracy']:.3f}.")
 
+    _steps(image, cuts, pics)
+
+
+def _steps(image, cuts, pics: dict) -> None:
+    """The step player over the cut trace: min cut, degrees, eigenvector, sweep, partition."""
     st.subheader("Step by step")
 
     def render(i: int, step) -> None:
@@ -127,7 +132,8 @@ def _formula_lines(p: dict, m_min, m_ncut, lam2: float) -> list:
     for name, m in partitions:
         latex.append(panels.beyond(
             rf"\text{{{name}}}:\; Acut = \frac{{cut(A,B)}}{{|A|}} + \frac{{cut(A,B)}}{{|B|}} = "
-            rf"\frac{{{fmt(m['cut'])}}}{{{m['size_a']}}} + \frac{{{fmt(m['cut'])}}}{{{m['size_b']}}}"
+            rf"\frac{{{fmt(m['cut'])}}}{{{m['size_a']}}} + "
+            rf"\frac{{{fmt(m['cut'])}}}{{{m['size_b']}}}"
             rf" = {fmt(m['acut'], 4)}",
             "the lecture names the average cut (main deck, slide \"Other Graph Cut Methods\") "
             "without a formula; this is Shi and Malik's (2000) definition: the cut per node of "

@@ -199,7 +199,7 @@ def panel() -> None:
         return  # off by default: its four charts would add ~25 ms to every page rerun
     name, k, metric, start = _controls()
     st.markdown(f"**{METRIC_LABELS[metric]}**: {METRIC_NOTES[metric]} "
-                f"*{ks.POINT_SETS[name][0].capitalize()}.*")
+                f"*{ks.POINT_SETS[name][0][0].upper() + ks.POINT_SETS[name][0][1:]}.*")
     if metric == "cosine" and ks.POINT_SETS[name][1].shape[1] < 2:
         st.warning("The cosine distance compares directions, and on a line every positive "
                    "point points the same way: pick 2-D points for it.")

@@ -12,7 +12,7 @@ from segcore.evaluation.scoring import score_against_scene
 from segcore.classical import clustering as clu
 from segcore.classical import features as feat
 from ui import cluster_figs as figs
-from ui import cluster_formulas
+from ui import cluster_formulas, cluster_search
 from ui import challenge, export, panels, picker, player, present, presets, snippets, state
 from ui.caching import CACHE
 from ui.figures import plain, png
@@ -314,6 +314,8 @@ def elbow_panel() -> None:
 
 elbow_panel()
 
+
+cluster_search.panel()  # exhaustive search vs Lloyd, and the distance (own fragment)
 
 # ----------------------------------------------------------------- try this
 panels.try_this(presets.PRESETS["clustering"])

@@ -24,7 +24,8 @@ from segcore.evaluation.panoptic import (
 from segcore.evaluation.perturb import MAX_GROW, perturb_panoptic
 from segcore.evaluation.scoring import score_against_scene
 from segcore.trace import Step
-from ui import challenge, export, panels, picker, player, present, presets, snippets, state
+from ui import (challenge, eval_basics, export, panels, picker, player, present, presets,
+                snippets, state)
 from ui import panoptic_figs as figs
 from ui.caching import CACHE
 
@@ -38,6 +39,8 @@ panels.page_header(
     "one partner each), then multiplies how well matched segments overlap (SQ) by how many "
     "segments were found without false alarms (RQ).")
 
+st.caption(f"Pixel accuracy, IoU and Dice first? [Evaluation basics](#{eval_basics.ANCHOR}) "
+           "at the end of the page works the lecture's 5 x 5 example cell by cell.")
 picked = picker.image_picker(default="scene:street", sources=["scene:street"])
 panoptic = picked.scene.panoptic if picked.scene is not None else None
 if panoptic is None:
@@ -325,6 +328,8 @@ if fused is not None:
                          radio=True)
     player.step_player(fused[which + "_steps"], key="fstep", label="Stage", render=lambda i, step:
                        st.image(fused[which + "_png"][i], width=420, output_format="PNG"))
+
+eval_basics.panel()  # the seminar deck's 5 x 5 example: pixel accuracy, IoU, Dice by hand
 
 panels.try_this(presets.PRESETS["panoptic-quality"])
 

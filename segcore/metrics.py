@@ -11,6 +11,7 @@ With the confusion matrix :math:`n_{ij}` (ground truth class i predicted as j):
 .. math::
 
     \\text{pixel accuracy} = \\frac{\\sum_i n_{ii}}{\\sum_{ij} n_{ij}}, \\qquad
+    \\text{per-class accuracy}_i = \\frac{n_{ii}}{\\sum_j n_{ij}}, \\qquad
     \\mathrm{IoU}_i = \\frac{n_{ii}}{\\sum_j n_{ij} + \\sum_j n_{ji} - n_{ii}}, \\qquad
     \\mathrm{Dice} = \\frac{2 |A \\cap B|}{|A| + |B|}
 """
@@ -29,6 +30,7 @@ __all__ = [
     "iou_per_class",
     "mean_iou",
     "pixel_accuracy",
+    "per_class_accuracy",
     "dice",
     "soft_dice_loss",
     "cross_entropy",
@@ -147,6 +149,30 @@ def pixel_accuracy(gt, pred, ignore_index=None):
         warnings.warn("pixel_accuracy: no pixels left after ignore_index", RuntimeWarning, stacklevel=2)
         return float("nan")
     return float(np.mean(g == p))
+
+
+def per_class_accuracy(gt, pred, num_classes, ignore_index=None):
+    """Per-class accuracy: of the pixels of class c in the ground truth, the share predicted c.
+
+    The panoptic deck lists it next to IoU because plain pixel accuracy is
+    dominated by the biggest class ("heavily unbalanced"); averaging this over
+    the classes gives every class the same weight.
+
+    Returns
+    -------
+    (C,) float array
+        :math:`n_{cc} / \\sum_j n_{cj}` (the recall of class c); ``nan``
+        where class c has no ground-truth pixel.
+
+    Examples
+    --------
+    >>> per_class_accuracy([[0, 1], [1, 1]], [[0, 1], [0, 1]], 3)
+    array([1.        , 0.66666667,        nan])
+    """
+    cm = confusion_matrix(gt, pred, num_classes, ignore_index)
+    total = cm.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, np.diag(cm) / np.maximum(total, 1), np.nan)
 
 
 def dice(gt_mask, pred_mask):

@@ -43,7 +43,7 @@ import streamlit as st
 __all__ = ["Preset", "SHARED_KEYS", "HIDE_ADVANCED", "enter_page", "widget_key", "forget_page",
            "slider",
            "select", "checkbox", "number", "apply_preset", "get_query", "set_query", "snap", "to_text",
-           "parse_bool", "parse_number"]
+           "parse_bool", "parse_number", "page_value"]
 
 #: Keys shared by every page on purpose: the image picker's choice and presentation mode.
 SHARED_KEYS = frozenset({"src", "seed", "noise", "gt", "present"})
@@ -278,6 +278,17 @@ def number(label: str, key: str, min_value: int, max_value: int, default: int,
     value = int(snap(value, min_value, max_value, 1))
     set_query(key, value)
     return value
+
+
+def page_value(key: str, default: Any, parse: Callable[[str], Any], expected: str) -> str:
+    """Session-state key of a page value that no single widget holds (a grid of cells that
+    buttons edit), seeded once from the URL under ``key``.
+
+    ``parse`` turns the URL text into the value or raises ValueError; a bad value shows
+    the usual warning (``expected`` says what was wanted) and ``default`` is used. The
+    caller keeps the URL up to date with :func:`set_query`.
+    """
+    return _init(key, default, parse, expected)
 
 
 def apply_preset(preset: Preset) -> None:

@@ -1,4 +1,4 @@
-"""Graph cuts and how to score them: cut, assoc, Ncut, Nassoc, and the min cut.
+"""Graph cuts and how to score them: cut, assoc, Ncut, Nassoc, Acut, and the min cut.
 
 A two-way partition ``V = A ∪ B`` of a weighted graph is a segmentation. The
 lecture scores it by the weight it cuts,
@@ -11,6 +11,11 @@ each side's total connection :math:`assoc(A, V) = \\sum_{u \\in A, t \\in V} w(u
 
 .. math:: Ncut(A, B) = \\frac{cut(A, B)}{assoc(A, V)} + \\frac{cut(A, B)}{assoc(B, V)}
           = 2 - Nassoc(A, B).
+
+The lecture also names the *average cut* among the other graph-cut measures,
+which divides by each side's number of nodes instead of its connection:
+
+.. math:: Acut(A, B) = \\frac{cut(A, B)}{|A|} + \\frac{cut(A, B)}{|B|}.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ import numpy as np
 
 from segcore.trace import Trace, TraceRecorder
 
-__all__ = ["UNCONNECTED_CUT_RATIO", "partition_measures", "minimum_cut", "stoer_wagner"]
+__all__ = ["UNCONNECTED_CUT_RATIO", "average_cut", "partition_measures", "minimum_cut",
+           "stoer_wagner"]
 
 
 def _validate_partition(weights, in_a):
@@ -48,8 +54,52 @@ def _ratio(num: float, den: float, empty: float) -> float:
     return float(num / den) if den > 0 else empty
 
 
+def average_cut(weights: np.ndarray, in_a: np.ndarray) -> float:
+    """Average cut of the partition ``(A, B)``: the cut weight per node of each side.
+
+    Parameters
+    ----------
+    weights, in_a
+        The affinity matrix W and the partition, as for :func:`partition_measures`.
+
+    Returns
+    -------
+    float
+        :math:`Acut(A, B) = cut(A, B) / |A| + cut(A, B) / |B|`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`partition_measures`.
+
+    Notes
+    -----
+    The lecture lists the average cut next to the normalized cut ("Other
+    Graph Cut Methods"); the formula is Shi and Malik's [1]_. Like Ncut it
+    penalises a small side, but it counts that side's *nodes* rather than its
+    total connection :math:`assoc(A, V)`: a lone node pays its whole cut
+    (:math:`cut / 1`), however strongly the rest of the graph holds together.
+    Minimising Acut relaxes to the ordinary eigenproblem :math:`(D - W) y =
+    \\lambda y` instead of Ncut's generalized one.
+
+    References
+    ----------
+    .. [1] J. Shi and J. Malik, "Normalized cuts and image segmentation",
+       IEEE TPAMI 22(8), 2000, section 2 (average cut and average association).
+
+    Examples
+    --------
+    >>> w = np.array([[0, 2, 1], [2, 0, 0], [1, 0, 0]], float)
+    >>> average_cut(w, [True, True, False])  # cut = 1, |A| = 2, |B| = 1
+    1.5
+    """
+    weights, in_a = _validate_partition(weights, in_a)
+    cut = float(weights[np.ix_(in_a, ~in_a)].sum())
+    return cut / int(in_a.sum()) + cut / int((~in_a).sum())
+
+
 def partition_measures(weights: np.ndarray, in_a: np.ndarray) -> dict[str, float]:
-    """Cut, associations, Ncut and Nassoc of the partition ``(A, B)``.
+    """Cut, associations, Ncut, Nassoc and Acut of the partition ``(A, B)``.
 
     Parameters
     ----------
@@ -62,7 +112,8 @@ def partition_measures(weights: np.ndarray, in_a: np.ndarray) -> dict[str, float
     -------
     dict
         ``cut``, ``assoc_av``, ``assoc_bv``, ``assoc_aa``, ``assoc_bb``,
-        ``ncut``, ``nassoc``, ``size_a``, ``size_b``. A side with no
+        ``ncut``, ``nassoc``, ``acut`` (:func:`average_cut`), ``size_a``,
+        ``size_b``. A side with no
         connection at all (assoc = 0) counts like a lone node:
         cut / assoc = 1 and assoc(A, A) / assoc = 0.
 
@@ -85,6 +136,8 @@ def partition_measures(weights: np.ndarray, in_a: np.ndarray) -> dict[str, float
     >>> m = partition_measures(w, [True, True, False])
     >>> m["cut"], m["assoc_av"], m["assoc_bv"], round(m["ncut"], 3), round(m["nassoc"], 3)
     (1.0, 5.0, 1.0, 1.2, 0.8)
+    >>> m["acut"]
+    1.5
     """
     weights, in_a = _validate_partition(weights, in_a)
     in_b = ~in_a
@@ -92,6 +145,7 @@ def partition_measures(weights: np.ndarray, in_a: np.ndarray) -> dict[str, float
     assoc_aa = float(weights[np.ix_(in_a, in_a)].sum())
     assoc_bb = float(weights[np.ix_(in_b, in_b)].sum())
     assoc_av, assoc_bv = assoc_aa + cut, assoc_bb + cut
+    size_a, size_b = int(in_a.sum()), int(in_b.sum())
     return {
         "cut": cut, "assoc_av": assoc_av, "assoc_bv": assoc_bv,
         "assoc_aa": assoc_aa, "assoc_bb": assoc_bb,
@@ -99,7 +153,8 @@ def partition_measures(weights: np.ndarray, in_a: np.ndarray) -> dict[str, float
                  + _ratio(cut, assoc_bv, UNCONNECTED_CUT_RATIO)),
         "nassoc": (_ratio(assoc_aa, assoc_av, 1.0 - UNCONNECTED_CUT_RATIO)
                    + _ratio(assoc_bb, assoc_bv, 1.0 - UNCONNECTED_CUT_RATIO)),
-        "size_a": int(in_a.sum()), "size_b": int(in_b.sum()),
+        "acut": cut / size_a + cut / size_b,
+        "size_a": size_a, "size_b": size_b,
     }
 
 

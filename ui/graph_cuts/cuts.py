@@ -46,32 +46,9 @@ def view(picked, formula_box) -> None:
     m_min, m_ncut = cuts.measures["min cut"], cuts.measures["normalized cut"]
     lam2 = next((s.metrics["lambda2"] for s in cuts.steps if s.name == "eigenvector"), float("nan"))
     with formula_box:
-        sc_term = (rf"\exp\!\left(-\frac{{\|c(x)-c(y)\|^2}}{{2\cdot{p['sc']:g}^2}}\right)"
-                   if p["sc"] else "")
-        sd_term = (rf"\exp\!\left(-\frac{{\|x-y\|^2}}{{2\cdot{p['sd']:g}^2}}\right)"
-                   if p["sd"] else "")
-        latex = [
-            panels.lecture(
-                rf"aff(x,y) = {sd_term}\exp\!\left(-\frac{{(I(x)-I(y))^2}}"
-                rf"{{2\cdot{p['si']:g}^2}}\right){sc_term}",
-                "main", "Measuring Affinity (distance, intensity, colour; multiplied here)"),
-            panels.lecture(
-                r"cut(A,B)=\sum_{p\in A,q\in B} w_{p,q},\quad "
-                r"assoc(A,V)=\sum_{u\in A,t\in V} w(u,t)", "main", "Graph cut; Normalized Cut"),
-        ]
-        for name, m in (("min cut", m_min), ("Ncut", m_ncut)):
-            if m is None:
-                continue
-            latex.append(panels.lecture(
-                rf"\text{{{name}}}:\; Ncut = \frac{{{fmt(m['cut'])}}}{{{fmt(m['assoc_av'])}}} + "
-                rf"\frac{{{fmt(m['cut'])}}}{{{fmt(m['assoc_bv'])}}} = {m['ncut']:.4f} = "
-                rf"2 - Nassoc = 2 - {m['nassoc']:.4f}", "main", "Normalized Cut"))
-        latex.append(panels.beyond(
-            rf"(D - W)\,y = \lambda D y,\quad \lambda_2 = {fmt(lam2, 4)}",
-            "the lecture says minimising Ncut exactly is NP-complete; Shi and Malik (2000) relax "
-            "it to this generalized eigenproblem and split on the second eigenvector"))
-        panels.formula_panel(latex, f"Live values on the {graph.shape[0]} x {graph.shape[1]} "
-                                    "node graph of this image.")
+        panels.formula_panel(_formula_lines(p, m_min, m_ncut, lam2),
+                             f"Live values on the {graph.shape[0]} x {graph.shape[1]} "
+                             "node graph of this image.")
     pics = cut_pictures(picked.key, image, p["sd"], p["si"], p["sc"], p["hood"], p["nodes"],
                         scene.semantic if scene is not None else None,
                         tuple(scene.class_names) if scene is not None else None,
@@ -80,18 +57,7 @@ def view(picked, formula_box) -> None:
     left.image(pics["ncut"], width="stretch", caption="Normalized cut: side A orange, side B blue.")
     right.image(pics["min_cut"], width="stretch",
                 caption="Minimum cut (Stoer-Wagner): side A orange, side B blue.")
-    st.subheader("Min cut vs normalized cut")
-    rows = []
-    for name, m in (("minimum cut", m_min), ("normalized cut", m_ncut)):
-        if m is not None:
-            rows.append({"partition": name, "|A|": m["size_a"], "|B|": m["size_b"],
-                         "cut(A,B)": m["cut"], "assoc(A,V)": m["assoc_av"],
-                         "assoc(B,V)": m["assoc_bv"], "Ncut": m["ncut"], "Nassoc": m["nassoc"]})
-    st.dataframe(rows, hide_index=True, width="stretch")
-    if m_ncut is not None:
-        st.caption(f"The min cut is cheaper (cut {m_min['cut']:.3g} vs {m_ncut['cut']:.3g}) but "
-                   f"isolates {m_min['size_a']} node(s): its Ncut is {m_min['ncut']:.3f} "
-                   f"(a lone node always has Ncut >= 1) against {m_ncut['ncut']:.3f}.")
+    _comparison(m_min, m_ncut)
     st.subheader("Normalized cut: the second eigenvector")
     a, b = st.columns([2, 3])
     a.image(pics["y2"], width="stretch",
@@ -120,6 +86,11 @@ def view(picked, formula_box) -> None:
         st.caption(f"Scored as object vs background. The min cut's pixel accuracy: "
                    f"{rep['pixel_accuracy']:.3f}.")
 
+    _steps(image, cuts, pics)
+
+
+def _steps(image, cuts, pics: dict) -> None:
+    """The step player over the cut trace: min cut, degrees, eigenvector, sweep, partition."""
     st.subheader("Step by step")
 
     def render(i: int, step) -> None:
@@ -135,3 +106,64 @@ def view(picked, formula_box) -> None:
             st.caption(" | ".join(f"{k} = {v:.4g}" for k, v in step.metrics.items()))
 
     player.step_player(cuts.steps, key="gstep", render=render, label="Stage")
+
+
+def _formula_lines(p: dict, m_min, m_ncut, lam2: float) -> list:
+    """The affinity, cut/assoc, Ncut and Acut of both partitions, with this run's numbers."""
+    sc_term = (rf"\exp\!\left(-\frac{{\|c(x)-c(y)\|^2}}{{2\cdot{p['sc']:g}^2}}\right)"
+               if p["sc"] else "")
+    sd_term = (rf"\exp\!\left(-\frac{{\|x-y\|^2}}{{2\cdot{p['sd']:g}^2}}\right)"
+               if p["sd"] else "")
+    latex = [
+        panels.lecture(
+            rf"aff(x,y) = {sd_term}\exp\!\left(-\frac{{(I(x)-I(y))^2}}"
+            rf"{{2\cdot{p['si']:g}^2}}\right){sc_term}",
+            "main", "Measuring Affinity (distance, intensity, colour; multiplied here)"),
+        panels.lecture(
+            r"cut(A,B)=\sum_{p\in A,q\in B} w_{p,q},\quad "
+            r"assoc(A,V)=\sum_{u\in A,t\in V} w(u,t)", "main", "Graph cut; Normalized Cut"),
+    ]
+    partitions = [(name, m) for name, m in (("min cut", m_min), ("Ncut", m_ncut)) if m is not None]
+    for name, m in partitions:
+        latex.append(panels.lecture(
+            rf"\text{{{name}}}:\; Ncut = \frac{{{fmt(m['cut'])}}}{{{fmt(m['assoc_av'])}}} + "
+            rf"\frac{{{fmt(m['cut'])}}}{{{fmt(m['assoc_bv'])}}} = {m['ncut']:.4f} = "
+            rf"2 - Nassoc = 2 - {m['nassoc']:.4f}", "main", "Normalized Cut"))
+    for name, m in partitions:
+        latex.append(panels.beyond(
+            rf"\text{{{name}}}:\; Acut = \frac{{cut(A,B)}}{{|A|}} + \frac{{cut(A,B)}}{{|B|}} = "
+            rf"\frac{{{fmt(m['cut'])}}}{{{m['size_a']}}} + "
+            rf"\frac{{{fmt(m['cut'])}}}{{{m['size_b']}}}"
+            rf" = {fmt(m['acut'], 4)}",
+            "the lecture names the average cut (main deck, slide \"Other Graph Cut Methods\") "
+            "without a formula; this is Shi and Malik's (2000) definition: the cut per node of "
+            "each side, where Ncut divides by each side's connection assoc"))
+    latex.append(panels.beyond(
+        rf"(D - W)\,y = \lambda D y,\quad \lambda_2 = {fmt(lam2, 4)}",
+        "the lecture says minimising Ncut exactly is NP-complete; Shi and Malik (2000) relax "
+        "it to this generalized eigenproblem and split on the second eigenvector"))
+    return latex
+
+
+def _comparison(m_min, m_ncut) -> None:
+    """The table of both partitions' measures (cut, assoc, Ncut, Nassoc, Acut) and its reading."""
+    st.subheader("Min cut vs normalized cut")
+    rows = []
+    for name, m in (("minimum cut", m_min), ("normalized cut", m_ncut)):
+        if m is not None:
+            rows.append({"partition": name, "|A|": m["size_a"], "|B|": m["size_b"],
+                         "cut(A,B)": m["cut"], "assoc(A,V)": m["assoc_av"],
+                         "assoc(B,V)": m["assoc_bv"], "Ncut": m["ncut"], "Nassoc": m["nassoc"],
+                         "Acut": m["acut"]})
+    st.dataframe(rows, hide_index=True, width="stretch")
+    if m_ncut is None:
+        return
+    st.caption(f"The min cut is cheaper (cut {m_min['cut']:.3g} vs {m_ncut['cut']:.3g}) but "
+               f"isolates {m_min['size_a']} node(s): its Ncut is {m_min['ncut']:.3f} "
+               f"(a lone node always has Ncut >= 1) against {m_ncut['ncut']:.3f}.")
+    lower = "min cut" if m_min["acut"] < m_ncut["acut"] else "normalized cut"
+    st.caption(f"Average cut Acut = cut/|A| + cut/|B| (the lecture's \"Average Cut\") divides by "
+               f"node counts instead of connections: {m_min['acut']:.4g} for the min cut, "
+               f"{m_ncut['acut']:.4g} for the normalized cut, so by Acut the {lower} is the "
+               "better of the two here. A small side costs Acut its whole cut, but a cut that "
+               "is cheap enough can still win, which Ncut (>= 1 for a lone node) never allows.")

@@ -26,6 +26,7 @@ __all__ = ["KINDS", "Answer", "Exercise", "Show", "Verdict", "MODULES", "SEED_RA
 #: Lecture page (URL path) -> module of its exercises.
 MODULES = {
     "thresholding": "thresholding",
+    "watershed": "watershed",
 }
 #: Seeds a link may carry (inclusive).
 SEED_RANGE = (1, 9999)

@@ -115,7 +115,8 @@ PRESETS: dict[str, tuple[Preset, ...]] = {
         Preset("A stiff snake cuts corners",
                "A circle around a triangle, rigidity beta = 10: bending costs more than the "
                "edges give back, so the snake shrinks to a rounded blob inside the triangle. "
-               "Set beta to 0.5 and sigma to 1.5: it reaches the corners and the IoU rises. "
+               "Set beta to 1 and sigma to 1.5: it reaches the corners and the IoU rises "
+               "from about 0.6 to 0.9. "
                "Watch the energy terms trade off in the plot.",
                {"src": "scene:shapes", "seed": 0, "noise": SHAPES_NOISE, "view": "snake",
                 "c": "180.220", "radius": 12, "snsigma": 3.0, "alpha": 0.015, "beta": 10.0,
@@ -124,7 +125,8 @@ PRESETS: dict[str, tuple[Preset, ...]] = {
                "Morphological Chan-Vese from a checkerboard on very noisy shapes (noise 0.3): "
                "no edges needed, the inside and outside only have to be uniform, so every "
                "shape is found in one region and the object IoU stays above 0.9. Set "
-               "lambda2 to 3: a poor fit outside now costs more and the region grows.",
+               "lambda2 to 3: a poor fit outside now costs three times more, and the inside "
+               "swallows the background.",
                {"src": "scene:shapes", "seed": 0, "noise": 0.3, "view": "levelset",
                 "cvinit": "checkerboard", "cvsigma": 1.0, "cviters": 30, "smooth": 1,
                 "l1": 1.0, "l2": 1.0}),

@@ -18,7 +18,6 @@ from segcore.evaluation.scoring import score_against_scene
 from ui import clicks, figures, state
 from ui import watershed_figs as figs
 from ui.caching import CACHE
-from ui.overlay import overlay
 from ui.region_figs import mark_points
 
 __all__ = ["points", "add_click", "set_points", "flood_run", "flood_picture", "relief_pictures",
@@ -83,7 +82,7 @@ def flood_run(key: str, image: np.ndarray, params: dict, _scene=None) -> dict:
     dams = W.dams_at(trace, len(trace.steps) - 1)
     result = {}
     for bold in (False, True):
-        rgb = overlay(image, trace.labels, alpha=0.45, bold=bold)
+        rgb = figs.basins_rgb(image, trace.labels, not trace.from_minima, bold)
         rgb[dams] = figs.DAM_COLOR
         result[bold] = mark_points(rgb, trace.points)
     return {"trace": trace, "wall_ms": wall_ms, "report": report, "result_rgb": result}
@@ -102,7 +101,7 @@ def relief_pictures(key: str, image: np.ndarray, params: dict, row: int, bold: b
     """The relief g and the markers, as PNG."""
     trace = flood_run(key, image, params)["trace"]
     return {"relief": figures.png(figs.relief_rgb(trace.elevation, row)),
-            "markers": figures.png(mark_points(figs.markers_rgb(image, trace.markers, bold),
+            "markers": figures.png(mark_points(figs.markers_rgb(image, trace, bold),
                                                trace.points))}
 
 

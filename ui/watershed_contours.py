@@ -69,10 +69,10 @@ def snake_view(picked, formula_box) -> None:
                             advanced=True)
     params = {
         "alpha": state.slider("alpha (elasticity)", "alpha", 0.0, 0.1, 0.015, step=0.005,
-                              container=c2),
+                              container=c2, format="%.3f"),
         "beta": state.slider("beta (rigidity)", "beta", 0.0, 20.0, 10.0, step=0.5, container=c2),
         "gamma": state.slider("gamma (1 / time step)", "gamma", 0.001, 0.1, 0.001, step=0.001,
-                              container=c2),
+                              container=c2, format="%.3f"),
         "w_edge": state.slider("w_edge (pull to edges)", "wedge", 0.0, 2.0, 1.0, step=0.1,
                                container=c3),
         "w_line": state.slider("w_line (pull to bright; < 0: to dark)", "wline", -1.0, 1.0, 0.0,

@@ -10,16 +10,18 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from segcore.classical.watershed import basins_at, dams_at
+from segcore.classical.watershed import BACKGROUND, basins_at, dams_at
 from ui.figures import tidy
 from ui.overlay import BOLD_WIDTH, PALETTE, as_rgb, mask_overlay, overlay
 
-__all__ = ["DAM_COLOR", "ROW_COLOR", "SNAKE_COLOR", "START_COLOR", "flood_rgb", "markers_rgb",
-           "relief_rgb", "profile_figure", "contour_rgb", "energy_figure", "level_set_rgb",
+__all__ = ["BACKGROUND_COLOR", "DAM_COLOR", "DAM_LINE", "ROW_COLOR", "SNAKE_COLOR", "START_COLOR",
+           "basins_rgb", "flood_rgb", "markers_rgb", "relief_rgb", "profile_figure", "contour_rgb", "energy_figure", "level_set_rgb",
            "chan_vese_figure"]
 
-DAM_COLOR = (213, 94, 0)      # vermillion: dams / watershed lines
-ROW_COLOR = (255, 255, 255)   # the profile row
+DAM_COLOR = (255, 255, 255)   # white: dams / watershed lines on the pictures
+DAM_LINE = "#222222"          # ... and in the profile plot
+BACKGROUND_COLOR = (198, 219, 239)  # pale blue: the background marker's basin
+ROW_COLOR = (255, 255, 0)     # yellow: the profile row
 SNAKE_COLOR = (213, 94, 0)    # the contour at the shown iteration
 START_COLOR = (86, 180, 233)  # the starting contour (sky blue)
 _DIM = 0.55                   # dry pixels are shown darker
@@ -29,8 +31,25 @@ def _hex(rgb) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(int(v) for v in rgb))
 
 
-def _label_colors(labels: np.ndarray) -> list[str]:
-    return [_hex(PALETTE[(int(v) - 1) % len(PALETTE)]) if v > 0 else "#bbbbbb" for v in labels]
+def _label_colors(labels: np.ndarray, light_background: bool) -> list[str]:
+    def color(v) -> str:
+        if v <= 0:
+            return "#bbbbbb"
+        if light_background and v == BACKGROUND:
+            return _hex(BACKGROUND_COLOR)
+        return _hex(PALETTE[(int(v) - 1) % len(PALETTE)])
+    return [color(v) for v in labels]
+
+
+def basins_rgb(gray: np.ndarray, labels: np.ndarray, light_background: bool,
+               bold: bool = False) -> np.ndarray:
+    """Basins over the image in their label colours; with ``light_background`` the
+    background marker's basin (label 1) only faintly tinted, so the objects stand out."""
+    if not light_background:
+        return overlay(gray, labels, alpha=0.5, bold=bold)
+    back = labels == BACKGROUND
+    rgb = overlay(gray, np.where(back, 0, labels), alpha=0.5, bold=bold)
+    return mask_overlay(rgb, back, color=BACKGROUND_COLOR, alpha=0.3)
 
 
 def _mark_row(rgb: np.ndarray, row: int | None) -> np.ndarray:
@@ -41,18 +60,18 @@ def _mark_row(rgb: np.ndarray, row: int | None) -> np.ndarray:
 
 def flood_rgb(gray: np.ndarray, trace, k: int, row: int | None = None,
               bold: bool = False) -> np.ndarray:
-    """The water after step ``k``: basins in their colours, dams in vermillion, dry land dimmed."""
+    """The water after step ``k``: basins in their colours, dams in white, dry land dimmed."""
     basins = basins_at(trace, k)
     base = as_rgb(gray).astype(np.float32)
     base[basins == 0] *= _DIM
-    rgb = overlay(base.round().astype(np.uint8), basins, alpha=0.5, bold=bold)
+    rgb = basins_rgb(base.round().astype(np.uint8), basins, not trace.from_minima, bold)
     rgb[dams_at(trace, k)] = DAM_COLOR
     return _mark_row(rgb, row)
 
 
-def markers_rgb(gray: np.ndarray, markers: np.ndarray, bold: bool = False) -> np.ndarray:
-    """The markers over the image (every marker label in its basin's colour)."""
-    return overlay(gray, markers, alpha=0.7, bold=bold)
+def markers_rgb(gray: np.ndarray, trace, bold: bool = False) -> np.ndarray:
+    """The markers over the image, each in its basin's colour."""
+    return basins_rgb(gray, trace.markers, not trace.from_minima, bold)
 
 
 def relief_rgb(elevation: np.ndarray, row: int | None = None) -> np.ndarray:
@@ -73,20 +92,22 @@ def profile_figure(trace, row: int, k: int, height: int = 300) -> go.Figure:
     level = float(trace.levels[k - 1]) if k > 0 else -1.0
     flooded = (trace.flood_step[row] >= 0) & (trace.flood_step[row] <= k)
     labels = np.where(flooded, trace.labels[row], 0)
+    light = not trace.from_minima
     fig = go.Figure(go.Scatter(x=cols, y=g, mode="lines", fill="tozeroy", name="relief g",
                                line=dict(color="#555555", width=1), fillcolor="#dddddd"))
     water = np.where(flooded, np.maximum(level - g, 0), 0)
     wet = np.flatnonzero(water > 0)
     if wet.size:
         fig.add_trace(go.Bar(x=wet, y=water[wet], base=g[wet], name="water (basin colour)",
-                             marker=dict(color=_label_colors(labels[wet]), line_width=0),
+                             marker=dict(color=_label_colors(labels[wet], light), line_width=0),
                              width=1.0, hoverinfo="skip"))
     seeds = np.flatnonzero(trace.markers[row] > 0)
     if seeds.size:
         fig.add_trace(go.Scatter(x=seeds, y=np.zeros(seeds.size), mode="markers",
                                  name="markers", hoverinfo="skip",
                                  marker=dict(symbol="triangle-up", size=7,
-                                             color=_label_colors(trace.markers[row][seeds]))))
+                                             color=_label_colors(trace.markers[row][seeds],
+                                                                 light))))
     dams = np.flatnonzero(dams_at(trace, k)[row])
     if dams.size:
         top = max(float(g.max()), level, 1.0)
@@ -94,7 +115,7 @@ def profile_figure(trace, row: int, k: int, height: int = 300) -> go.Figure:
         ys = np.tile([0.0, top, np.nan], dams.size)
         xs[2::3] = np.nan
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="dams",
-                                 line=dict(color=_hex(DAM_COLOR), width=2), hoverinfo="skip"))
+                                 line=dict(color=DAM_LINE, width=2), hoverinfo="skip"))
     if k > 0:
         fig.add_shape(type="line", x0=0, x1=g.size - 1, y0=level, y1=level,
                       line=dict(color="#0072b2", dash="dash", width=1.5))
@@ -166,5 +187,5 @@ def chan_vese_figure(history: dict, at: int | None = None, height: int = 300) ->
                       line=dict(color=_hex(SNAKE_COLOR), dash="dot"))
     fig.update_layout(xaxis_title="iteration", yaxis=dict(title="F"),
                       yaxis2=dict(title="mean gray level", overlaying="y", side="right",
-                                  showgrid=False, range=[0, 1]))
+                                  showgrid=False, range=[0, 1], dtick=0.2))
     return tidy(fig, height=height)

@@ -98,7 +98,7 @@ def _formulas(trace, args) -> list:
     first = (rf"\text{{first dam at }} h = {int(dams[0].metrics['level'])}" if dams
              else r"\text{no dam: one basin}")
     lines.append(panels.beyond(
-        r"F[h] = \bigcup\{C \subseteq T[h] \cup M : C \cap M \neq \emptyset\},\ "
+        r"F[h] = \bigcup\{C \in \mathrm{comp}(T[h]) : C \cap M \neq \emptyset\},\ "
         r"T[h] = \{g \le h\}:\quad " + first, FLOODING))
     return lines
 
@@ -132,7 +132,7 @@ def view(picked, formula_box) -> None:
         streamlit_image_coordinates(run["result_rgb"][bold], key=CLICK_KEY, width="stretch",
                                     cursor="crosshair")
         st.caption(f"{trace.n_basins} basin(s); {trace.total_steps - 1} flooding levels, "
-                   f"{len(trace.steps) - 1} of them kept for replay. Dams in vermillion.")
+                   f"{len(trace.steps) - 1} of them kept for replay. Dams in white; the background marker's basin is pale blue.")
     with right:
         st.markdown("**Flooding, level by level** (the dashed row is profiled below)")
         row_pct = state.slider("Profile row (% of the height)", "row", 0, 100, 50)

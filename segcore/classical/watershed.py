@@ -22,11 +22,12 @@ Flooding with markers :math:`M = M_1 \\cup \\dots \\cup M_K` (Meyer's priority
 flood, as :func:`skimage.segmentation.watershed` runs it): with
 :math:`T[h] = \\{p : g(p) \\le h\\}`, the water at level h covers
 
-.. math:: F[h] = \\bigcup \\{ C : C \\text{ a connected component of } T[h] \\cup M,
-          \\; C \\cap M \\neq \\emptyset \\},
+.. math:: F[h] = \\bigcup \\{ C : C \\text{ a connected component of } T[h],
+          \\; C \\cap M \\neq \\emptyset \\}
 
-and every flooded pixel already belongs to the basin it ends in (a pixel is
-labelled once, by the marker whose water reaches it first). Basins i and j
+(a marker starts to flood when the water reaches its own level), and every
+flooded pixel already belongs to the basin it ends in (a pixel is labelled
+once, by the marker whose water reaches it first). Basins i and j
 touch at the lowest level of a path between them (the pass); there the dam
 appears. The final labels are :func:`skimage.segmentation.watershed` on the
 same relief and markers (the reference, called here); the levels recorded in
@@ -205,28 +206,20 @@ def _levels(elevation, seeds, max_levels):
     return np.unique(present[np.minimum(picks, len(present) - 1)]), len(present)
 
 
-def _representatives(seeds, structure):
-    """One pixel (flat index) of every connected component of the marker pixels."""
-    parts, n = ndimage.label(seeds, structure)
-    where = np.flatnonzero(seeds)
-    reps = np.zeros(n + 1, np.intp)
-    reps[parts.ravel()[where]] = where  # any pixel of each part will do
-    return reps[1:]
-
-
 def _flood_steps(elevation, markers, levels, structure, from_minima):
-    """Step at which each pixel is flooded (markers 0, level k: k), by labelling T[h] U M."""
+    """Step at which each pixel is flooded (markers 0, level k: k), by labelling T[h]."""
     seeds = markers > 0
     step = np.where(seeds, 0, NOT_FLOODED).astype(np.int16)
     dry = ~seeds
-    reps = None if from_minima else _representatives(seeds, structure)
+    where = np.flatnonzero(seeds)
+    where = where[np.argsort(elevation.ravel()[where], kind="stable")]  # markers, lowest first
+    heights = elevation.ravel()[where]
     for k, level in enumerate(levels, start=1):
         low = elevation <= level
-        low |= seeds
-        if not from_minima:  # with minima as markers every component of T[h] holds one
+        if not from_minima:  # with the minima as markers every component of T[h] holds one
             parts, n = ndimage.label(low, structure)
             reached = np.zeros(n + 1, bool)
-            reached[parts.ravel()[reps]] = True
+            reached[parts.ravel()[where[:np.searchsorted(heights, level, side="right")]]] = True
             reached[0] = False
             low = reached[parts]
         low &= dry
@@ -275,8 +268,9 @@ def _flood_trace(elevation, markers, labels, levels, n_levels, connectivity, fro
     step = _flood_steps(elevation, markers, levels, structure, from_minima)
     dam = _dam_steps(labels, step, connectivity)
     n_basins = int(np.count_nonzero(np.bincount(markers.ravel())[1:]))
+    touching = int((dam == 0).sum())  # markers of two basins side by side
     steps = [Step("markers", np.int64(-1), f"{n_basins} marker(s): the water starts here.",
-                  {"level": -1, "flooded": int((step == 0).sum()), "dams": 0}, 0)]
+                  {"level": -1, "flooded": int((step == 0).sum()), "dams": touching}, 0)]
     for k, level in enumerate(levels, start=1):
         flooded, dams = int(((step >= 0) & (step <= k)).sum()), int(((dam >= 0) & (dam <= k)).sum())
         steps.append(Step(f"level {level}", np.int64(level),
@@ -331,8 +325,8 @@ def flood(elevation, markers=None, *, connectivity=4, watershed_line=False,
     Notes
     -----
     See the module: :math:`F[h]` is the union of the components of
-    :math:`T[h] \\cup M` that hold a marker; the dam between two basins appears
-    at the level of the pass between them.
+    :math:`T[h]` that hold a marker; the dam between two basins appears at the
+    level of the pass between them.
 
     Examples
     --------

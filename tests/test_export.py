@@ -23,7 +23,7 @@ from ui import catalog, export
 
 SAVE = "\nnp.save({out!r}, labels)\n"
 
-# (page file stem, query string): defaults for all nine, other settings for seven
+# (page file stem, query string): defaults for all ten, other settings for eight
 CASES = [
     ("thresholding", {}),
     ("thresholding", {"method": "multiotsu", "classes": "4"}),
@@ -34,6 +34,12 @@ CASES = [
     ("region-growing", {"seeds": "127.102;30.40", "crit": "mean", "T": "60", "merge": "0"}),
     ("split-merge", {}),
     ("split-merge", {"pred": "lecture", "mlo": "40", "mhi": "70"}),
+    ("watershed", {}),
+    ("watershed", {"mk": "click", "marks": "30.30;120.230", "dams": "1", "conn": "8"}),
+    ("watershed", {"mk": "minima", "sigma": "2"}),
+    ("watershed", {"mk": "seeds", "src": "scene:crack", "nseeds": "7", "rseed": "3"}),
+    ("watershed", {"view": "snake", "beta": "1", "snsigma": "1.5"}),
+    ("watershed", {"view": "levelset", "cvinit": "circle", "c": "60.60", "smooth": "2"}),
     ("clustering", {}),
     ("clustering", {"space": "texture", "k": "4", "src": "scene:texture_mosaic"}),
     ("clustering", {"method": "dbscan", "space": "lab", "lam": "0.5"}),

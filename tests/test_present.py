@@ -19,6 +19,7 @@ ADVANCED = {
                             "rs", "7"),
     "pages/region-growing.py": ({}, "maxsize", "1"),
     "pages/split-merge.py": ({"pred": "variance"}, "minb", "32"),
+    "pages/watershed.py": ({}, "conn", "8"),
     "pages/graph-cuts.py": ({}, "nodes", "64"),
     "pages/fcn-upsampling.py": ({}, "fcn_row", "10"),
     "pages/atrous-convolution.py": ({}, "at_crf_wbil", "0"),

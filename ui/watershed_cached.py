@@ -20,7 +20,8 @@ from ui import watershed_figs as figs
 from ui.caching import CACHE
 from ui.region_figs import mark_points
 
-__all__ = ["points", "add_click", "set_points", "flood_run", "flood_picture", "relief_pictures",
+__all__ = ["points", "add_click", "set_points", "flood_run", "result_picture", "flood_picture",
+           "relief_picture",
            "profile_plot",
            "snake_run", "snake_picture", "energy_plot", "chan_vese_run", "level_set_picture",
            "chan_vese_plot"]
@@ -71,21 +72,23 @@ def add_click(click_key: str, key: str, shape: tuple[int, int], max_points: int)
 # ----------------------------------------------------------------- flooding
 @st.cache_data(**CACHE)
 def flood_run(key: str, image: np.ndarray, params: dict, _scene=None) -> dict:
-    """:func:`segcore.classical.watershed.watershed_with_rule`, its picture (plain and
-    presentation style, by ``bold``) and its score."""
+    """:func:`segcore.classical.watershed.watershed_with_rule` and its score."""
     start = time.perf_counter()
     trace = W.watershed_with_rule(image, **params)
     wall_ms = (time.perf_counter() - start) * 1000
     report = None
     if _scene is not None and trace.markers.any():
         report = score_against_scene(trace.labels, _scene, match_clusters=True)
-    dams = W.dams_at(trace, len(trace.steps) - 1)
-    result = {}
-    for bold in (False, True):
-        rgb = figs.basins_rgb(image, trace.labels, not trace.from_minima, bold)
-        rgb[dams] = figs.DAM_COLOR
-        result[bold] = mark_points(rgb, trace.points)
-    return {"trace": trace, "wall_ms": wall_ms, "report": report, "result_rgb": result}
+    return {"trace": trace, "wall_ms": wall_ms, "report": report}
+
+
+@st.cache_data(**CACHE)
+def result_picture(key: str, image: np.ndarray, params: dict, bold: bool) -> np.ndarray:
+    """The basins with their dams (white) and the clicked or seed points, RGB."""
+    trace = flood_run(key, image, params)["trace"]
+    rgb = figs.basins_rgb(image, trace.labels, not trace.from_minima, bold)
+    rgb[W.dams_at(trace, len(trace.steps) - 1)] = figs.DAM_COLOR
+    return mark_points(rgb, trace.points)
 
 
 @st.cache_data(**CACHE)
@@ -97,12 +100,10 @@ def flood_picture(key: str, image: np.ndarray, params: dict, k: int, row: int,
 
 
 @st.cache_data(**CACHE)
-def relief_pictures(key: str, image: np.ndarray, params: dict, row: int, bold: bool) -> dict:
-    """The relief g and the markers, as PNG."""
-    trace = flood_run(key, image, params)["trace"]
-    return {"relief": figures.png(figs.relief_rgb(trace.elevation, row)),
-            "markers": figures.png(mark_points(figs.markers_rgb(image, trace, bold),
-                                               trace.points))}
+def relief_picture(key: str, image: np.ndarray, sigma: float, row: int) -> bytes:
+    """The relief g as PNG (it depends on the smoothing only, so moving a threshold
+    sends no new picture)."""
+    return figures.png(figs.relief_rgb(W.gradient_levels(W.smooth(image, sigma)), row))
 
 
 @st.cache_data(**CACHE)

@@ -15,7 +15,7 @@ from ui.figures import tidy
 from ui.overlay import BOLD_WIDTH, PALETTE, as_rgb, mask_overlay, overlay
 
 __all__ = ["BACKGROUND_COLOR", "DAM_COLOR", "DAM_LINE", "ROW_COLOR", "SNAKE_COLOR", "START_COLOR",
-           "basins_rgb", "flood_rgb", "markers_rgb", "relief_rgb", "profile_figure", "contour_rgb", "energy_figure", "level_set_rgb",
+           "basins_rgb", "flood_rgb", "relief_rgb", "profile_figure", "contour_rgb", "energy_figure", "level_set_rgb",
            "chan_vese_figure"]
 
 DAM_COLOR = (255, 255, 255)   # white: dams / watershed lines on the pictures
@@ -67,11 +67,6 @@ def flood_rgb(gray: np.ndarray, trace, k: int, row: int | None = None,
     rgb = basins_rgb(base.round().astype(np.uint8), basins, not trace.from_minima, bold)
     rgb[dams_at(trace, k)] = DAM_COLOR
     return _mark_row(rgb, row)
-
-
-def markers_rgb(gray: np.ndarray, trace, bold: bool = False) -> np.ndarray:
-    """The markers over the image, each in its basin's colour."""
-    return basins_rgb(gray, trace.markers, not trace.from_minima, bold)
 
 
 def relief_rgb(elevation: np.ndarray, row: int | None = None) -> np.ndarray:

@@ -13,7 +13,7 @@ from ui import watershed_cached as cached
 
 __all__ = ["RULES", "view"]
 
-RULES = {"threshold": "From a threshold: I <= t_low, I >= t_high",
+RULES = {"threshold": "From a threshold: I ≤ t_low, I ≥ t_high",
          "click": "Clicked points",
          "seeds": "Region-growing seeds (random bright pixels)",
          "minima": "None: every regional minimum (over-segmentation)"}
@@ -34,11 +34,11 @@ def _controls(shape) -> dict:
                         container=c1)
     sigma = state.slider("Smoothing sigma (before the gradient)", "sigma", 0.0, 4.0, 1.0,
                          step=0.5, container=c1)
-    low = state.slider("t_low (background marker: I <= t_low)", "tlow", 0, 255, 90,
+    low = state.slider("t_low (background marker: I ≤ t_low)", "tlow", 0, 255, 90,
                        container=c2, advanced=rule == "minima")
-    high = state.slider("t_high (object markers: I >= t_high)", "thigh", 0, 255, 130,
+    high = state.slider("t_high (object markers: I ≥ t_high)", "thigh", 0, 255, 130,
                         container=c2, advanced=rule != "threshold")
-    background = state.checkbox("Add the background marker (I <= t_low)", "bg", True,
+    background = state.checkbox("Add the background marker (I ≤ t_low)", "bg", True,
                                 container=c2, advanced=rule not in ("click", "seeds"))
     seed_threshold = state.slider("Seed threshold (bright pixels)", "seedt", 0, 255, 200,
                                   container=c3, advanced=rule != "seeds")
@@ -54,10 +54,12 @@ def _controls(shape) -> dict:
             "random_state": rseed, "connectivity": connectivity, "watershed_line": lines}
 
 
-def _marks(gray, box) -> list[tuple[int, int]]:
-    """Clicked markers (default: the brightest pixel), with undo / clear buttons."""
-    shape = gray.shape
-    found = cached.points(MARKS_KEY, shape, MAX_MARKS)
+def _marks(gray, box, clicking: bool) -> list[tuple[int, int]] | None:
+    """Clicked markers (default: the brightest pixel), with undo / clear buttons; ``None``
+    when the markers come from another rule (a link's value is checked all the same)."""
+    found = cached.points(MARKS_KEY, gray.shape, MAX_MARKS)
+    if not clicking:
+        return None
     b1, b2, b3 = box.columns([1, 1, 4], vertical_alignment="center")
     b1.button("Undo last marker", on_click=cached.set_points,
               args=(MARKS_KEY, (found or [])[:-1]), disabled=not found)
@@ -111,7 +113,7 @@ def view(picked, formula_box) -> None:
         st.session_state[state.widget_key("mk")] = "click"  # a click: flood from the clicks
     args = _controls(gray.shape)
     box = st.container()
-    points = _marks(gray, box) if args["rule"] == "click" else None
+    points = _marks(gray, box, args["rule"] == "click")
     params = {**args, "points": None if points is None else tuple(points)}
     run = None
     with panels.user_errors():
@@ -129,8 +131,9 @@ def view(picked, formula_box) -> None:
     with left:
         st.markdown("**Result: basins and dams**" + (" (click to add a marker)"
                                                      if args["rule"] == "click" else ""))
-        streamlit_image_coordinates(run["result_rgb"][bold], key=CLICK_KEY, width="stretch",
-                                    cursor="crosshair")
+        result = cached.result_picture(picked.key, gray, params, bold)
+        streamlit_image_coordinates(result, key=CLICK_KEY, width="stretch", cursor="crosshair",
+                                    png_compression_level=1)
         st.caption(f"{trace.n_basins} basin(s); {trace.total_steps - 1} flooding levels, "
                    f"{len(trace.steps) - 1} of them kept for replay. Dams in white; the background marker's basin is pale blue.")
     with right:
@@ -144,11 +147,11 @@ def view(picked, formula_box) -> None:
 
     with right:
         player.step_player(trace.steps, key="level", render=render, label="Level")
-    pictures = cached.relief_pictures(picked.key, gray, params, row, bold)
-    c1, c2 = st.columns(2)
-    c1.image(pictures["relief"], width="stretch",
-             caption="The relief g: bright = steep (edges are ridges)")
-    c2.image(pictures["markers"], width="stretch", caption="The markers: where the water starts")
+    with left:
+        st.image(cached.relief_picture(picked.key, gray, args["sigma"], row), width="stretch",
+                 caption="The relief g: bright = steep, the edges are ridges (the dashed row "
+                         "is profiled on the right). Level 'markers' of the player shows "
+                         "where the water starts.")
     panels.metrics_panel(run["report"], run["wall_ms"])
     if run["report"] is not None:
         st.caption("Basins are matched to ground-truth classes (Hungarian matching; extra "
@@ -157,4 +160,4 @@ def view(picked, formula_box) -> None:
                                   f"{trace.n_basins} basins, not the mIoU."
                                   if args["rule"] == "minima" else ""))
     export.export_panel(picked, trace.labels, snippets.watershed(picked, "flood", params),
-                        params, run["report"], run["result_rgb"][bold])
+                        params, run["report"], result)

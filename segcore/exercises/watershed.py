@@ -99,8 +99,8 @@ def pass_level(seed: int) -> Exercise:
                "connected (up, down, left, right) to A is A's water; the same for B.",
                "The answer is the lowest h for which one path from A to B uses only cells "
                "<= h: the lowest pass over the ridge between them."),
-        solution=(f"At h = {truth} the cells <= {truth} link A to B, for example along "
-                  f"{cells}; at h = {truth - 1} no such path exists, so the floods stay "
+        solution=(f"At $h = {truth}$ the cells $\\le {truth}$ link A to B, for example along "
+                  f"{cells}; at $h = {truth - 1}$ no such path exists, so the floods stay "
                   f"apart. The first dam is built at **h = {truth}**, on the pass."),
         seed=seed,
         shows=(Show("grid", relief, "The relief g (row, col from 0); A and B are the 0s"),))

@@ -53,7 +53,7 @@ def test_final_labels_equal_scikit_image_watershed(rule, args, scene, seed, conn
     assert trace.from_minima == (rule == "minima")
     if rule == "minima":  # skimage floods from the regional minima when it gets no markers
         assert np.array_equal(watershed(trace.elevation, trace.markers,
-                                        connectivity=1 if connectivity == 4 else 2), 
+                                        connectivity=1 if connectivity == 4 else 2),
                               watershed(trace.elevation,
                                         connectivity=1 if connectivity == 4 else 2))
         assert trace.n_basins == len(np.unique(expected[expected > 0]))

@@ -238,7 +238,7 @@ PRESETS: dict[str, tuple[Preset, ...]] = {
 
 
 def lecture_outline() -> Lesson:
-    """The ready lesson "The lecture outline": the ten pages in lecture order, deck by deck.
+    """The ready lesson "The lecture outline": the lecture pages in lecture order, deck by deck.
 
     Each demo is one of the page's try-this experiments (or plain Otsu to start),
     with a note naming the slide deck it belongs to (``panels.DECKS``).

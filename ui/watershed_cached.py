@@ -15,16 +15,14 @@ import streamlit as st
 from segcore.classical import active_contours as AC
 from segcore.classical import watershed as W
 from segcore.evaluation.scoring import score_against_scene
-from ui import clicks, figures, state
+from ui import clicks, figures, panels, state
 from ui import watershed_figs as figs
 from ui.caching import CACHE
 from ui.region_figs import mark_points
 
-__all__ = ["points", "add_click", "set_points", "flood_run", "result_picture", "flood_picture",
-           "relief_picture",
-           "profile_plot",
-           "snake_run", "snake_picture", "energy_plot", "chan_vese_run", "level_set_picture",
-           "chan_vese_plot"]
+__all__ = ["points", "add_click", "set_points", "shown", "flood_run", "result_picture",
+           "flood_picture", "relief_picture", "profile_plot", "snake_run", "snake_picture",
+           "energy_plot", "chan_vese_run", "level_set_picture", "chan_vese_plot"]
 
 
 # ----------------------------------------------------------------- clicked points
@@ -67,6 +65,21 @@ def add_click(click_key: str, key: str, shape: tuple[int, int], max_points: int)
         kept = (kept + [point])[-max_points:]
     set_points(key, kept)
     return True
+
+
+def shown(formula_box, run_call, formulas, caption: str):
+    """Run a view's cached segcore call with bad input shown as an error, show the trace's
+    warnings, fill the formula panel (``formulas(trace)``) and open the result's two
+    columns: ``(run, left, right)``, or ``None`` when the call failed."""
+    run = None
+    with panels.user_errors():
+        run = run_call()
+    if run is None:
+        return None
+    panels.show_warnings(run["trace"])
+    with formula_box:
+        panels.formula_panel(formulas(run["trace"]), caption=caption)
+    return (run, *st.columns(2))
 
 
 # ----------------------------------------------------------------- flooding

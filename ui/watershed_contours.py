@@ -80,18 +80,15 @@ def snake_view(picked, formula_box) -> None:
         "max_num_iter": state.slider("Max iterations", "iters", 10, 2500, 1000, step=10,
                                      container=c3, advanced=True)}
     args = (sigma, center, radius, n_points, params)
-    run = None
-    with panels.user_errors():
-        run = cached.snake_run(picked.key, gray, *args, _scene=picked.scene)
-    if run is None:
+    shown = cached.shown(
+        formula_box, lambda: cached.snake_run(picked.key, gray, *args, _scene=picked.scene),
+        lambda trace: _snake_formulas(trace, params),
+        "Energies after the last iteration (gray levels in [0, 1]). alpha keeps the snake "
+        "short, beta smooth; the potential P pulls it to edges (w_edge) or brightness.")
+    if shown is None:
         return
-    trace = run["trace"]
-    with formula_box:
-        panels.formula_panel(_snake_formulas(trace, params), caption=(
-            "Energies after the last iteration (gray levels in [0, 1]). alpha keeps the snake "
-            "short, beta smooth; the potential P pulls it to edges (w_edge) or brightness."))
-    bold = present.is_on()
-    left, right = st.columns(2)
+    run, left, right = shown
+    trace, bold = run["trace"], present.is_on()
     with left:
         _result(cached.snake_picture(picked.key, gray, args, len(trace.steps) - 1, bold, False),
                 f"Start (blue): circle of radius {radius:g} px at {center}; after "
@@ -150,18 +147,16 @@ def level_set_view(picked, formula_box) -> None:
                                 container=c3),
         "lambda2": state.slider("lambda2 (outside fit)", "l2", 0.0, 4.0, 1.0, step=0.1,
                                 container=c3)}
-    run = None
-    with panels.user_errors():
-        run = cached.chan_vese_run(picked.key, gray, sigma, params, _scene=picked.scene)
-    if run is None:
+    shown = cached.shown(
+        formula_box,
+        lambda: cached.chan_vese_run(picked.key, gray, sigma, params, _scene=picked.scene),
+        lambda trace: _chan_vese_formulas(trace, params),
+        "c1, c0: mean gray level (in [0, 1]) inside and outside, as the last iteration used "
+        "them. The smoothing passes act like curvature and keep the border smooth.")
+    if shown is None:
         return
-    trace = run["trace"]
-    with formula_box:
-        panels.formula_panel(_chan_vese_formulas(trace, params), caption=(
-            "c1, c0: mean gray level (in [0, 1]) inside and outside, as the last iteration "
-            "used them. The smoothing passes act like curvature and keep the border smooth."))
-    bold = present.is_on()
-    left, right = st.columns(2)
+    run, left, right = shown
+    trace, bold = run["trace"], present.is_on()
     with left:
         _result(cached.level_set_picture(picked.key, gray, sigma, params, len(trace.steps) - 1,
                                          bold, False),

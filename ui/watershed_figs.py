@@ -15,8 +15,8 @@ from ui.figures import tidy
 from ui.overlay import BOLD_WIDTH, PALETTE, as_rgb, mask_overlay, overlay
 
 __all__ = ["BACKGROUND_COLOR", "DAM_COLOR", "DAM_LINE", "ROW_COLOR", "SNAKE_COLOR", "START_COLOR",
-           "basins_rgb", "flood_rgb", "relief_rgb", "profile_figure", "contour_rgb", "energy_figure", "level_set_rgb",
-           "chan_vese_figure"]
+           "basins_rgb", "flood_rgb", "relief_rgb", "profile_figure", "contour_rgb",
+           "energy_figure", "level_set_rgb", "chan_vese_figure"]
 
 DAM_COLOR = (255, 255, 255)   # white: dams / watershed lines on the pictures
 DAM_LINE = "#222222"          # ... and in the profile plot
@@ -153,8 +153,9 @@ def energy_figure(energy: dict, at: int | None = None, height: int = 300) -> go.
     colors = {"cont": _hex(PALETTE[1]), "curv": _hex(PALETTE[2]), "ext": _hex(PALETTE[4]),
               "total": "#000000"}
     for key, name in names.items():
+        width = 2.5 if key == "total" else 1.5
         fig.add_trace(go.Scatter(x=its, y=energy[key], mode="lines", name=name,
-                                 line=dict(color=colors[key], width=2.5 if key == "total" else 1.5)))
+                                 line=dict(color=colors[key], width=width)))
     if at is not None:
         fig.add_shape(type="line", x0=at, x1=at, y0=0, y1=1, yref="paper",
                       line=dict(color=_hex(SNAKE_COLOR), dash="dot"))

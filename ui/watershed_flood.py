@@ -6,7 +6,6 @@ import numpy as np
 import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
-from segcore.classical import watershed as W
 from segcore.classical.region_growing import brightest_seed
 from ui import clicks, export, panels, player, present, snippets, state
 from ui import watershed_cached as cached
@@ -115,19 +114,15 @@ def view(picked, formula_box) -> None:
     box = st.container()
     points = _marks(gray, box, args["rule"] == "click")
     params = {**args, "points": None if points is None else tuple(points)}
-    run = None
-    with panels.user_errors():
-        run = cached.flood_run(picked.key, gray, params, _scene=picked.scene)
-    if run is None:
+    shown = cached.shown(
+        formula_box, lambda: cached.flood_run(picked.key, gray, params, _scene=picked.scene),
+        lambda trace: _formulas(trace, args),
+        "T[h]: the pixels at or below the water level h; F[h]: the flooded ones, every piece "
+        "of T[h] that holds a marker. A pass between two basins gets a dam.")
+    if shown is None:
         return
-    trace = run["trace"]
-    panels.show_warnings(trace)
-    with formula_box:
-        panels.formula_panel(_formulas(trace, args), caption=(
-            "T[h]: the pixels at or below the water level h; F[h]: the flooded ones, every "
-            "piece of T[h] that holds a marker. A pass between two basins gets a dam."))
-    bold = present.is_on()
-    left, right = st.columns(2)
+    run, left, right = shown
+    trace, bold = run["trace"], present.is_on()
     with left:
         st.markdown("**Result: basins and dams**" + (" (click to add a marker)"
                                                      if args["rule"] == "click" else ""))
@@ -135,7 +130,8 @@ def view(picked, formula_box) -> None:
         streamlit_image_coordinates(result, key=CLICK_KEY, width="stretch", cursor="crosshair",
                                     png_compression_level=1)
         st.caption(f"{trace.n_basins} basin(s); {trace.total_steps - 1} flooding levels, "
-                   f"{len(trace.steps) - 1} of them kept for replay. Dams in white; the background marker's basin is pale blue.")
+                   f"{len(trace.steps) - 1} of them kept for replay. Dams in white; the "
+                   "background marker's basin is pale blue.")
     with right:
         st.markdown("**Flooding, level by level** (the dashed row is profiled below)")
         row_pct = state.slider("Profile row (% of the height)", "row", 0, 100, 50)

@@ -213,7 +213,7 @@ def beat_markers(seed: int) -> Exercise:
         answer=Answer("Your t_high", BEAT_LOW + 1, 255, integer=True),
         judge=reach(lambda t: markers_miou(scene, t), target, name="mIoU", setting="t_high"),
         hints=("The shapes have gray levels 230 (disks), 190 (squares) and 150 (triangles) "
-               f"on a background of 60: a shape without a marker is flooded by a neighbour.",
+               "on a background of 60: a shape without a marker is flooded by a neighbour.",
                "Too low a t_high lets noisy background blobs become object markers and glues "
                "shapes to them; aim between the background and the darkest shape."),
         solution=(f"Every shape needs its own marker, so t_high must lie below the triangles' "

@@ -19,7 +19,7 @@ __all__ = ["BACKGROUND_COLOR", "DAM_COLOR", "DAM_LINE", "ROW_COLOR", "SNAKE_COLO
            "energy_figure", "level_set_rgb", "chan_vese_figure"]
 
 DAM_COLOR = (255, 255, 255)   # white: dams / watershed lines on the pictures
-DAM_LINE = "#222222"          # ... and in the profile plot
+DAM_LINE = "rgba(178, 24, 43, 0.7)"  # ... and in the profile plot (dark red)
 BACKGROUND_COLOR = (198, 219, 239)  # pale blue: the background marker's basin
 ROW_COLOR = (255, 255, 0)     # yellow: the profile row
 SNAKE_COLOR = (213, 94, 0)    # the contour at the shown iteration
@@ -80,7 +80,8 @@ def profile_figure(trace, row: int, k: int, height: int = 300) -> go.Figure:
     """One image row of the relief as a landscape, with the water of step ``k``.
 
     Flooded pixels hold water up to the level h of the step, in their basin's
-    colour; dams are vertical lines; markers are triangles on the ground line.
+    colour; dams are vertical lines up to the water (a dam running along the row
+    fills a stretch); markers are triangles on the ground line.
     """
     g = np.asarray(trace.elevation[row], np.float64)
     cols = np.arange(g.size)
@@ -105,12 +106,11 @@ def profile_figure(trace, row: int, k: int, height: int = 300) -> go.Figure:
                                                                  light))))
     dams = np.flatnonzero(dams_at(trace, k)[row])
     if dams.size:
-        top = max(float(g.max()), level, 1.0)
         xs = np.repeat(dams, 3).astype(float)
-        ys = np.tile([0.0, top, np.nan], dams.size)
+        ys = np.stack([g[dams], np.maximum(g[dams], level), np.full(dams.size, np.nan)], 1)
         xs[2::3] = np.nan
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="dams",
-                                 line=dict(color=DAM_LINE, width=2), hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=xs, y=ys.ravel(), mode="lines", name="dams",
+                                 line=dict(color=DAM_LINE, width=1.5), hoverinfo="skip"))
     if k > 0:
         fig.add_shape(type="line", x0=0, x1=g.size - 1, y0=level, y1=level,
                       line=dict(color="#0072b2", dash="dash", width=1.5))

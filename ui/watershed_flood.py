@@ -95,9 +95,10 @@ def _formulas(trace, args) -> list:
                  + (rf" \cup \{{I_\sigma \le t_{{low}} = {args['low']:g}\}}"
                     if args["background"] else ""))
     lines.append(panels.beyond(marks, "markers, the sources of the flooding"))
-    dams = [s for s in trace.steps if s.metrics["dams"] > 0]
+    touching = trace.steps[0].metrics["dams"]  # markers of two basins side by side
+    dams = [s for s in trace.steps[1:] if s.metrics["dams"] > touching]
     first = (rf"\text{{first dam at }} h = {int(dams[0].metrics['level'])}" if dams
-             else r"\text{no dam: one basin}")
+             else r"\text{no dam between floods}")
     lines.append(panels.beyond(
         r"F[h] = \bigcup\{C \in \mathrm{comp}(T[h]) : C \cap M \neq \emptyset\},\ "
         r"T[h] = \{g \le h\}:\quad " + first, FLOODING))

@@ -43,6 +43,7 @@ MAIN_SLIDERS = {
     "thresholding": MainSlider("Threshold t", "method=manual"),
     "region-growing": MainSlider("T (intensity tolerance)"),
     "split-merge": MainSlider("v (max variance)"),
+    "watershed": MainSlider("t_high (object markers: I ≥ t_high)"),
     "clustering": MainSlider("Clusters k"),
     "graph-cuts": MainSlider("lambda (boundary weight)"),
     "fcn-upsampling": MainSlider("Scene seed"),  # a new image through the FCN variants

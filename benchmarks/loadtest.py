@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("url", help="base URL of the app or its proxy (loopback only)")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--pages", default="thresholding",
-                        help="comma-separated URL paths, or 'all' for the nine lecture pages")
+                        help="comma-separated URL paths, or 'all' for every lecture page")
     parser.add_argument("--think", type=float, default=2.0, help="seconds between slider moves")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     parser.add_argument("--spawn-rate", type=float, default=5.0, help="students started per second")
@@ -271,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     result = run_load(args.url, args.users, pages, think=args.think, duration=args.duration,
                       spawn_rate=args.spawn_rate, settle=args.settle, seed=args.seed,
                       fetch_media=not args.no_media)
-    label = (f"{args.users} students, {'all nine pages' if args.pages == 'all' else args.pages}, "
+    label = (f"{args.users} students, {'all lecture pages' if args.pages == 'all' else args.pages}, "
              f"{args.think:g} s think, {args.duration:g} s")
     print(format_report(result, label))
     if args.json:

@@ -131,7 +131,7 @@ def builder() -> None:
     c1, c2 = st.columns(2)
     c1.button("Load the ready lesson: The lecture outline", key="lesson:outline",
               icon=":material/school:", on_click=_ready_lesson,
-              help="The nine pages in lecture order, one or two demos each, every note naming "
+              help="The lecture pages in lecture order, one or two demos each, every note naming "
                    "its slide deck")
     c2.button("Start a new lesson", key="lesson:clear", icon=":material/restart_alt:",
               on_click=_set_draft, args=(lesson.Lesson("", ()),))

@@ -14,7 +14,7 @@ PAGE_FILES = [p.file for p in catalog.PAGES + catalog.TOOLS]
 
 def test_catalog_matches_design_url_paths():
     assert [p.url_path for p in catalog.PAGES] == [
-        "thresholding", "region-growing", "split-merge", "clustering", "graph-cuts",
+        "thresholding", "region-growing", "split-merge", "watershed", "clustering", "graph-cuts",
         "fcn-upsampling", "atrous-convolution", "mask-rcnn", "panoptic-quality"]
     assert {p.group for p in catalog.PAGES} == set(catalog.GROUPS)
 

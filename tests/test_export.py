@@ -23,7 +23,7 @@ from ui import catalog, export
 
 SAVE = "\nnp.save({out!r}, labels)\n"
 
-# (page file stem, query string): defaults for all nine, other settings for seven
+# (page file stem, query string): defaults for all ten, other settings for eight
 CASES = [
     ("thresholding", {}),
     ("thresholding", {"method": "multiotsu", "classes": "4"}),
@@ -37,6 +37,12 @@ CASES = [
     ("split-merge", {"pred": "lecture", "mlo": "40", "mhi": "70"}),
     ("split-merge", {"mode": "interleaved", "v": "1", "minb": "4", "noise": "0"}),
     ("split-merge", {"mode": "merge-only", "minb": "4", "pred": "range"}),
+    ("watershed", {}),
+    ("watershed", {"mk": "click", "marks": "30.30;120.230", "dams": "1", "conn": "8"}),
+    ("watershed", {"mk": "minima", "sigma": "2"}),
+    ("watershed", {"mk": "seeds", "src": "scene:crack", "nseeds": "7", "rseed": "3"}),
+    ("watershed", {"view": "snake", "beta": "1", "snsigma": "1.5"}),
+    ("watershed", {"view": "levelset", "cvinit": "circle", "c": "60.60", "smooth": "2"}),
     ("clustering", {}),
     ("clustering", {"space": "texture", "k": "4", "src": "scene:texture_mosaic"}),
     ("clustering", {"method": "dbscan", "space": "lab", "lam": "0.5"}),

@@ -108,7 +108,7 @@ def test_the_ready_lesson_follows_the_lecture_and_names_its_decks():
     assert outline.title == "The lecture outline"
     pages = [d.page for d in outline.demos]
     order = [p.url_path for p in catalog.PAGES]
-    assert sorted(set(pages), key=order.index) == order, "all nine pages"
+    assert sorted(set(pages), key=order.index) == order, "every lecture page"
     assert pages == sorted(pages, key=order.index), "in lecture order"
     decks = [name.split()[0] for name in panels.DECKS.values()]
     for demo in outline.demos:

@@ -66,6 +66,13 @@ PAGES = (
          "merge while P(R1 U R2) is TRUE: after the split, at each depth, or bottom-up "
          "from 2 x 2 / 4 x 4 blocks")),
     LecturePage(
+        "watershed", "pages/watershed.py", "Watershed and active contours", ":material/water:",
+        "Classical",
+        "Flood the gradient from markers, level by level; move a snake or a level set.",
+        ("marker-controlled watershed: markers from clicks, a threshold or region-growing seeds",
+         "flooding level by level: basins and dams", "over-segmentation without markers",
+         "active contour (snake): alpha, beta, gamma", "level set: morphological Chan-Vese")),
+    LecturePage(
         "clustering", "pages/clustering.py", "Clustering", ":material/scatter_plot:", "Classical",
         "Group pixels in a feature space: intensity, colour, texture, position.",
         ("feature spaces: intensity, RGB, Lab, filter-bank texture, position",

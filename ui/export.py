@@ -26,6 +26,9 @@ region growing         the final regions (after merging when it is on),
                        0 = not grown
 split and merge        the merged regions; the lecture predicate: its mask
                        g(x, y) as 0/1
+watershed              the current view: the watershed basins (0 = watershed
+                       line), the inside of the snake (0/1), the Chan-Vese
+                       region (0/1)
 clustering             the cluster labels of the chosen method
 graph cuts             the current view: Ncut side (0/1, image size),
                        HCS clusters (image size), recursive Ncut regions,

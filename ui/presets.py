@@ -121,6 +121,40 @@ PRESETS: dict[str, tuple[Preset, ...]] = {
                {"src": "scene:shapes", "seed": 0, "noise": SHAPES_NOISE, "pred": "variance",
                 "v": 600, "minb": "4", "mode": "interleaved"}),
     ),
+    "watershed": (
+        Preset("No markers: every dip is a basin",
+               "Without markers every regional minimum of the noisy gradient floods its own "
+               "basin: thousands of basins, dams everywhere (over-segmentation). Raise sigma "
+               "to 4: fewer minima, still far too many basins. Switch the markers to 'From a "
+               "threshold': one basin per shape.",
+               {"src": "scene:shapes", "seed": 0, "noise": SHAPES_NOISE, "view": "flood",
+                "mk": "minima", "sigma": 1.0}),
+        Preset("Coins: one marker per coin",
+               "Markers from two thresholds: the dark background (I <= t_low) and one blob "
+               "per coin (I >= t_high). The dams settle on the coins' rims. Set sigma to 1 and "
+               "t_high to 140: textured coins break into several blobs, so into several "
+               "basins; the markers decide what the watershed finds.",
+               {"src": "sample:coins", "view": "flood", "mk": "threshold", "sigma": 2.0,
+                "tlow": 70, "thigh": 120}),
+        Preset("A stiff snake cuts corners",
+               "A circle around a triangle, rigidity beta = 10: bending costs more than the "
+               "edges give back, so the snake shrinks to a rounded blob inside the triangle. "
+               "Set beta to 1 and sigma to 1.5: it reaches the corners and the IoU rises "
+               "from about 0.6 to 0.9. "
+               "Watch the energy terms trade off in the plot.",
+               {"src": "scene:shapes", "seed": 0, "noise": SHAPES_NOISE, "view": "snake",
+                "c": "180.220", "radius": 12, "snsigma": 3.0, "alpha": 0.015, "beta": 10.0,
+                "gamma": 0.001, "wedge": 1.0, "wline": 0.0}),
+        Preset("A level set finds every object at once",
+               "Morphological Chan-Vese from a checkerboard on very noisy shapes (noise 0.3): "
+               "no edges needed, the inside and outside only have to be uniform, so every "
+               "shape is found in one region and the object IoU stays above 0.9. Set "
+               "lambda2 to 3: a poor fit outside now costs three times more, and the inside "
+               "swallows the background.",
+               {"src": "scene:shapes", "seed": 0, "noise": 0.3, "view": "levelset",
+                "cvinit": "checkerboard", "cvsigma": 1.0, "cviters": 30, "smooth": 1,
+                "l1": 1.0, "l2": 1.0}),
+    ),
     "clustering": (
         Preset("Texture mosaic: intensity fails",
                "Brick, grass and gravel have the same mean and spread of gray levels: intensity "
@@ -228,7 +262,7 @@ PRESETS: dict[str, tuple[Preset, ...]] = {
 
 
 def lecture_outline() -> Lesson:
-    """The ready lesson "The lecture outline": the nine pages in lecture order, deck by deck.
+    """The ready lesson "The lecture outline": the lecture pages in lecture order, deck by deck.
 
     Each demo is one of the page's try-this experiments (or plain Otsu to start),
     with a note naming the slide deck it belongs to (``panels.DECKS``).
@@ -246,6 +280,9 @@ def lecture_outline() -> Lesson:
                                   "|I - M| <= T; the adaptive T(i) keeps it in."),
         demo("split-merge", 0, "Main deck, split and merge: the minimum-quadrant example "
                                "(32, then 16 and 8) and merging on the adjacency graph."),
+        demo("watershed", 0, "Main deck, other classical methods (watersheds): without "
+                             "markers every dip of the noise is a basin; markers give one per "
+                             "object."),
         demo("clustering", 1, "Main deck, clustering: the feature space decides; texture "
                               "features separate what gray levels cannot."),
         demo("graph-cuts", 0, "Main deck, graph cuts: the minimum cut likes tiny pieces, the "

@@ -34,6 +34,7 @@ __all__ = [
     "region_growing",
     "split_merge",
     "thresholding",
+    "watershed",
 ]
 
 WIDTH = 88  # snippet lines longer than this are wrapped
@@ -145,6 +146,33 @@ def split_merge(picked, params: Mapping) -> str:
                          True, "from segcore.classical.split_merge import split_and_merge") + [
         f"trace = split_and_merge(gray, {_args(params)})",
         "labels = trace.mask" if mask else "labels = trace.labels"])
+
+
+def watershed(picked, view: str, args: Mapping) -> str:
+    """Watershed and active contours, the current view: ``flood`` the basins of
+    :func:`segcore.classical.watershed.watershed_with_rule` (0 = watershed line), ``snake``
+    the inside of the final snake as 0/1, ``levelset`` the Chan-Vese region as 0/1."""
+    if view == "flood":
+        rest = {k: v for k, v in args.items() if k not in ("rule", "points")}
+        points = None if args["points"] is None else _value(tuple(args["points"]))
+        return _code(_header(picked, "Watershed", "basins, 0 = watershed line", True,
+                             "from segcore.classical import watershed as ws") + [
+            f"trace = ws.watershed_with_rule(gray, {args['rule']!r}, {points!r}, {_args(rest)})",
+            "labels = trace.labels"])
+    lines = _header(picked, "Watershed and active contours",
+                    "snake inside as 0/1" if view == "snake" else "level set region as 0/1",
+                    True, "from segcore.classical import active_contours as ac")
+    lines.append(f"smoothed = ac.smoothed_image(gray, {args['sigma']!r})")
+    if view == "snake":
+        snake = {k: v for k, v in args.items()
+                 if k not in ("sigma", "center", "radius", "n_points")}
+        lines += [f"start = ac.circle({_value(tuple(args['center']))!r}, {args['radius']!r}, "
+                  f"{args['n_points']!r})",
+                  f"labels = ac.snake(smoothed, start, {_args(snake)}).mask"]
+    else:
+        level = {k: v for k, v in args.items() if k not in ("sigma", "num_iter")}
+        lines.append(f"labels = ac.chan_vese(smoothed, {args['num_iter']!r}, {_args(level)}).mask")
+    return _code(lines)
 
 
 def clustering(picked, params: Mapping) -> str:

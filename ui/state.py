@@ -182,7 +182,7 @@ def parse_number(kind: type, lo: float, hi: float, grid: float | None) -> Callab
 
 
 def slider(label: str, key: str, min_value, max_value, default, step=None, help: str | None = None,
-           container=None, advanced: bool = False):
+           container=None, advanced: bool = False, format: str | None = None):
     """A slider mirrored in the URL under ``key``; returns its value, always on the grid.
 
     ``int`` or ``float`` is taken from ``default``. Out-of-range URL values
@@ -190,6 +190,7 @@ def slider(label: str, key: str, min_value, max_value, default, step=None, help:
     URL, a preset or the browser) snap to the nearest step; a kept value
     outside a range that has since shrunk is pulled back into it. An
     ``advanced`` slider is not drawn in presentation mode but keeps its value.
+    ``format`` is Streamlit's display format (e.g. ``"%.3f"`` for a step of 0.001).
     """
     kind = float if isinstance(default, float) else int
     grid = step or (1 if kind is int else None)
@@ -203,7 +204,7 @@ def slider(label: str, key: str, min_value, max_value, default, step=None, help:
         value = on_grid
     else:
         value = (container or st).slider(label, min_value=min_value, max_value=max_value,
-                                         step=step, key=state_key, help=help)
+                                         step=step, key=state_key, help=help, format=format)
     value = kind(snap(value, min_value, max_value, grid))  # a client may send any number
     set_query(key, value)
     return value

@@ -28,6 +28,7 @@ MODULES = {
     "thresholding": "thresholding",
     "region-growing": "region_growing",
     "split-merge": "split_merge",
+    "watershed": "watershed",
     "clustering": "clustering",
     "graph-cuts": "graph_cuts",
     "fcn-upsampling": "fcn_upsampling",

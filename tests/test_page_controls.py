@@ -19,11 +19,13 @@ KINDS = ("slider", "select_slider", "selectbox", "radio", "checkbox", "toggle")
 
 
 def _controls(at) -> dict:
-    """key -> widget of every keyed control of a run, the shared image picker left out."""
+    """key -> widget of every keyed control of a run, the shared image picker and the
+    Challenge panel's answer boxes (answers, not settings; keyed by the session's random
+    exercise set) left out."""
     found = {}
     for kind in KINDS:
         for widget in at.get(kind):
-            if widget.key and widget.key not in SHARED_KEYS:
+            if widget.key and widget.key not in SHARED_KEYS and ":ex-" not in widget.key:
                 found[widget.key] = widget
     return found
 

@@ -212,14 +212,12 @@ def _flood_steps(elevation, markers, levels, structure, from_minima):
     step = np.where(seeds, 0, NOT_FLOODED).astype(np.int16)
     dry = ~seeds
     where = np.flatnonzero(seeds)
-    where = where[np.argsort(elevation.ravel()[where], kind="stable")]  # markers, lowest first
-    heights = elevation.ravel()[where]
     for k, level in enumerate(levels, start=1):
         low = elevation <= level
         if not from_minima:  # with the minima as markers every component of T[h] holds one
             parts, n = ndimage.label(low, structure)
             reached = np.zeros(n + 1, bool)
-            reached[parts.ravel()[where[:np.searchsorted(heights, level, side="right")]]] = True
+            reached[parts.ravel()[where]] = True  # a marker above h lies outside T[h]: part 0
             reached[0] = False
             low = reached[parts]
         low &= dry

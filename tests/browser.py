@@ -5,7 +5,7 @@ Used by the browser tests and to take the screenshots in ``assets/screenshots``:
     python -m tests.browser shot /thresholding assets/screenshots/thresholding.png
     python -m tests.browser shot "/clustering?present=1" out.png --viewport 1280x720 \
         --viewport-only --scroll-to "[data-testid='stImage']"
-    python -m tests.browser challenge "/thresholding?challenge=7" otsu-t 120 \
+    python -m tests.browser challenge "/thresholding?challenge=7&exercise=otsu-t" otsu-t 120 \
         assets/screenshots/challenge-thresholding
 
 Chromium is Debian's ``/usr/bin/chromium`` driven by the ``playwright``
@@ -153,6 +153,13 @@ def shot(path: str, out: str, wait: float = 2.0, full_page: bool = True,
     return out_path
 
 
+def pick_exercise(page, label: str) -> None:
+    """Choose an exercise in the Challenge panel's list by (part of) its label."""
+    page.locator(".st-key-challenge_panel [data-testid='stRadio'] label").filter(
+        has_text=label).first.click()
+    wait_idle(page)
+
+
 def answer_exercise(page, exercise_id: str, value: str):
     """Type ``value`` in a Challenge exercise's box, press its Check / Commit button and
     wait for the rerun; return the exercise's container (a playwright Locator)."""
@@ -169,7 +176,8 @@ def answer_exercise(page, exercise_id: str, value: str):
 
 def challenge_shots(path: str, exercise_id: str, value: str, prefix: str) -> list[Path]:
     """Screenshot a page's Challenge panel before and after answering one exercise
-    (``<prefix>-before.png``, ``<prefix>-after.png``)."""
+    (``<prefix>-before.png``, ``<prefix>-after.png``); ``path`` names the exercise
+    (``exercise=<id>``), since the panel draws one at a time."""
     outs = [ROOT / f"{prefix}-before.png", ROOT / f"{prefix}-after.png"]
     outs[0].parent.mkdir(parents=True, exist_ok=True)
     with serve_app() as url, chromium() as browser:
@@ -197,7 +205,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--scroll-to", default=None,
                    help="CSS selector scrolled to the top of the window before the shot")
     c = sub.add_parser("challenge", help="a Challenge panel before and after one answer")
-    c.add_argument("path", help="URL path with query, e.g. /thresholding?challenge=7")
+    c.add_argument("path", help="URL path with query, e.g. "
+                                "/thresholding?challenge=7&exercise=otsu-t")
     c.add_argument("exercise", help="exercise id, e.g. otsu-t")
     c.add_argument("value", help="the answer to type")
     c.add_argument("prefix", help="output prefix, relative to the repository root")

@@ -25,8 +25,17 @@ def _key(at, ex, suffix: str = "") -> str:
     return f"{stem}:ex-{ex.id}-{ex.seed}{suffix}"
 
 
+def show(at, ex):
+    """Pick the exercise in the panel's list (one exercise is drawn at a time)."""
+    key = f"{at.session_state['_seglab_page']}:exercise"
+    if at.radio(key=key).value != ex.id:
+        at.radio(key=key).set_value(ex.id).run()
+    return at
+
+
 def answer(at, ex, value):
-    """Type (or choose) ``value`` in the exercise's box and press Check / Commit."""
+    """Pick the exercise, type (or choose) ``value`` in its box and press Check / Commit."""
+    show(at, ex)
     if ex.answer.choices:
         at.selectbox(key=_key(at, ex)).set_value(value)
     else:

@@ -6,7 +6,7 @@ import pytest
 
 from segcore import exercises
 from segcore.exercises import Answer, Exercise, close_to, choice_is, parse_answer, reach, rng_for
-from tests.challenge_helpers import answer, exercise, feedback, open_page
+from tests.challenge_helpers import answer, exercise, feedback, open_page, show
 from tests.conftest import app_test
 
 PAGE = "pages/thresholding.py"
@@ -158,6 +158,7 @@ def test_without_a_link_seed_each_session_draws_its_own():
 def test_predict_commit_reveals_the_truth_and_freezes_the_answer():
     at = open_page(PAGE)
     ex = exercise("thresholding", "otsu-t")
+    show(at, ex)
     solution = at.button(key="thresholding:ex-otsu-t-7-solution")
     assert solution.disabled  # no worked solution before the prediction is committed
     at = answer(at, ex, 0)
@@ -169,6 +170,20 @@ def test_predict_commit_reveals_the_truth_and_freezes_the_answer():
     at.button(key="thresholding:ex-otsu-t-7-solution").click().run()
     assert any(m.value.startswith("**Worked solution.**") for m in at.markdown)
     assert at.session_state["_seglab_progress"] == {"thresholding": {"otsu-t": "tried"}}
+
+
+def test_one_exercise_is_drawn_at_a_time_and_the_link_names_it():
+    at = open_page(PAGE, exercise="beat-otsu")
+    assert at.radio(key="thresholding:exercise").value == "beat-otsu"
+    assert [w.key for w in at.text_input] == ["thresholding:ex-beat-otsu-7"]
+    assert list(at.radio(key="thresholding:exercise").options) == [
+        f"{n}. {e.title}" for n, e in enumerate(exercises.for_page("thresholding", 7), 1)]
+    at.radio(key="thresholding:exercise").set_value("otsu-t").run()
+    assert [w.key for w in at.text_input] == ["thresholding:ex-otsu-t-7"]
+    assert at.query_params["exercise"] == "otsu-t"
+    bad = open_page(PAGE, exercise="../etc")
+    assert any("`exercise=../etc`" in w.value for w in bad.warning)
+    assert bad.radio(key="thresholding:exercise").value == "sigma-b"
 
 
 def test_hints_come_one_at_a_time():
@@ -188,7 +203,7 @@ def test_new_numbers_changes_the_seed_and_the_link():
     at.button(key="thresholding:challenge-new").click().run()
     seed = at.number_input(key="thresholding:challenge").value
     assert seed != 7 and at.query_params["challenge"] == str(seed)
-    assert at.text_input(key=f"thresholding:ex-otsu-t-{seed}") is not None
+    assert at.text_input(key=f"thresholding:ex-sigma-b-{seed}") is not None
 
 
 def test_progress_shows_on_the_home_page():

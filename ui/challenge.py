@@ -7,6 +7,9 @@ panel draws the page's exercises (:mod:`segcore.exercises`) for one seed:
   lecturer's link sets the same numbers for the whole class; without one
   each session starts from its own random seed, so two students get
   different numbers. "New numbers" draws another.
+- the exercises are listed by title and one is drawn at a time, mirrored in the URL as ``exercise=<id>``: a page
+  rerun then pays for one exercise's widgets and pictures, not all of them
+  (measured under load: a class of 20 moving sliders shares one process).
 - each exercise has an answer box and a button: *Check* (beat the method,
   compute by hand) or *Commit and reveal* (predict: the truth stays hidden
   until the student commits, then the gap is shown and the answer is final).
@@ -33,11 +36,13 @@ from segcore.exercises import KINDS, Exercise, Show
 from ui import catalog, state
 from ui.figures import png
 
-__all__ = ["SEED_KEY", "PROGRESS", "challenge_panel", "page_exercises", "progress_rows",
+__all__ = ["SEED_KEY", "EXERCISE_KEY", "PROGRESS", "challenge_panel", "page_exercises", "progress_rows",
            "answer_key", "check_key", "hint_key", "solution_key"]
 
 SEED_KEY = "challenge"
 """URL key of the exercise seed (``/thresholding?challenge=42``)."""
+EXERCISE_KEY = "exercise"
+"""URL key of the exercise shown (``/thresholding?challenge=42&exercise=otsu-t``)."""
 PROGRESS = "_seglab_progress"
 """Session-state slot, shared by all pages: ``{page: {exercise id: "solved" | "tried"}}``."""
 _DEFAULT_SEED = "_seglab_challenge_seed"  # this session's random seed for pages without one
@@ -218,7 +223,9 @@ def _exercise(page: str, number: int, ex: Exercise) -> None:
     record = _record(ex)
     revealed = ex.kind == "predict" and record["verdict"] is not None
     with st.container(border=True, key=f"challenge_{ex.id}"):
-        st.markdown(f"**{number}. {ex.title}** · *{KINDS[ex.kind]}*")
+        done = st.session_state.get(PROGRESS, {}).get(page, {}).get(ex.id)
+        st.markdown(f"**{number}. {ex.title}** · *{KINDS[ex.kind]}*"
+                    + (f" · {done}" if done else ""))
         st.markdown(ex.prompt)
         for i, show in enumerate(ex.shows):
             _show(page, ex, f"show{i}", show)
@@ -252,8 +259,13 @@ def _panel(page: str) -> None:
                "Answers are checked by SegLab's own segcore functions.")
     with st.spinner("Preparing the exercises..."):
         items = page_exercises(page, seed)
-    for number, ex in enumerate(items, 1):
-        _exercise(page, number, ex)
+    ids = [ex.id for ex in items]
+    number = {ex.id: n for n, ex in enumerate(items, 1)}
+    titles = {ex.id: f"{number[ex.id]}. {ex.title}" for ex in items}
+    chosen = state.select("Exercise", EXERCISE_KEY, ids, ids[0], format_func=titles.get,
+                          radio=True)
+    ex = items[ids.index(chosen)]
+    _exercise(page, number[chosen], ex)
 
 
 def challenge_panel(page: str) -> None:

@@ -19,6 +19,18 @@ STEP_NOTE = "the semi-implicit snake step of scikit-image's active_contour"
 CHAN_VESE_NOTE = "the Chan-Vese fitting energy (2001), minimised by morphological operators"
 
 
+
+def _replay(column, title: str, key: str, steps, picture, plot) -> None:
+    """The iteration player in ``column``: each step's picture (``picture(i)``) above its
+    energy plot (``plot(step)``), both cached by the caller."""
+    def render(i, step) -> None:
+        st.image(picture(i), width="stretch")
+        st.plotly_chart(plot(step), width="stretch")
+
+    with column:
+        st.markdown(title)
+        player.step_player(steps, key=key, render=render, label="Iteration")
+
 def _circle(gray, box) -> tuple[tuple[int, int], float]:
     """Centre (clicked, default: the brightest smoothed pixel) and radius of the start."""
     height, width = gray.shape
@@ -95,13 +107,9 @@ def snake_view(picked, formula_box) -> None:
                 f"{trace.n_iter} iteration(s) the snake (vermillion) "
                 + ("has converged." if trace.converged else "is still moving."))
 
-    def render(i, step) -> None:
-        st.image(cached.snake_picture(picked.key, gray, args, i, bold), width="stretch")
-        st.plotly_chart(cached.energy_plot(picked.key, gray, args, step.index), width="stretch")
-
-    with right:
-        st.markdown("**The snake, iteration by iteration**")
-        player.step_player(trace.steps, key="it", render=render, label="Iteration")
+    _replay(right, "**The snake, iteration by iteration**", "it", trace.steps,
+            lambda i: cached.snake_picture(picked.key, gray, args, i, bold),
+            lambda step: cached.energy_plot(picked.key, gray, args, step.index))
     panels.metrics_panel(run["report"], run["wall_ms"])
     if run["report"] is not None:
         st.caption(f"A snake outlines one object: the inside is scored against "
@@ -163,15 +171,9 @@ def level_set_view(picked, formula_box) -> None:
                 f"The region u = 1 after {params['num_iter']} iteration(s): "
                 f"{int(trace.mask.sum())} px ({100 * trace.mask.mean():.1f} % of the image).")
 
-    def render(i, step) -> None:
-        st.image(cached.level_set_picture(picked.key, gray, sigma, params, i, bold),
-                 width="stretch")
-        st.plotly_chart(cached.chan_vese_plot(picked.key, gray, sigma, params, step.index),
-                        width="stretch")
-
-    with right:
-        st.markdown("**The level set, iteration by iteration**")
-        player.step_player(trace.steps, key="cvit", render=render, label="Iteration")
+    _replay(right, "**The level set, iteration by iteration**", "cvit", trace.steps,
+            lambda i: cached.level_set_picture(picked.key, gray, sigma, params, i, bold),
+            lambda step: cached.chan_vese_plot(picked.key, gray, sigma, params, step.index))
     panels.metrics_panel(run["report"], run["wall_ms"])
     if run["report"] is not None:
         st.caption("A level set can hold every object: the region is scored against all "

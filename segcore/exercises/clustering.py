@@ -12,7 +12,7 @@ import numpy as np
 
 from segcore.classical import clustering as clu
 from segcore.evaluation.scoring import score_against_scene
-from segcore.exercises.core import Answer, Exercise, Show, close_to, reach, rng_for
+from segcore.exercises.core import Answer, Exercise, Show, close_to, fmt, reach, rng_for
 from segcore.scenes import make_scene
 
 __all__ = ["EXERCISES", "kmeans_step", "predict_intensity_on_texture", "beat_k_equals_classes",
@@ -34,10 +34,6 @@ NAIVE_K = 4                # one cluster per class: the setting to beat
 BEAT_TARGET = 0.8          # mIoU to reach, lowered to what the best k reaches ...
 BEAT_SLACK = 0.01          # ... minus this, so the target is always reachable
 RANDOM_STATE = 0           # the page's default seed of the k-means++ initialisation
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.4g}"
 
 
 # ----------------------------------------------------------------- one iteration by hand
@@ -87,7 +83,7 @@ def kmeans_step(seed: int) -> Exercise:
     for i in range(STEP_K):
         mine = flat[labels == i]
         members.append(f"cluster {i + 1} gets {{{', '.join(str(v) for v in mine)}}}, so "
-                       f"$m_{i + 1} = {int(mine.sum())}/{len(mine)} = {_fmt(updated[i])}$")
+                       f"$m_{i + 1} = {int(mine.sum())}/{len(mine)} = {fmt(updated[i])}$")
     return Exercise(
         id="kmeans-step", kind="compute", title="One k-means iteration by hand",
         prompt=(f"k-means on intensity with k = {STEP_K} starts from three seed points picked "
@@ -101,7 +97,7 @@ def kmeans_step(seed: int) -> Exercise:
                f"Step 2: m_{j + 1} becomes the mean (centroid) of the pixels assigned to "
                f"cluster {j + 1} only; a fraction such as 517/4 is accepted."),
         solution=("Assign each gray level to its nearest seed point, then average: "
-                  + "; ".join(members) + f". The answer is $m_{j + 1} = {_fmt(truth)}$. "
+                  + "; ".join(members) + f". The answer is $m_{j + 1} = {fmt(truth)}$. "
                   "The next iteration would re-assign the pixels to these new centroids and "
                   "stop once no pixel changes cluster."),
         seed=seed, shows=(Show("grid", values, "Gray levels of the 16 pixels"),))

@@ -28,7 +28,7 @@ from typing import Any, Callable
 import numpy as np
 
 __all__ = ["KINDS", "Answer", "Show", "Verdict", "Exercise", "parse_answer", "close_to",
-           "reach", "choice_is", "rng_for"]
+           "reach", "choice_is", "rng_for", "fmt"]
 
 #: Exercise kinds and the label a page shows for each.
 KINDS = {
@@ -147,6 +147,17 @@ class Exercise:
     def check(self, raw: str) -> Verdict:
         """Parse the student's text and judge it; ``ValueError`` explains bad input."""
         return self.judge(parse_answer(raw, self.answer))
+
+
+def fmt(x: float) -> str:
+    """A number as prompts and worked solutions print it: four significant digits.
+
+    Examples
+    --------
+    >>> fmt(2 / 3), fmt(12.0)
+    ('0.6667', '12')
+    """
+    return f"{x:.4g}"
 
 
 def _number(text: str) -> float:

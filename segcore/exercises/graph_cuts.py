@@ -21,6 +21,7 @@ from segcore.exercises.core import (
     Show,
     choice_is,
     close_to,
+    fmt,
     reach,
     rng_for,
 )
@@ -61,10 +62,6 @@ BEAT_LAMBDAS = (1, 2, 3, 5, 8, 12, 20, 30, 50)  # lambdas tried to make sure the
 BEAT_MARGIN = 0.08          # target: lambda = 0's IoU plus this, ...
 BEAT_SLACK = 0.005          # ... at most the best tried lambda's IoU minus this
 MAX_LAMBDA = 500.0          # the page's largest lambda
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.4g}"
 
 
 def _nodes(mask) -> str:
@@ -112,7 +109,7 @@ def ncut_by_hand(seed: int) -> Exercise:
                   f"$assoc(A,V) = {m['assoc_av']:g}$ and $assoc(B,V) = {m['assoc_bv']:g}$ "
                   "(row sums of the table over each side). "
                   f"$Ncut = {m['cut']:g}/{m['assoc_av']:g} + {m['cut']:g}/{m['assoc_bv']:g} "
-                  f"= {_fmt(truth)}$. Check: $Nassoc = 2 - Ncut = {_fmt(m['nassoc'])}$."),
+                  f"= {fmt(truth)}$. Check: $Nassoc = 2 - Ncut = {fmt(m['nassoc'])}$."),
         seed=seed,
         shows=(Show("grid", weights, "Edge weights w(i, j): row i, column j"),))
 

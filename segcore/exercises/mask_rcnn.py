@@ -16,7 +16,7 @@ from torchvision.ops import roi_align
 
 from segcore.deep import mask_rcnn as mr
 from segcore.evaluation.instances import RECALL_LEVELS, coco_mask_ap, mask_iou
-from segcore.exercises.core import Answer, Exercise, Show, close_to, reach, rng_for
+from segcore.exercises.core import Answer, Exercise, Show, close_to, fmt, reach, rng_for
 
 __all__ = ["EXERCISES", "anchor_ratio", "roialign_bin", "ap50_ranking", "anchor_box",
            "box_iou", "anchor_case", "roi_value", "ranking_case"]
@@ -51,10 +51,6 @@ GOOD_SHIFTS = (0, 1, 2, 3)         # IoU (10 - d) / (10 + d) >= 0.538: a hit at 
 POOR_SHIFTS = (4, 5, 6)            # IoU <= 0.43: a miss at 0.5
 AP_TOLERANCE = 0.03
 AP_THRESHOLD = 0.5
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.4g}"
 
 
 # ----------------------------------------------------------------- anchors
@@ -206,7 +202,7 @@ def roialign_bin(seed: int) -> Exercise:
                   f"$f({i},{j + 1}) = {corners[1, 0]}$, $f({i + 1},{j + 1}) = {corners[1, 1]}$ "
                   f"with weights $(1-{fx:g})(1-{fy:g})$, ${fx:g}(1-{fy:g})$, "
                   f"$(1-{fx:g}){fy:g}$, ${fx:g}\\cdot{fy:g}$: the bin's value is "
-                  f"{_fmt(truth)}."),
+                  f"{fmt(truth)}."),
         seed=seed,
         shows=(Show("grid", feature, f"The {FEATURE_SIDE} x {FEATURE_SIDE} feature map of "
                                      f"P{level} (row = y, column = x)"),))

@@ -13,7 +13,7 @@ import numpy as np
 from segcore import metrics
 from segcore.evaluation.panoptic import MATCH_IOU, VOID, panoptic_quality
 from segcore.evaluation.perturb import perturb_panoptic
-from segcore.exercises.core import Answer, Exercise, Show, close_to, reach, rng_for
+from segcore.exercises.core import Answer, Exercise, Show, close_to, fmt, reach, rng_for
 from segcore.scenes import make_scene
 
 __all__ = ["EXERCISES", "pq_by_hand", "pq_after_error", "keep_threshold", "grid_metrics",
@@ -51,10 +51,6 @@ GRID_CLASSES = 3                   # 0 = background, 1 and 2 objects
 GRID_FLIPS = (4, 8)                # wrongly predicted cells (inclusive)
 GRID_TOLERANCE = 0.005
 GRID_METRICS = ("pixel accuracy", "IoU", "Dice", "mIoU")
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.4g}"
 
 
 def things_pq(result) -> float:
@@ -444,7 +440,7 @@ def grid_metrics(seed: int) -> Exercise:
         hints=("Pixel accuracy = correct cells / all cells; IoU = |A ∩ B| / |A ∪ B| of one "
                "class's cells; Dice = 2 |A ∩ B| / (|A| + |B|).",
                "mIoU averages the IoU of every class, background included."),
-        solution=f"{work} = {_fmt(truth)}$.", seed=seed,
+        solution=f"{work} = {fmt(truth)}$.", seed=seed,
         shows=(Show("grid", gt, "Ground truth A"), Show("grid", pred, "Prediction B")))
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from scipy import ndimage
 
 from segcore.classical.region_growing import merge_regions, region_grow, seeds_at_max
-from segcore.exercises.core import Answer, Exercise, Show, close_to, reach, rng_for
+from segcore.exercises.core import Answer, Exercise, Show, close_to, fmt, reach, rng_for
 from segcore.metrics import dice
 from segcore.scenes import make_scene
 
@@ -56,10 +56,6 @@ LEAK_CAP = 0.9               # target Dice: 0.9, or lower so that ...
 LEAK_WINDOW = 3              # ... at least this many scanned T values reach it
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.4g}"
-
-
 def _spread(rng, offsets, n):
     """n distinct offsets (so the standard deviation is never 0)."""
     return rng.choice(offsets, size=n, replace=False)
@@ -76,9 +72,9 @@ def adaptive_t_by_hand(seed: int) -> Exercise:
                           criterion="adaptive", threshold=t).history
     mean, sd, truth = (float(history[name][0, 0]) for name in ("mean", "sd", "threshold"))
     solution = (
-        f"$M(i) = {int(values.sum())}/{n} = {_fmt(mean)}$. "
-        f"$sd(i) = \\sqrt{{\\tfrac{{1}}{{{n}}}\\sum (I - M)^2}} = {_fmt(sd)}$. "
-        f"$sd/M = {_fmt(sd / mean)}$, so $T(i) = (1 - {_fmt(sd / mean)}) \\times {t} = "
+        f"$M(i) = {int(values.sum())}/{n} = {fmt(mean)}$. "
+        f"$sd(i) = \\sqrt{{\\tfrac{{1}}{{{n}}}\\sum (I - M)^2}} = {fmt(sd)}$. "
+        f"$sd/M = {fmt(sd / mean)}$, so $T(i) = (1 - {fmt(sd / mean)}) \\times {t} = "
         f"{truth:.2f}$. The next border pixel joins when its gray level lies in "
         f"$[M - T(i), M + T(i)] = [{mean - truth:.1f}, {mean + truth:.1f}]$: the noisier "
         "the region, the narrower the interval.")
@@ -185,10 +181,10 @@ def merge_k_by_hand(seed: int) -> Exercise:
         judge=close_to(truth, max(K_RELATIVE * truth, 0.01), reveal=False, name="k*"),
         hints=("The test must hold for both regions, so the smaller sd decides.",
                "k* = |M1 - M2| / min(sd1, sd2)."),
-        solution=(f"$M_1 = {_fmt(mean[0])}$, $M_2 = {_fmt(mean[1])}$, so "
-                  f"$|M_1 - M_2| = {_fmt(difference)}$; $sd_1 = {_fmt(sd[0])}$, "
-                  f"$sd_2 = {_fmt(sd[1])}$. Both tests hold when "
-                  f"$k > {_fmt(difference)} / \\min(sd_1, sd_2) = {_fmt(truth)}$. "
+        solution=(f"$M_1 = {fmt(mean[0])}$, $M_2 = {fmt(mean[1])}$, so "
+                  f"$|M_1 - M_2| = {fmt(difference)}$; $sd_1 = {fmt(sd[0])}$, "
+                  f"$sd_2 = {fmt(sd[1])}$. Both tests hold when "
+                  f"$k > {fmt(difference)} / \\min(sd_1, sd_2) = {fmt(truth)}$. "
                   "A small k merges only regions whose means are close compared with their "
                   "own noise."),
         seed=seed,

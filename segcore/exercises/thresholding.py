@@ -10,7 +10,7 @@ import numpy as np
 
 from segcore.classical import threshold as thr
 from segcore.evaluation.scoring import score_against_scene
-from segcore.exercises.core import Answer, Exercise, Show, close_to, reach, rng_for
+from segcore.exercises.core import Answer, Exercise, Show, close_to, fmt, reach, rng_for
 from segcore.scenes import make_scene
 
 __all__ = ["EXERCISES", "sigma_b_by_hand", "predict_otsu", "beat_otsu", "SMALL_LEVELS"]
@@ -23,10 +23,6 @@ BY_HAND_RELATIVE = 0.02   # sigma_B^2 by hand: 2 % either side (rounded omegas a
 BEAT_SIZE = 128           # side of the scene of "beat Otsu"
 BEAT_NOISE = 0.15         # heavy noise: Otsu's t lands too low and lets background in
 BEAT_MARGIN = 0.05        # the manual t must beat Otsu's object IoU by this much
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.4g}"
 
 
 def sigma_b_by_hand(seed: int) -> Exercise:
@@ -43,11 +39,11 @@ def sigma_b_by_hand(seed: int) -> Exercise:
     n0 = int(counts[: t + 1].sum())
     solution = (
         f"Class 0 is the levels $\\le {t}$: $n_0 = {n0}$ of $N = {n}$ pixels, so "
-        f"$\\omega_0 = {n0}/{n} = {_fmt(terms['omega0'])}$ and "
-        f"$\\omega_1 = {_fmt(terms['omega1'])}$. "
-        f"The class means are $\\mu_0 = {_fmt(terms['mu0'])}$ and "
-        f"$\\mu_1 = {_fmt(terms['mu1'])}$ (count-weighted mean level of each side). "
-        f"$\\sigma_B^2 = \\omega_0\\,\\omega_1\\,(\\mu_0-\\mu_1)^2 = {_fmt(truth)}$.")
+        f"$\\omega_0 = {n0}/{n} = {fmt(terms['omega0'])}$ and "
+        f"$\\omega_1 = {fmt(terms['omega1'])}$. "
+        f"The class means are $\\mu_0 = {fmt(terms['mu0'])}$ and "
+        f"$\\mu_1 = {fmt(terms['mu1'])}$ (count-weighted mean level of each side). "
+        f"$\\sigma_B^2 = \\omega_0\\,\\omega_1\\,(\\mu_0-\\mu_1)^2 = {fmt(truth)}$.")
     return Exercise(
         id="sigma-b", kind="compute", title="Otsu's criterion at one threshold",
         prompt=(f"An image has {n} pixels with gray levels 0 to {SMALL_LEVELS - 1}, counted "

@@ -15,7 +15,7 @@ import numpy as np
 from segcore.classical import active_contours as AC
 from segcore.classical import watershed as W
 from segcore.evaluation.scoring import score_against_scene
-from segcore.exercises.core import Answer, Exercise, Show, close_to, reach, rng_for
+from segcore.exercises.core import Answer, Exercise, Show, close_to, fmt, reach, rng_for
 from segcore.scenes import make_scene
 
 __all__ = ["EXERCISES", "pass_level", "predict_basins", "snake_by_hand", "beat_markers",
@@ -33,10 +33,6 @@ BEAT_LOW = 90            # background marker I <= 90 (the page's default)
 BEAT_NAIVE = 220         # only the brightest shapes (disks) get markers
 BEAT_SCAN = range(110, 200, 10)  # t_high values tried to set the target
 BEAT_MARGIN = 0.01       # the target sits this far below the best t_high of the scan
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.4g}"
 
 
 def _relief(rng) -> tuple[np.ndarray, tuple[int, int], tuple[int, int]]:
@@ -174,10 +170,10 @@ def snake_by_hand(seed: int) -> Exercise:
                "every point, with the neighbours taken around the closed curve."),
         solution=(f"Sides: $\\sum |v_{{i+1}}-v_i|^2 = {int((steps ** 2).sum())}$, so "
                   f"$E_{{cont}} = {alpha:g}/2 \\times {int((steps ** 2).sum())} = "
-                  f"{_fmt(energy['cont'])}$. Second differences: $\\sum |v_{{i+1}} - 2v_i + "
+                  f"{fmt(energy['cont'])}$. Second differences: $\\sum |v_{{i+1}} - 2v_i + "
                   f"v_{{i-1}}|^2 = {int((bends ** 2).sum())}$, so $E_{{curv}} = {beta:g}/2 "
-                  f"\\times {int((bends ** 2).sum())} = {_fmt(energy['curv'])}$. "
-                  f"$E_{{int}} = {_fmt(truth)}$."),
+                  f"\\times {int((bends ** 2).sum())} = {fmt(energy['curv'])}$. "
+                  f"$E_{{int}} = {fmt(truth)}$."),
         seed=seed,
         shows=(Show("table", [{"point": f"v_{i}", "row": int(r), "col": int(c)}
                               for i, (r, c) in enumerate(points)], "The snake's points"),))
